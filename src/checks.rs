@@ -1,0 +1,494 @@
+//! The verify checks: stable ids, statuses, summaries and fix hints, run concurrently.
+//!
+//! Independent network checks start at once on scoped threads, so the total time is close to
+//! the slowest chain (refresh -> API versions -> Bearer call), not the sum. A check that cannot
+//! run because an earlier one failed is `skip` with the reason.
+
+use std::path::PathBuf;
+
+use secrecy::SecretString;
+use serde::Serialize;
+
+use crate::context::{Context, Settings};
+use crate::error::{Error, Kind, Result};
+use crate::http::Http;
+use crate::oauth::{self, AuthorizeProbe};
+use crate::renew::{self, Renewed, Rotated};
+use crate::salesforce::checklist::step_ref;
+use crate::salesforce::explain::explain;
+use crate::salesforce::paths;
+use crate::salesforce::types::{OAuthError, ScopeVerdict};
+use crate::salesforce::values;
+use crate::store::secrets::Source;
+use crate::ui::sanitize;
+
+/// A check's outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Warn,
+    Fail,
+    Skip,
+}
+
+/// One check's result.
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    pub id: &'static str,
+    pub status: Status,
+    pub summary: String,
+    pub hint: Option<String>,
+}
+
+impl Check {
+    fn new(id: &'static str, status: Status, summary: impl Into<String>, hint: Option<String>) -> Self {
+        Check { id, status, summary: summary.into(), hint }
+    }
+    pub fn pass(id: &'static str, summary: impl Into<String>) -> Self {
+        Self::new(id, Status::Pass, summary, None)
+    }
+    pub fn warn(id: &'static str, summary: impl Into<String>, hint: impl Into<String>) -> Self {
+        Self::new(id, Status::Warn, summary, Some(hint.into()))
+    }
+    pub fn fail(id: &'static str, summary: impl Into<String>, hint: impl Into<String>) -> Self {
+        Self::new(id, Status::Fail, summary, Some(hint.into()))
+    }
+    pub fn skip(id: &'static str, why: impl Into<String>) -> Self {
+        let why = why.into();
+        Self::new(id, Status::Skip, format!("skipped: {why}"), Some(why))
+    }
+    fn from_error(id: &'static str, e: &Error) -> Self {
+        Self::fail(id, sanitize(&e.message), e.hints.join("; "))
+    }
+}
+
+/// The order of the contract.
+pub const IDS: [&str; 10] = [
+    "config",
+    "callback_url",
+    "login_host",
+    "client_id",
+    "callback_registered",
+    "loopback_registered",
+    "client_secret",
+    "refresh_token",
+    "scopes",
+    "api_access",
+];
+
+/// How `verify` treats the refresh token.
+#[derive(Debug, Clone, Default)]
+pub struct VerifyOptions {
+    /// In env-only mode, do a real refresh grant.
+    pub renew: bool,
+    pub rotated_token_out: Option<PathBuf>,
+}
+
+/// What the app checks need.
+pub struct AppInputs<'a> {
+    pub http: &'a Http,
+    pub login_url: &'a str,
+    pub client_id: &'a str,
+    pub callback: &'a str,
+    pub redirect: &'a str,
+    pub secret: Option<&'a SecretString>,
+}
+
+/// The app checks that need no login: login host, client id, both callback URLs, secret.
+/// Runs them concurrently.
+pub fn app_checks(a: &AppInputs) -> Vec<Check> {
+    let (host, cb, lb, secret) = std::thread::scope(|s| {
+        let host = s.spawn(|| login_host(a.http, a.login_url));
+        let cb = s.spawn(|| oauth::probe_authorize(a.http, a.login_url, a.client_id, a.callback));
+        let lb = s.spawn(|| oauth::probe_authorize(a.http, a.login_url, a.client_id, a.redirect));
+        let secret = a.secret.map(|sec| s.spawn(move || oauth::probe_secret(a.http, a.login_url, a.client_id, sec, a.redirect)));
+        (join(host), join(cb), join(lb), secret.map(join))
+    });
+    let unreachable = host.status == Status::Fail;
+    let mut out = vec![host];
+    out.extend(authorize_checks(a, cb, lb, unreachable));
+    out.push(match secret {
+        None => Check::skip("client_secret", "no Consumer Secret to check"),
+        Some(_) if unreachable => Check::skip("client_secret", "the login host did not answer"),
+        Some(Err(e)) => Check::from_error("client_secret", &e),
+        Some(Ok(resp)) => secret_check(&resp),
+    });
+    out
+}
+
+fn join<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
+}
+
+fn login_host(http: &Http, login_url: &str) -> Check {
+    let host = oauth::host_of(login_url);
+    match http.get(&format!("{login_url}{}", paths::OPENID), None) {
+        Err(e) => Check::fail(
+            "login_host",
+            sanitize(&e.message),
+            format!(
+                "check the login URL {login_url} (production: {}, sandbox: {}, or your My Domain) and the network",
+                values::PRODUCTION,
+                values::SANDBOX
+            ),
+        ),
+        Ok(r) => {
+            let v: Option<serde_json::Value> = serde_json::from_str(&r.body).ok();
+            let ok = r.status == 200
+                && v.as_ref().is_some_and(|v| v.get("authorization_endpoint").is_some() && v.get("token_endpoint").is_some());
+            if ok {
+                Check::pass("login_host", format!("{host} answers as a Salesforce login host"))
+            } else {
+                Check::fail(
+                    "login_host",
+                    format!("{host} does not answer as a Salesforce login host (HTTP {} on {})", r.status, paths::OPENID),
+                    "use https://login.salesforce.com, https://test.salesforce.com or your My Domain URL (https://NAME.my.salesforce.com)",
+                )
+            }
+        }
+    }
+}
+
+fn authorize_checks(a: &AppInputs, cb: Result<AuthorizeProbe>, lb: Result<AuthorizeProbe>, unreachable: bool) -> Vec<Check> {
+    if unreachable {
+        return ["client_id", "callback_registered", "loopback_registered"]
+            .into_iter()
+            .map(|id| Check::skip(id, "the login host did not answer"))
+            .collect();
+    }
+    let unknown_client =
+        |p: &Result<AuthorizeProbe>| matches!(p, Ok(AuthorizeProbe::ErrorPage { error, .. }) if error == "invalid_client_id");
+    let client = if unknown_client(&cb) || unknown_client(&lb) {
+        Check::fail(
+            "client_id",
+            format!("Salesforce does not know the Consumer Key {}", short(a.client_id)),
+            format!("copy the Consumer Key again ({}) and check the login URL (production vs sandbox); a new or changed app can take up to ten minutes to work", step_ref(5)),
+        )
+    } else {
+        match (&cb, &lb) {
+            (Err(e), _) | (_, Err(e)) => Check::from_error("client_id", e),
+            _ => Check::pass("client_id", format!("the Consumer Key {} is known to Salesforce", short(a.client_id))),
+        }
+    };
+    let client_ok = client.status == Status::Pass;
+    let registered = |id: &'static str, probe: Result<AuthorizeProbe>, url: &str, what: &str| -> Check {
+        if !client_ok {
+            return Check::skip(id, "the Consumer Key is not known");
+        }
+        match probe {
+            Ok(AuthorizeProbe::Accepted) | Ok(AuthorizeProbe::CallbackError { .. }) => {
+                Check::pass(id, format!("{what} {url} is registered"))
+            }
+            Ok(AuthorizeProbe::ErrorPage { error, description }) if error == "redirect_uri_mismatch" => Check::fail(
+                id,
+                format!("{what} {url} is not registered on the app"),
+                format!(
+                    "add it under Callback URL, one per line, exactly as shown ({}); a change can take up to ten minutes{}",
+                    step_ref(4),
+                    if description.is_empty() { String::new() } else { String::new() }
+                ),
+            ),
+            Ok(AuthorizeProbe::ErrorPage { error, description }) => {
+                let x = explain(&error, &description);
+                Check::warn(id, format!("Salesforce answered {} for {what}: {}", sanitize(&error), x.meaning), x.fix)
+            }
+            Ok(AuthorizeProbe::Unexpected(what_came)) => {
+                Check::warn(id, format!("unexpected answer from the authorize endpoint: {}", sanitize(&what_came)), "check the login URL")
+            }
+            Err(e) => Check::from_error(id, &e),
+        }
+    };
+    vec![
+        client,
+        registered("callback_registered", cb, a.callback, "mailfino's callback URL"),
+        registered("loopback_registered", lb, a.redirect, "the loopback redirect URI"),
+    ]
+}
+
+fn secret_check(resp: &crate::http::Response) -> Check {
+    match OAuthError::parse(resp.status, &resp.body) {
+        Some(e) if e.error == "invalid_grant" => Check::pass("client_secret", "the Consumer Secret is accepted"),
+        Some(e) if e.error == "invalid_client" || e.error == "invalid_client_credentials" => {
+            let x = explain(&e.error, &e.description);
+            Check::fail("client_secret", format!("Salesforce refused the Consumer Secret ({})", sanitize(&e.description)), x.fix)
+        }
+        Some(e) if e.error == "invalid_client_id" => Check::skip("client_secret", "the Consumer Key is not known"),
+        Some(e) => {
+            let x = explain(&e.error, &e.description);
+            Check::warn(
+                "client_secret",
+                format!("could not tell whether the secret is right: {} ({})", sanitize(&e.error), sanitize(&e.description)),
+                x.fix,
+            )
+        }
+        None => {
+            Check::warn("client_secret", format!("unexpected answer from the token endpoint (HTTP {})", resp.status), "check the login URL")
+        }
+    }
+}
+
+fn short(id: &str) -> String {
+    let s = sanitize(id);
+    if s.chars().count() > 16 {
+        format!("{}…", s.chars().take(12).collect::<String>())
+    } else {
+        s
+    }
+}
+
+/// The outcome of the refresh-token chain (refresh or introspection, then the API call).
+struct TokenChain {
+    refresh: Check,
+    scopes: Check,
+    api: Check,
+    /// The refresh proved (or disproved) the secret.
+    secret_verdict: Option<Check>,
+}
+
+/// Runs every check of `verify`.
+pub fn verify(ctx: &Context, settings: &Settings, opts: &VerifyOptions) -> Vec<Check> {
+    let mut checks = Vec::new();
+    // config
+    let login = settings.login_url.as_deref().map(values::login_url);
+    let secret = ctx.client_secret();
+    let mut missing = Vec::new();
+    if settings.login_url.is_none() {
+        missing.push("login URL");
+    }
+    if settings.client_id.is_none() {
+        missing.push("Consumer Key");
+    }
+    let secret = match secret {
+        Ok(Some(s)) => Some(s),
+        Ok(None) => {
+            missing.push("Consumer Secret");
+            None
+        }
+        Err(e) => {
+            checks.push(Check::from_error("config", &e));
+            None
+        }
+    };
+    if checks.is_empty() {
+        checks.push(match (&login, missing.is_empty()) {
+            (Some(Err(e)), _) => Check::from_error("config", e),
+            (_, false) => Check::fail(
+                "config",
+                format!("profile `{}` is missing the {}", ctx.profile, missing.join(", ")),
+                format!("run `mailfino-sf setup{}` (or set the MAILFINO_SF_* variables)", ctx.profile_flag()),
+            ),
+            _ => Check::pass(
+                "config",
+                format!("profile `{}` is complete (secret from the {})", ctx.profile, secret.as_ref().map(|s| s.1.label()).unwrap_or("?")),
+            ),
+        });
+    }
+    // callback_url
+    let callback = settings.callback();
+    checks.push(match values::check_callback(&callback) {
+        Ok(w) if w.is_empty() => Check::pass("callback_url", format!("mailfino's callback URL is {callback}")),
+        Ok(w) => Check::warn("callback_url", format!("mailfino's callback URL is {}", sanitize(&callback)), w.join("; ")),
+        Err(e) => Check::fail("callback_url", sanitize(&e.message), format!("{} ({})", e.hints.join("; "), step_ref(4))),
+    });
+    let (Some(Ok(login_url)), Some(client_id)) = (login, settings.client_id.clone()) else {
+        for id in &IDS[2..] {
+            checks.push(Check::skip(id, "the profile is incomplete"));
+        }
+        return checks;
+    };
+    let http = match ctx.http() {
+        Ok(h) => h,
+        Err(e) => {
+            checks.push(Check::from_error("login_host", &e));
+            return checks;
+        }
+    };
+    let redirect = settings.redirect();
+    let secret_value = secret.as_ref().map(|s| &s.0);
+    let inputs =
+        AppInputs { http, login_url: &login_url, client_id: &client_id, callback: &callback, redirect: &redirect, secret: secret_value };
+    let (app, chain) = std::thread::scope(|s| {
+        let chain = s.spawn(|| token_chain(ctx, http, &login_url, &client_id, secret_value, opts));
+        (app_checks(&inputs), join(chain))
+    });
+    let host_down = app.first().is_some_and(|c| c.status == Status::Fail);
+    for mut c in app {
+        if c.id == "client_secret" {
+            if let Some(v) = &chain.secret_verdict {
+                if c.status != Status::Fail || v.status == Status::Fail {
+                    c = v.clone();
+                }
+            }
+        }
+        checks.push(c);
+    }
+    if host_down {
+        for id in ["refresh_token", "scopes", "api_access"] {
+            checks.push(Check::skip(id, "the login host did not answer"));
+        }
+    } else {
+        checks.extend([chain.refresh, chain.scopes, chain.api]);
+    }
+    checks
+}
+
+fn token_chain(
+    ctx: &Context,
+    http: &Http,
+    login_url: &str,
+    client_id: &str,
+    secret: Option<&SecretString>,
+    opts: &VerifyOptions,
+) -> TokenChain {
+    let skip_rest = |refresh: Check, why: &str| TokenChain {
+        refresh,
+        scopes: Check::skip("scopes", why),
+        api: Check::skip("api_access", why),
+        secret_verdict: None,
+    };
+    let env_mode = ctx.env("MAILFINO_SF_REFRESH_TOKEN").is_some();
+    match ctx.refresh_token() {
+        Ok(None) => {
+            return skip_rest(
+                Check::fail(
+                    "refresh_token",
+                    "no refresh token is stored",
+                    format!("run `mailfino-sf login{}`; it proves the app works and keeps a refresh token", ctx.profile_flag()),
+                ),
+                "no refresh token",
+            )
+        }
+        Err(e) => return skip_rest(Check::from_error("refresh_token", &e), "the refresh token could not be read"),
+        Ok(Some(_)) => {}
+    }
+    if env_mode && !opts.renew && opts.rotated_token_out.is_none() {
+        return introspection_chain(ctx, http, login_url, client_id, secret);
+    }
+    match renew::renew(ctx, login_url, client_id, secret, opts.rotated_token_out.as_deref()) {
+        Ok(renewed) => renewed_chain(http, renewed),
+        Err(e) => {
+            let secret_verdict =
+                e.message.starts_with("Salesforce refused: invalid_client (").then(|| Check::from_error("client_secret", &e));
+            let why = if e.kind == Kind::Unreachable { "Salesforce did not answer" } else { "the refresh failed" };
+            TokenChain { secret_verdict, ..skip_rest(Check::from_error("refresh_token", &e), why) }
+        }
+    }
+}
+
+fn introspection_chain(ctx: &Context, http: &Http, login_url: &str, client_id: &str, secret: Option<&SecretString>) -> TokenChain {
+    let skip_rest = |refresh: Check, why: &str| TokenChain {
+        refresh,
+        scopes: Check::skip("scopes", why),
+        api: Check::skip("api_access", why),
+        secret_verdict: None,
+    };
+    let Some(secret) = secret else {
+        return skip_rest(Check::skip("refresh_token", "introspection needs the Consumer Secret"), "the refresh token was not checked");
+    };
+    let token = match ctx.env("MAILFINO_SF_REFRESH_TOKEN") {
+        Some(t) => SecretString::from(t),
+        None => return skip_rest(Check::skip("refresh_token", "no refresh token"), "no refresh token"),
+    };
+    match oauth::introspect(http, login_url, client_id, secret, &token, "refresh_token") {
+        Err(e) => skip_rest(Check::from_error("refresh_token", &e), "the refresh token was not checked"),
+        Ok(Err(e)) => {
+            let x = explain(&e.error, &e.description);
+            skip_rest(
+                Check::fail("refresh_token", format!("introspection failed: {} ({})", sanitize(&e.error), sanitize(&e.description)), x.fix),
+                "the refresh token was not checked",
+            )
+        }
+        Ok(Ok(i)) if !i.active => skip_rest(
+            Check::fail(
+                "refresh_token",
+                "the refresh token from MAILFINO_SF_REFRESH_TOKEN is not active (revoked, expired or rotated out)",
+                "run `mailfino-sf login` and `mailfino-sf export-ci` on an admin machine, and update the CI secret",
+            ),
+            "the refresh token is not active",
+        ),
+        Ok(Ok(i)) => TokenChain {
+            refresh: Check::pass("refresh_token", "the refresh token is active (checked by introspection, not spent)"),
+            scopes: scope_check(i.scope.as_deref()),
+            api: Check::skip(
+                "api_access",
+                "not renewed in env-only mode: pass --renew (or --rotated-token-out PATH) to prove an access token works",
+            ),
+            secret_verdict: None,
+        },
+    }
+}
+
+fn renewed_chain(http: &Http, r: Renewed) -> TokenChain {
+    let rotated = match &r.rotated {
+        None => String::new(),
+        Some(Rotated::Store(s)) => format!("; rotated, the new token is saved in the {}", s.label()),
+        Some(Rotated::File(p)) => format!("; rotated, the new token is in {}", p.display()),
+    };
+    let from = if r.source == Source::Env { " from the environment" } else { "" };
+    let refresh = Check::pass("refresh_token", format!("the refresh token{from} renews the access token{rotated}"));
+    let scopes = scope_check(r.tokens.scope.as_deref());
+    let api = api_check(http, r.tokens.instance_url.as_deref(), &r.tokens.access_token);
+    TokenChain {
+        refresh,
+        scopes,
+        api,
+        secret_verdict: Some(Check::pass("client_secret", "the Consumer Secret is accepted (the refresh worked)")),
+    }
+}
+
+fn scope_check(scope: Option<&str>) -> Check {
+    let Some(scope) = scope else { return Check::skip("scopes", "Salesforce did not say which scopes were granted") };
+    let v = ScopeVerdict::of(scope);
+    let missing = v.missing();
+    if !missing.is_empty() {
+        return Check::fail(
+            "scopes",
+            format!("granted `{}`; missing {}", sanitize(scope), missing.join(" and ")),
+            format!("add it under Selected OAuth Scopes ({}), then log in again", step_ref(3)),
+        );
+    }
+    if v.full {
+        return Check::warn(
+            "scopes",
+            format!("granted `{}`, which includes `full`", sanitize(scope)),
+            format!("`full` is broader than mailfino needs; keep only api and refresh_token ({})", step_ref(3)),
+        );
+    }
+    Check::pass("scopes", format!("granted `{}`", sanitize(scope)))
+}
+
+fn api_check(http: &Http, instance: Option<&str>, access: &SecretString) -> Check {
+    let Some(instance) = instance else { return Check::skip("api_access", "Salesforce sent no instance_url") };
+    let instance = instance.trim_end_matches('/');
+    let versions = match http.get(&format!("{instance}{}", paths::DATA), None) {
+        Ok(r) if r.is_success() => r,
+        Ok(r) => {
+            return Check::fail(
+                "api_access",
+                format!("{instance}{} answered HTTP {}", paths::DATA, r.status),
+                "check that the org's API is enabled for this user (API Enabled permission)",
+            )
+        }
+        Err(e) => return Check::from_error("api_access", &e),
+    };
+    let latest = serde_json::from_str::<serde_json::Value>(&versions.body)
+        .ok()
+        .and_then(|v| v.as_array().and_then(|a| a.last().and_then(|x| x.get("version")).and_then(|x| x.as_str().map(str::to_string))));
+    let Some(latest) = latest else {
+        return Check::fail("api_access", "the API version list is not Salesforce's", "check the instance URL");
+    };
+    match http.get(&format!("{instance}/services/data/v{latest}/"), Some(access)) {
+        Ok(r) if r.is_success() => {
+            let usage = r.limit_info.map(|l| format!(" ({})", sanitize(&l))).unwrap_or_default();
+            Check::pass("api_access", format!("the REST API v{} answers with the access token{usage}", sanitize(&latest)))
+        }
+        Ok(r) if r.status == 401 => Check::fail(
+            "api_access",
+            "the REST API refused the fresh access token (INVALID_SESSION_ID)",
+            "check the user has the API Enabled permission and the app's IP relaxation policy",
+        ),
+        Ok(r) => Check::fail("api_access", format!("the REST API answered HTTP {}", r.status), "check the user's API access"),
+        Err(e) => Check::from_error("api_access", &e),
+    }
+}

@@ -1,0 +1,360 @@
+//! The command-line surface: clap types only, nothing else sees them.
+//!
+//! Conventions: the first doc line of an item is its short `-h` help, later paragraphs are the long
+//! `--help` text (and flow into the man pages). `long` is implicit, `short` is explicit, value names
+//! are upper case, and `env = "MAILFINO_SF_…"` is used only for non-secret settings: secrets are
+//! read from stdin or from the environment inside the program, never from a flag value, so that they
+//! never show up in `ps`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Set up, log in to and verify the Salesforce External Client App that connects mailfino.
+///
+/// mailfino-sf walks the Salesforce Setup checklist for the mailfino integration, checks every
+/// value live against Salesforce, writes mailfino's server environment, logs in with PKCE through
+/// a loopback listener and proves that the refresh token works.
+///
+/// Start with `mailfino-sf demo` to see the whole job against the built-in Salesforce emulator,
+/// then `mailfino-sf setup` for your org.
+#[derive(Debug, Parser)]
+#[command(name = "mailfino-sf", version, propagate_version = true, max_term_width = 100)]
+#[command(after_help = "Exit codes: 0 ok, 1 verify failed, 2 usage, 3 not configured, \
+4 Salesforce refused, 5 Salesforce unreachable, 6 login timed out, 7 local storage failed, \
+8 loopback port taken, 130 interrupted.")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options accepted before or after the subcommand.
+#[derive(Debug, Args, Clone)]
+pub struct GlobalArgs {
+    /// Which stored configuration to use.
+    #[arg(long, global = true, env = "MAILFINO_SF_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf].
+    #[arg(long, global = true, env = "MAILFINO_SF_CONFIG_DIR", value_name = "DIR")]
+    pub config_dir: Option<PathBuf>,
+
+    /// Where secrets go [default: keyring, falling back to file when no keyring answers].
+    #[arg(long, global = true, env = "MAILFINO_SF_STORE", value_name = "STORE")]
+    pub store: Option<StoreKind>,
+
+    /// Machine-readable result on stdout; all human text goes to stderr.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+
+    /// Trace every HTTP exchange on stderr, with secrets redacted.
+    #[arg(short = 'v', long, global = true)]
+    pub verbose: bool,
+}
+
+/// Where the client secret and refresh token are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StoreKind {
+    /// The OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows).
+    Keyring,
+    /// credentials.toml in the config dir, mode 0600.
+    File,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Walk the Salesforce Setup checklist, check the app live, and write mailfino's environment.
+    ///
+    /// Interactive on a terminal: shows each Setup step with the exact values to paste, asks for
+    /// the Consumer Key and Secret, checks them against Salesforce at once and saves the profile.
+    /// Non-interactive with --non-interactive or when stdin is not a terminal: every value then
+    /// comes from flags or the environment, and a missing one is a usage error naming the flag.
+    ///
+    /// Example:
+    ///   mailfino-sf setup
+    ///   printf '%s' "$SECRET" | mailfino-sf setup --non-interactive \
+    ///       --login-url https://acme.my.salesforce.com --client-id 3MVG9... \
+    ///       --client-secret-stdin --env-file /etc/mailfino/salesforce.env
+    Setup(SetupArgs),
+
+    /// Log in with PKCE through a loopback listener and the browser; store the refresh token.
+    ///
+    /// Opens the Salesforce login page in the browser ($BROWSER when set) and waits on the
+    /// loopback redirect URI for the callback. While waiting on a terminal you may paste the
+    /// browser's address instead (the callback URL, or Salesforce's error page).
+    ///
+    /// Example:
+    ///   mailfino-sf login
+    ///   mailfino-sf login --paste          # on a server without a browser
+    Login(LoginArgs),
+
+    /// Check the app, the secret, the scopes and the refresh token; a fix hint for every failure.
+    ///
+    /// Check ids: config, callback_url, login_host, client_id, callback_registered,
+    /// loopback_registered, client_secret, refresh_token, scopes, api_access. Exit 0 when nothing
+    /// failed, 1 otherwise.
+    ///
+    /// Example:
+    ///   mailfino-sf verify
+    ///   mailfino-sf verify --json | jq .ok
+    Verify(VerifyArgs),
+
+    /// Renew the access token with the stored refresh token (a rotated token is saved first).
+    ///
+    /// Example:
+    ///   mailfino-sf refresh
+    ///   TOKEN=$(mailfino-sf refresh --show-token)
+    Refresh(RefreshArgs),
+
+    /// Revoke the refresh token at Salesforce, then delete the profile's secrets.
+    ///
+    /// Example:
+    ///   mailfino-sf logout
+    ///   mailfino-sf logout --local-only
+    Logout(LogoutArgs),
+
+    /// Print the MAILFINO_SF_* variables of the profile for a CI secret store (holds secrets).
+    ///
+    /// Example:
+    ///   mailfino-sf export-ci --format github | gh secret set -f -
+    ExportCi(ExportCiArgs),
+
+    /// Run a local Salesforce OAuth emulator, for trying the tool and for CI.
+    ///
+    /// First stdout line: `listening on http://127.0.0.1:PORT`. Runs until Ctrl-C.
+    ///
+    /// Example:
+    ///   mailfino-sf emulator --port 8443 --client-id demo-key --client-secret demo-secret \
+    ///       --callback http://localhost:8717/callback --auto-approve
+    Emulator(EmulatorArgs),
+
+    /// The whole journey (setup, login, verify, refresh, logout) against a built-in emulator.
+    ///
+    /// Uses a throwaway profile and config dir; nothing to type, no browser, no keyring needed.
+    ///
+    /// Example:
+    ///   mailfino-sf demo
+    Demo(DemoArgs),
+
+    /// Print a shell completion script.
+    ///
+    /// Example:
+    ///   mailfino-sf completions bash > /etc/bash_completion.d/mailfino-sf
+    Completions(CompletionsArgs),
+
+    /// A scripted browser that plays the user on the emulator's consent page (for tests).
+    #[command(hide = true)]
+    RobotBrowser(RobotBrowserArgs),
+}
+
+#[derive(Debug, Args, Default)]
+pub struct SetupArgs {
+    /// Never prompt; take every value from flags or the environment.
+    #[arg(long)]
+    pub non_interactive: bool,
+
+    /// Salesforce login URL: https://login.salesforce.com, https://test.salesforce.com or
+    /// https://NAME.my.salesforce.com.
+    #[arg(long, value_name = "URL", env = "MAILFINO_SF_LOGIN_URL")]
+    pub login_url: Option<String>,
+
+    /// The app's Consumer Key.
+    #[arg(long, value_name = "KEY", env = "MAILFINO_SF_CLIENT_ID")]
+    pub client_id: Option<String>,
+
+    /// Read the Consumer Secret from stdin (or set MAILFINO_SF_CLIENT_SECRET).
+    #[arg(long)]
+    pub client_secret_stdin: bool,
+
+    /// The public base URL of a self-hosted mailfino (absent: mailfino Cloud).
+    #[arg(long, value_name = "URL")]
+    pub mailfino_url: Option<String>,
+
+    /// This tool's loopback redirect URI [default: http://localhost:8717/callback].
+    #[arg(long, value_name = "URI", env = "MAILFINO_SF_REDIRECT_URI")]
+    pub redirect_uri: Option<String>,
+
+    /// Merge mailfino's server environment (MAILFINO_SALESFORCE_*) into this file (0600, .bak kept).
+    #[arg(long, value_name = "PATH")]
+    pub env_file: Option<PathBuf>,
+
+    /// Print mailfino's server environment lines to stdout (they contain the secret).
+    #[arg(long)]
+    pub print_env: bool,
+
+    /// Run the login at the end.
+    #[arg(long)]
+    pub login: bool,
+
+    /// Keep re-checking for up to SECS while Salesforce does not know the new app yet.
+    #[arg(long, value_name = "SECS", default_value_t = 0)]
+    pub retry_for: u64,
+
+    /// Save without checking the app against Salesforce.
+    #[arg(long)]
+    pub no_check: bool,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct LoginArgs {
+    /// Print the login URL only; do not open a browser.
+    #[arg(long)]
+    pub no_browser: bool,
+
+    /// Read the address-bar URL (or the bare code) from stdin instead of listening.
+    #[arg(long)]
+    pub paste: bool,
+
+    /// The loopback redirect URI registered on the app.
+    #[arg(long, value_name = "URI", env = "MAILFINO_SF_REDIRECT_URI")]
+    pub redirect_uri: Option<String>,
+
+    /// How long to wait for the browser, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub wait: u64,
+
+    /// Scopes to request, e.g. "api refresh_token" [default: none sent, so the app's scopes are
+    /// granted and a missing one can be named].
+    #[arg(long, value_name = "SCOPES")]
+    pub scope: Option<String>,
+}
+
+#[derive(Debug, Args, Default, Clone)]
+pub struct VerifyArgs {
+    /// In env-only mode, prove renewal with a real refresh grant (may rotate the token).
+    #[arg(long)]
+    pub renew: bool,
+
+    /// Where a rotated refresh token goes when the old one came from the environment (0600).
+    #[arg(long, value_name = "PATH")]
+    pub rotated_token_out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct RefreshArgs {
+    /// Print the access token alone on stdout (for `$(...)`).
+    #[arg(long)]
+    pub show_token: bool,
+
+    /// Where a rotated refresh token goes when the old one came from the environment (0600).
+    #[arg(long, value_name = "PATH")]
+    pub rotated_token_out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct LogoutArgs {
+    /// Do not revoke at Salesforce; only delete the local secrets.
+    #[arg(long)]
+    pub local_only: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportCiArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Env)]
+    pub format: ExportFormat,
+}
+
+/// How `export-ci` prints the variables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// NAME='value' lines (shell and dotenv).
+    Env,
+    /// One JSON object.
+    Json,
+    /// Dotenv lines for `gh secret set -f -`, with the workflow env block as comments.
+    Github,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct EmulatorArgs {
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+
+    /// The app's Consumer Key [default: generated and printed].
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+
+    /// The app's Consumer Secret [default: generated and printed].
+    #[arg(long, value_name = "S")]
+    pub client_secret: Option<String>,
+
+    /// A registered callback URL (repeat for several).
+    #[arg(long = "callback", value_name = "URL")]
+    pub callbacks: Vec<String>,
+
+    /// The app's OAuth scopes.
+    #[arg(long, value_name = "SCOPES", default_value = "api refresh_token offline_access")]
+    pub scopes: String,
+
+    /// Rotate refresh tokens on every refresh grant.
+    #[arg(long)]
+    pub rotate_refresh_tokens: bool,
+
+    /// Skip the login-and-consent page (approve at once).
+    #[arg(long)]
+    pub auto_approve: bool,
+
+    /// Require PKCE (the default for a new External Client App).
+    #[arg(long, overrides_with = "no_require_pkce")]
+    pub require_pkce: bool,
+
+    /// Do not require PKCE.
+    #[arg(long)]
+    pub no_require_pkce: bool,
+
+    /// Access-token lifetime in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 7200)]
+    pub access_ttl: u64,
+
+    /// The next N token calls answer 503 with an HTML body.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub fail_token: u32,
+
+    /// Delay every answer by MS milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub slow_ms: u64,
+
+    /// The client id is unknown for the first N calls (as just after an app is saved).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub propagation: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Keep the throwaway config dir and print its path.
+    #[arg(long)]
+    pub keep: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct RobotBrowserArgs {
+    /// What the user does on the consent page.
+    #[arg(long, value_enum, default_value_t = RobotAction::Allow)]
+    pub action: RobotAction,
+
+    /// The authorize URL.
+    pub url: String,
+}
+
+/// The robot user's answer on the consent page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RobotAction {
+    Allow,
+    Deny,
+}

@@ -1,0 +1,127 @@
+//! `mailfino-sf demo`: the whole journey (setup, login, verify, refresh twice with rotation,
+//! logout) against an in-process emulator, in a throwaway profile and config dir, with nothing
+//! to type, no browser and no keyring.
+
+use std::net::TcpListener;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use crate::browser::BrowserChoice;
+use crate::checks::{self, Status, VerifyOptions};
+use crate::cli::{DemoArgs, LoginArgs, LogoutArgs};
+use crate::cmd::setup::{self, ApplyOptions, SetupValues, StepsView};
+use crate::cmd::{login, logout, verify};
+use crate::context::Context;
+use crate::emulator::{Emulator, EmulatorConfig};
+use crate::error::{Error, Result};
+use crate::renew::{self, Rotated};
+use crate::salesforce::values::CLOUD_CALLBACK;
+use crate::store::secrets::StoreMode;
+
+/// A loopback port that is free on 127.0.0.1 and ::1 right now.
+fn free_port() -> Result<u16> {
+    for _ in 0..20 {
+        let v4 = TcpListener::bind(("127.0.0.1", 0)).map_err(|e| Error::internal(format!("cannot find a free port: {e}")))?;
+        let port = v4.local_addr().map_err(|e| Error::internal(e.to_string()))?.port();
+        // On a machine without IPv6 the bind fails for another reason than "in use"; fine.
+        match TcpListener::bind(("::1", port)) {
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => continue,
+            _ => return Ok(port),
+        }
+    }
+    Err(Error::internal("cannot find a free loopback port"))
+}
+
+fn chapter(ctx: &Context, n: u8, title: &str, what: &str) {
+    eprintln!("\n{} {}", ctx.ui.bold(false).apply_to(format!("── {n}/6 {title}")), ctx.ui.dim(false).apply_to(format!("── {what}")));
+}
+
+pub fn run(args: &DemoArgs, ctx: &Context) -> Result<ExitCode> {
+    let started = Instant::now();
+    let dir = tempfile::Builder::new()
+        .prefix("mailfino-sf-demo-")
+        .tempdir()
+        .map_err(|e| Error::storage(format!("cannot create a temporary directory: {e}")))?;
+    let port = free_port()?;
+    let redirect = format!("http://localhost:{port}/callback");
+    let emu = Emulator::start(EmulatorConfig {
+        callbacks: vec![CLOUD_CALLBACK.to_string(), redirect.clone()],
+        rotate_refresh_tokens: true,
+        auto_approve: true,
+        ..Default::default()
+    })
+    .map_err(|e| Error::internal(format!("cannot start the emulator: {e}")))?;
+    let demo = ctx.isolated("demo", dir.path().to_path_buf(), StoreMode::File);
+    eprintln!("{}", ctx.ui.bold(false).apply_to("mailfino-sf demo: the whole job against a local Salesforce emulator"));
+    eprintln!("Emulator at {} (refresh token rotation on); throwaway config in {}", emu.url(), dir.path().display());
+
+    chapter(ctx, 1, "setup", "the checklist, then a live check of the app");
+    let values = SetupValues {
+        login_url: emu.url().to_string(),
+        client_id: emu.client_id(),
+        client_secret: Some(emu.client_secret().into()),
+        callback_url: CLOUD_CALLBACK.to_string(),
+        redirect_uri: redirect.clone(),
+        env_file: Some(dir.path().join("mailfino.env")),
+        warnings: Vec::new(),
+    };
+    let opts = ApplyOptions {
+        print_env: false,
+        check: true,
+        retry_for: Duration::ZERO,
+        interactive: false,
+        login: None,
+        steps: StepsView::Full,
+        next_steps: false,
+    };
+    let code = setup::apply(&demo, values, &opts)?;
+    if code != ExitCode::SUCCESS {
+        return Err(Error::internal("the demo's setup checks failed"));
+    }
+
+    chapter(ctx, 2, "login", "PKCE through the loopback listener; a scripted browser clicks Allow");
+    let outcome = login::login(&demo, &LoginArgs { redirect_uri: Some(redirect), wait: 30, ..Default::default() }, BrowserChoice::Robot)?;
+    login::report(&demo, &outcome);
+
+    chapter(ctx, 3, "verify", "every check, concurrently");
+    let cfg = demo.load_config()?;
+    let settings = demo.settings(&cfg);
+    let results = checks::verify(&demo, &settings, &VerifyOptions::default());
+    verify::print_checks(&ctx.ui, &results, true);
+    if results.iter().any(|c| c.status == Status::Fail) {
+        return Err(Error::internal("the demo's verify failed"));
+    }
+
+    chapter(ctx, 4, "refresh", "twice; each rotated refresh token is stored before success is reported");
+    let login_url = settings.require_login_url(&demo)?;
+    let client_id = settings.require_client_id(&demo)?;
+    let secret = demo.client_secret()?.map(|s| s.0);
+    for n in 1..=2 {
+        let r = renew::renew(&demo, &login_url, &client_id, secret.as_ref(), None)?;
+        let rotated = match r.rotated {
+            Some(Rotated::Store(s)) => format!("rotated; the new refresh token is in the {}", s.label()),
+            Some(Rotated::File(p)) => format!("rotated; the new refresh token is in {}", p.display()),
+            None => "not rotated".to_string(),
+        };
+        eprintln!("{} refresh {n}: new access token; refresh token {rotated}", ctx.ui.green(false).apply_to("✔"));
+    }
+    eprintln!("  the emulator holds {} active refresh token(s): each old one died as it rotated", emu.state().active_refresh_tokens());
+
+    chapter(ctx, 5, "logout", "revoke at Salesforce, delete the local secrets");
+    logout::run(&LogoutArgs::default(), &demo)?;
+
+    chapter(ctx, 6, "summary", "what just happened");
+    eprintln!("  setup checked the Consumer Key, both callback URLs and the secret against the emulator,");
+    eprintln!("  wrote mailfino's environment file, logged in with PKCE, verified all ten checks,");
+    eprintln!(
+        "  refreshed twice with rotation and revoked the token: {} requests in {} ms.",
+        emu.log().len(),
+        started.elapsed().as_millis()
+    );
+    eprintln!("\nNext: `mailfino-sf setup` for your own org.");
+    if args.keep {
+        let kept = dir.keep();
+        eprintln!("(kept the demo's config dir: {})", kept.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,342 @@
+//! `mailfino-sf login`: the PKCE authorization-code login through the loopback listener and the
+//! browser, or `--paste` for servers without one. Stores the refresh token and the identity.
+
+use std::io::BufRead;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use secrecy::ExposeSecret;
+use serde_json::json;
+
+use crate::browser::{self, BrowserChoice, Opened};
+use crate::cli::LoginArgs;
+use crate::context::{not_configured, Context};
+use crate::emulator::robot;
+use crate::error::{Error, Kind, Result};
+use crate::loopback::{self, Hit, Listener, Pasted};
+use crate::oauth::{self, AuthRequest};
+use crate::salesforce::checklist::step_ref;
+use crate::salesforce::explain::explain;
+use crate::salesforce::types::{ScopeVerdict, TokenResponse};
+use crate::salesforce::values;
+use crate::store::secrets::{SecretKey, Source};
+use crate::ui::{out, sanitize};
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// What a successful login established.
+#[derive(Debug, Clone)]
+pub struct LoginOutcome {
+    pub username: Option<String>,
+    pub org_id: Option<String>,
+    pub instance_url: Option<String>,
+    pub scopes: String,
+    pub stored_in: Source,
+}
+
+pub fn run(args: &LoginArgs, ctx: &Context) -> Result<ExitCode> {
+    let choice = if args.no_browser { BrowserChoice::None } else { BrowserChoice::System };
+    let outcome = login(ctx, args, choice)?;
+    report(ctx, &outcome);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the result of a login.
+pub fn report(ctx: &Context, o: &LoginOutcome) {
+    if ctx.json {
+        out(&json!({
+            "ok": true, "profile": ctx.profile, "username": o.username, "org_id": o.org_id,
+            "instance_url": o.instance_url, "scopes": o.scopes, "refresh_token_store": o.stored_in.label(),
+        })
+        .to_string());
+        return;
+    }
+    let ui = &ctx.ui;
+    let who = o.username.as_deref().unwrap_or("(unknown user)");
+    eprintln!(
+        "{} Logged in as {} to org {} at {}",
+        ui.green(false).apply_to("✔"),
+        ui.bold(false).apply_to(sanitize(who)),
+        sanitize(o.org_id.as_deref().unwrap_or("?")),
+        sanitize(o.instance_url.as_deref().unwrap_or("?"))
+    );
+    eprintln!("  granted scopes: {}", sanitize(&o.scopes));
+    eprintln!("  refresh token stored in the {}", o.stored_in.label());
+}
+
+/// The login itself; `choice` says who opens the URL.
+pub fn login(ctx: &Context, args: &LoginArgs, choice: BrowserChoice) -> Result<LoginOutcome> {
+    let cfg = ctx.load_config()?;
+    let settings = ctx.settings(&cfg);
+    let cfg = std::cell::RefCell::new(cfg);
+    let login_url = settings.require_login_url(ctx)?;
+    let client_id = settings.require_client_id(ctx)?;
+    let redirect_raw = args.redirect_uri.clone().unwrap_or_else(|| settings.redirect());
+    let redirect = values::redirect_uri(&redirect_raw)?;
+    let redirect_str = redirect_raw.trim().to_string();
+    if args.wait == 0 {
+        return Err(Error::usage("--wait 0 leaves no time to log in").hint("expected a number of seconds, e.g. --wait 300"));
+    }
+    let (secret, _) = ctx.client_secret()?.ok_or_else(|| not_configured(ctx, "no client secret"))?;
+    let request = oauth::authorize_request(&login_url, &client_id, &redirect_str, args.scope.as_deref())?;
+    let http = ctx.http()?;
+
+    let exchange = |code: &str| -> Result<TokenResponse> {
+        match oauth::exchange_code(http, &login_url, &client_id, Some(&secret), code, &request.verifier, &redirect_str)? {
+            Ok(t) => Ok(t),
+            Err(e) => Err(oauth::oauth_error(&e)),
+        }
+    };
+    let finish = |tokens: TokenResponse| -> Result<LoginOutcome> {
+        let verdict = tokens.scope.as_deref().map(ScopeVerdict::of);
+        let missing: Vec<&str> = match &verdict {
+            Some(v) => v.missing(),
+            // No `scope` in the answer (not seen, but tolerated): judge by the refresh token alone.
+            None => Vec::new(),
+        };
+        if !missing.is_empty() || tokens.refresh_token.is_none() {
+            let what = if missing.is_empty() {
+                "no refresh token came back".to_string()
+            } else {
+                format!("the app did not grant {}", missing.join(" and "))
+            };
+            return Err(Error::refused(format!("the login worked, but {what}; mailfino needs it to stay connected"))
+                .hint(format!("add the missing scope under Selected OAuth Scopes ({}), save, and log in again", step_ref(3)))
+                .hint("nothing was stored"));
+        }
+        if verdict.as_ref().is_some_and(|v| v.full) {
+            ctx.ui.warn(
+                "the app grants `full`, which is broader than mailfino needs; `api` and `refresh_token` are enough (checklist step 3)",
+            );
+        }
+        let rt = tokens.refresh_token.as_ref().expect("checked above");
+        let stored_in = ctx.secrets().set(&ctx.profile, SecretKey::RefreshToken, rt)?;
+        let info = oauth::userinfo(http, &login_url, &tokens.access_token).ok();
+        let (id_org, id_user) = tokens.org_and_user().unzip();
+        let mut profile = cfg.borrow().profile(&ctx.profile).cloned().unwrap_or_default();
+        profile.instance_url = tokens.instance_url.clone();
+        profile.username = info.as_ref().and_then(|i| i.username.clone()).or(id_user);
+        profile.org_id = info.as_ref().and_then(|i| i.org_id.clone()).or(id_org);
+        if args.redirect_uri.is_some() {
+            profile.redirect_uri = Some(redirect_str.clone());
+        }
+        cfg.borrow_mut().save_profile(&ctx.profile, profile.clone())?;
+        Ok(LoginOutcome {
+            username: profile.username,
+            org_id: profile.org_id,
+            instance_url: profile.instance_url,
+            scopes: tokens.scope.unwrap_or_default(),
+            stored_in,
+        })
+    };
+
+    if args.paste {
+        return paste_flow(ctx, &request, args.wait, &exchange, &finish);
+    }
+    let listener = Listener::bind(&redirect)?;
+    listen_flow(ctx, &request, &listener, choice, args.wait, &exchange, &finish)
+}
+
+fn print_url(ctx: &Context, url: &str) {
+    eprintln!("Open this address in a browser to log in to Salesforce:");
+    eprintln!();
+    eprintln!("  {}", ctx.ui.cyan(false).apply_to(url));
+    eprintln!();
+}
+
+fn paste_flow(
+    ctx: &Context,
+    request: &AuthRequest,
+    wait: u64,
+    exchange: &dyn Fn(&str) -> Result<TokenResponse>,
+    finish: &dyn Fn(TokenResponse) -> Result<LoginOutcome>,
+) -> Result<LoginOutcome> {
+    print_url(ctx, &request.url);
+    eprintln!("After you allow access, the browser lands on a page that may not load (that is expected).");
+    eprintln!("Paste the whole address from its address bar here (or just the code), then press Enter:");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = std::io::stdin().lock().read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let line = rx.recv_timeout(Duration::from_secs(wait)).map_err(|_| timeout_error(wait))?;
+    let code = code_from_paste(&line, request)?.ok_or_else(|| Error::usage("nothing was pasted"))?;
+    finish(exchange(&code)?)
+}
+
+/// Turns a pasted line into a code to exchange (Ok(None): nothing useful, keep waiting).
+fn code_from_paste(line: &str, request: &AuthRequest) -> Result<Option<String>> {
+    match loopback::parse_pasted(line)? {
+        Pasted::Code(code) => Ok(Some(code)),
+        Pasted::ErrorPage { error, description } => Err(error_page_error(&error, &description)),
+        Pasted::Callback { state, error, description, code } => {
+            match state {
+                Some(s) if s == request.state.expose_secret() => {}
+                Some(_) => {
+                    return Err(Error::usage("the pasted address belongs to another login (its state does not match)")
+                        .hint("paste the address from the login started by this command"))
+                }
+                None if error.is_none() => {
+                    return Err(Error::usage("the pasted address has no state").hint("paste the whole address from the address bar"))
+                }
+                None => {}
+            }
+            if let Some(error) = error {
+                return Err(callback_error(&error, description.as_deref().unwrap_or("")));
+            }
+            Ok(code)
+        }
+    }
+}
+
+fn error_page_error(error: &str, description: &str) -> Error {
+    let x = explain(error, description);
+    Error::refused(format!("Salesforce showed its error page: {} ({}): {}", sanitize(error), sanitize(description), x.meaning)).hint(x.fix)
+}
+
+fn callback_error(error: &str, description: &str) -> Error {
+    let x = explain(error, description);
+    let desc = if description.is_empty() { String::new() } else { format!(" ({})", sanitize(description)) };
+    Error::refused(format!("Salesforce sent the login back with an error: {}{desc}: {}", sanitize(error), x.meaning)).hint(x.fix)
+}
+
+fn timeout_error(wait: u64) -> Error {
+    Error::new(Kind::LoginTimeout, format!("no login arrived within {wait} s"))
+        .hint("if the browser shows Salesforce's error page, read `error=` in its address bar: invalid_client_id (Consumer Key unknown or not yet active, step 5), redirect_uri_mismatch (loopback URL not registered, step 4), invalid_scope (step 3), OAUTH_APP_BLOCKED (app blocked by an admin)")
+        .hint("paste that address into `mailfino-sf login --paste` to have it explained")
+        .hint("if the browser shows \"connection refused\" on localhost, it runs on another machine: use `--paste`, or an SSH port forward of the loopback port")
+}
+
+#[allow(clippy::too_many_arguments)]
+fn listen_flow(
+    ctx: &Context,
+    request: &AuthRequest,
+    listener: &Listener,
+    choice: BrowserChoice,
+    wait: u64,
+    exchange: &dyn Fn(&str) -> Result<TokenResponse>,
+    finish: &dyn Fn(TokenResponse) -> Result<LoginOutcome>,
+) -> Result<LoginOutcome> {
+    INTERRUPTED.store(false, Ordering::SeqCst);
+    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
+    print_url(ctx, &request.url);
+    match choice {
+        BrowserChoice::None => eprintln!("(not opening a browser: --no-browser)"),
+        BrowserChoice::Robot => {
+            let url = request.url.clone();
+            std::thread::spawn(move || robot::browse(&url, robot::Action::Allow));
+        }
+        BrowserChoice::System => match browser::open(&request.url) {
+            Opened::Started(what) => eprintln!("Opened {what}."),
+            Opened::NotTried(why) | Opened::Failed(why) => {
+                eprintln!("Not opening a browser here: {why}.");
+                eprintln!("Open the address above in a browser on your own machine. When it lands on");
+                eprintln!("http://localhost:{}/… (which may not load there), either", listener.port);
+                eprintln!("  - paste that address here and press Enter, or");
+                eprintln!("  - log in again after `ssh -L {p}:localhost:{p} THIS-HOST` from that machine.", p = listener.port);
+            }
+        },
+    }
+    // While waiting on a terminal the admin may paste the browser's address instead.
+    let (paste_tx, paste_rx) = mpsc::channel::<String>();
+    if ctx.ui.interactive {
+        std::thread::spawn(move || {
+            for line in std::io::stdin().lock().lines().map_while(std::result::Result::ok) {
+                if paste_tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    let deadline = Instant::now() + Duration::from_secs(wait);
+    let spinner = ctx.ui.stderr_tty.then(|| {
+        let pb = indicatif::ProgressBar::new_spinner();
+        pb.enable_steady_tick(Duration::from_millis(120));
+        pb
+    });
+    let mut warned_state = false;
+    let result = loop {
+        let now = Instant::now();
+        if now >= deadline {
+            break Err(timeout_error(wait));
+        }
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            break Err(Error::new(Kind::Interrupted, "login cancelled"));
+        }
+        if let Some(pb) = &spinner {
+            let left = (deadline - now).as_secs();
+            pb.set_message(format!("waiting for the browser… {}:{:02} left (or paste the address here)", left / 60, left % 60));
+        }
+        if let Ok(line) = paste_rx.try_recv() {
+            match code_from_paste(&line, request) {
+                Ok(Some(code)) => break exchange(&code).and_then(finish),
+                Ok(None) => continue,
+                Err(e) if e.kind == Kind::Usage => {
+                    ctx.ui.error(&e);
+                    continue;
+                }
+                Err(e) => break Err(e),
+            }
+        }
+        let Some(req) = listener.next(Duration::from_millis(100).min(deadline - now)) else { continue };
+        let hit = loopback::classify(req.method(), req.url(), &listener.path);
+        let Hit::Callback(params) = hit else {
+            loopback::answer_other(req, &hit);
+            continue;
+        };
+        let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        if get("state").as_deref() != Some(request.state.expose_secret()) {
+            // A stray or forged request: never exchanged, and the login keeps waiting.
+            let _ = req.respond(loopback::page(400, "Login not accepted", "This response does not belong to the login mailfino-sf is waiting for (its state does not match). Start the login from the terminal again if needed."));
+            if !warned_state {
+                ctx.ui.warn("ignored a callback whose state did not match this login; still waiting");
+                warned_state = true;
+            }
+            continue;
+        }
+        let outcome = match (get("error"), get("code")) {
+            (Some(error), _) => Err(callback_error(&error, &get("error_description").unwrap_or_default())),
+            (None, Some(code)) => exchange(&code).and_then(finish),
+            (None, None) => Err(Error::refused("the login callback carried neither a code nor an error")),
+        };
+        let page = match &outcome {
+            Ok(o) => loopback::page(
+                200,
+                "Logged in",
+                &format!(
+                    "mailfino-sf is logged in as {}. You can close this tab and return to the terminal.",
+                    o.username.as_deref().unwrap_or("your user")
+                ),
+            ),
+            Err(e) => loopback::page(200, "Login failed", &format!("{} See the terminal for how to fix it.", e.message)),
+        };
+        loopback::to_result_page(req);
+        serve_result_page(listener, page, &listener.path);
+        break outcome;
+    };
+    if let Some(pb) = spinner {
+        pb.finish_and_clear();
+    }
+    result
+}
+
+/// Serves the result page to the browser's follow-up request (for at most two seconds).
+fn serve_result_page(listener: &Listener, page: tiny_http::Response<std::io::Cursor<Vec<u8>>>, path: &str) {
+    let deadline = Instant::now() + Duration::from_secs(2);
+    let mut page = Some(page);
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        let Some(req) = listener.next(left) else { return };
+        match loopback::classify(req.method(), req.url(), path) {
+            Hit::ResultPage => {
+                if let Some(p) = page.take() {
+                    let _ = req.respond(p);
+                }
+                return;
+            }
+            hit => loopback::answer_other(req, &hit),
+        }
+    }
+}

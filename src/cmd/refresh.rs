@@ -1,0 +1,57 @@
+//! `mailfino-sf refresh`: renew the access token; a rotated refresh token is persisted before
+//! success is reported. The access token is printed only with `--show-token`.
+
+use std::process::ExitCode;
+
+use secrecy::ExposeSecret;
+use serde_json::json;
+
+use crate::cli::RefreshArgs;
+use crate::context::{not_configured, Context};
+use crate::error::Result;
+use crate::oauth;
+use crate::renew::{self, Rotated};
+use crate::salesforce::types::format_ms;
+use crate::ui::{out, sanitize};
+
+pub fn run(args: &RefreshArgs, ctx: &Context) -> Result<ExitCode> {
+    let cfg = ctx.load_config()?;
+    let settings = ctx.settings(&cfg);
+    let login_url = settings.require_login_url(ctx)?;
+    let client_id = settings.require_client_id(ctx)?;
+    let secret = ctx.client_secret()?.ok_or_else(|| not_configured(ctx, "no client secret"))?;
+    let renewed = renew::renew(ctx, &login_url, &client_id, Some(&secret.0), args.rotated_token_out.as_deref())?;
+    let t = &renewed.tokens;
+    if args.show_token {
+        out(t.access_token.expose_secret());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let user = match &settings.stored.username {
+        Some(u) if renewed.source != crate::store::secrets::Source::Env => Some(u.clone()),
+        _ => oauth::userinfo(ctx.http()?, &login_url, &t.access_token).ok().and_then(|i| i.username),
+    };
+    let issued = t.issued_at.map(format_ms);
+    let rotated = match &renewed.rotated {
+        None => None,
+        Some(Rotated::Store(s)) => Some(format!("saved in the {}", s.label())),
+        Some(Rotated::File(p)) => Some(format!("written to {}", p.display())),
+    };
+    if ctx.json {
+        out(&json!({
+            "ok": true, "profile": ctx.profile, "instance_url": t.instance_url, "username": user,
+            "scopes": t.scope, "issued_at": issued, "rotated": renewed.rotated.is_some(),
+        })
+        .to_string());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let ui = &ctx.ui;
+    out(&format!("{} access token renewed", ui.green(true).apply_to("✔")));
+    out(&format!("  instance URL: {}", sanitize(t.instance_url.as_deref().unwrap_or("?"))));
+    out(&format!("  user:         {}", sanitize(user.as_deref().unwrap_or("?"))));
+    out(&format!("  scopes:       {}", sanitize(t.scope.as_deref().unwrap_or("?"))));
+    out(&format!("  issued at:    {}", issued.as_deref().unwrap_or("?")));
+    if let Some(r) = rotated {
+        out(&format!("  refresh token rotated; the new one is {r}"));
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,482 @@
+//! `mailfino-sf setup`: the checklist wizard. Interactive on a terminal (dialoguer on stderr),
+//! non-interactive from flags and the environment otherwise. Every value is validated before
+//! anything is written; then the profile and the secret are saved, mailfino's environment is
+//! written, and the app is checked live (with a propagation retry when asked for).
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use dialoguer::{Confirm, Input, Password, Select};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::json;
+
+use crate::browser::BrowserChoice;
+use crate::checks::{self, AppInputs, Check, Status};
+use crate::cli::{LoginArgs, SetupArgs};
+use crate::cmd::{login, verify};
+use crate::context::Context;
+use crate::error::{Error, Kind, Result};
+use crate::salesforce::checklist::STEPS;
+use crate::salesforce::values;
+use crate::store::config::Profile;
+use crate::store::envfile;
+use crate::store::secrets::SecretKey;
+use crate::ui::out;
+
+/// Validated values to set up.
+pub struct SetupValues {
+    pub login_url: String,
+    pub client_id: String,
+    /// None: keep the secret already stored.
+    pub client_secret: Option<SecretString>,
+    pub callback_url: String,
+    pub redirect_uri: String,
+    pub env_file: Option<PathBuf>,
+    pub warnings: Vec<String>,
+}
+
+/// What to do with them.
+pub struct ApplyOptions {
+    pub print_env: bool,
+    pub check: bool,
+    pub retry_for: Duration,
+    /// Offer (interactive) or run the retry and login steps.
+    pub interactive: bool,
+    pub login: Option<BrowserChoice>,
+    /// How to show the checklist steps before saving.
+    pub steps: StepsView,
+    /// End with the "Next:" lines.
+    pub next_steps: bool,
+}
+
+/// How `apply` shows the checklist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepsView {
+    /// Not at all (the interactive wizard already showed them).
+    Hidden,
+    /// Each step's title and first line, and the values.
+    Compact,
+    /// Everything, as the wizard shows it.
+    Full,
+}
+
+pub fn run(args: &SetupArgs, ctx: &Context) -> Result<ExitCode> {
+    let interactive = !args.non_interactive && ctx.ui.interactive;
+    let cfg = ctx.load_config()?;
+    let current = cfg.profile(&ctx.profile).cloned().unwrap_or_default();
+    let values = if interactive { ask(ctx, args, &current)? } else { from_flags(ctx, args, &current)? };
+    let login = if args.login { Some(BrowserChoice::System) } else { None };
+    let opts = ApplyOptions {
+        print_env: args.print_env,
+        check: !args.no_check,
+        retry_for: Duration::from_secs(args.retry_for),
+        interactive,
+        login,
+        steps: if interactive { StepsView::Hidden } else { StepsView::Compact },
+        next_steps: true,
+    };
+    apply(ctx, values, &opts)
+}
+
+fn missing(flag: &str, what: &str) -> Error {
+    Error::usage(format!("missing {what}: pass {flag}"))
+        .hint("setup runs without prompts because of --non-interactive or because stdin is not a terminal")
+}
+
+/// Values from flags, the environment and the current profile, validated.
+pub fn from_flags(ctx: &Context, args: &SetupArgs, current: &Profile) -> Result<SetupValues> {
+    let mut warnings = Vec::new();
+    let login_raw = args.login_url.clone().or(current.login_url.clone()).ok_or_else(|| missing("--login-url URL", "the login URL"))?;
+    let login_url = values::login_url(&login_raw)?;
+    let id_raw = args.client_id.clone().or(current.client_id.clone()).ok_or_else(|| missing("--client-id KEY", "the Consumer Key"))?;
+    let (client_id, w) = values::client_id(&id_raw)?;
+    warnings.extend(w);
+    let callback_url = match (&args.mailfino_url, ctx.env("MAILFINO_SF_CALLBACK_URL"), current.callback_url.clone()) {
+        (Some(base), _, _) => {
+            let (cb, w) = values::mailfino_callback(Some(base))?;
+            warnings.extend(w);
+            cb
+        }
+        (None, Some(cb), _) | (None, None, Some(cb)) => {
+            warnings.extend(values::check_callback(&cb)?);
+            cb
+        }
+        (None, None, None) => values::CLOUD_CALLBACK.to_string(),
+    };
+    let redirect_uri = args.redirect_uri.clone().or(current.redirect_uri.clone()).unwrap_or_else(|| values::DEFAULT_REDIRECT_URI.into());
+    values::redirect_uri(&redirect_uri)?;
+    let client_secret = if args.client_secret_stdin {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s).map_err(|e| Error::usage(format!("cannot read the Consumer Secret from stdin: {e}")))?;
+        let (secret, w) = values::client_secret(&s)?;
+        warnings.extend(w);
+        Some(SecretString::from(secret))
+    } else if let Some(s) = ctx.env("MAILFINO_SF_CLIENT_SECRET") {
+        let (secret, w) = values::client_secret(&s)?;
+        warnings.extend(w);
+        Some(SecretString::from(secret))
+    } else if ctx.secrets().get(&ctx.profile, SecretKey::ClientSecret)?.is_some() {
+        None
+    } else {
+        return Err(missing("--client-secret-stdin (the secret on stdin) or set MAILFINO_SF_CLIENT_SECRET", "the Consumer Secret"));
+    };
+    let env_file = args.env_file.clone();
+    if let Some(p) = &env_file {
+        if p.as_os_str().is_empty() || p.is_dir() {
+            return Err(Error::usage(format!("--env-file `{}` is not a file path", p.display()))
+                .hint("expected a file path, e.g. /etc/mailfino/salesforce.env"));
+        }
+    }
+    Ok(SetupValues { login_url, client_id, client_secret, callback_url, redirect_uri: redirect_uri.trim().to_string(), env_file, warnings })
+}
+
+fn theme() -> dialoguer::theme::SimpleTheme {
+    dialoguer::theme::SimpleTheme
+}
+
+fn prompt_err(e: dialoguer::Error) -> Error {
+    Error::new(Kind::Interrupted, format!("setup cancelled ({e}); nothing was written"))
+}
+
+/// The interactive conversation; nothing is written until it is complete.
+fn ask(ctx: &Context, args: &SetupArgs, current: &Profile) -> Result<SetupValues> {
+    let ui = &ctx.ui;
+    let t = theme();
+    eprintln!("{}", ui.bold(false).apply_to("mailfino-sf setup: connect mailfino to Salesforce"));
+    eprintln!("Profile `{}`; Ctrl-C at any prompt leaves everything as it was.\n", ctx.profile);
+    let mut warnings = Vec::new();
+
+    // Where mailfino runs.
+    let self_hosted_now = current.callback_url.as_deref().is_some_and(|c| c != values::CLOUD_CALLBACK) || args.mailfino_url.is_some();
+    let choice = Select::with_theme(&t)
+        .with_prompt("Where does mailfino run?")
+        .items(["mailfino Cloud (app.mailfino.de)", "self-hosted mailfino"])
+        .default(usize::from(self_hosted_now))
+        .interact()
+        .map_err(prompt_err)?;
+    let callback_url = if choice == 0 {
+        values::CLOUD_CALLBACK.to_string()
+    } else {
+        let default_base = args
+            .mailfino_url
+            .clone()
+            .or_else(|| current.callback_url.as_deref().and_then(|c| c.strip_suffix(values::CALLBACK_PATH)).map(str::to_string));
+        let mut input =
+            Input::<String>::with_theme(&t).with_prompt("Public base URL of your mailfino (https://…)").validate_with(|s: &String| {
+                values::mailfino_callback(Some(s)).map(|_| ()).map_err(|e| format!("{} ({})", e.message, e.hints.join("; ")))
+            });
+        if let Some(d) = default_base {
+            input = input.default(d);
+        }
+        let base = input.interact_text().map_err(prompt_err)?;
+        let (cb, w) = values::mailfino_callback(Some(&base))?;
+        warnings.extend(w);
+        cb
+    };
+
+    // Which org.
+    let current_login = args.login_url.clone().or(current.login_url.clone());
+    let default_org = match current_login.as_deref() {
+        Some(values::PRODUCTION) | None => 0,
+        Some(values::SANDBOX) => 1,
+        Some(_) => 2,
+    };
+    let org = Select::with_theme(&t)
+        .with_prompt("Which Salesforce org?")
+        .items(["production (login.salesforce.com)", "sandbox (test.salesforce.com)", "My Domain (https://NAME.my.salesforce.com)"])
+        .default(default_org)
+        .interact()
+        .map_err(prompt_err)?;
+    let login_url = match org {
+        0 => values::PRODUCTION.to_string(),
+        1 => values::SANDBOX.to_string(),
+        _ => {
+            let mut input = Input::<String>::with_theme(&t).with_prompt("My Domain URL").validate_with(|s: &String| {
+                values::login_url(s).map(|_| ()).map_err(|e| format!("{} ({})", e.message, e.hints.join("; ")))
+            });
+            if default_org == 2 {
+                if let Some(d) = current_login {
+                    input = input.default(d);
+                }
+            }
+            values::login_url(&input.interact_text().map_err(prompt_err)?)?
+        }
+    };
+    let redirect_uri = args.redirect_uri.clone().or(current.redirect_uri.clone()).unwrap_or_else(|| values::DEFAULT_REDIRECT_URI.into());
+    values::redirect_uri(&redirect_uri)?;
+
+    // The checklist, one confirmed step at a time.
+    for step in &STEPS {
+        show_step(ctx, step.number, &callback_url, &redirect_uri, false);
+        let done =
+            Confirm::with_theme(&t).with_prompt(format!("Step {} done?", step.number)).default(true).interact().map_err(prompt_err)?;
+        if !done {
+            eprintln!("Take your time; the step stays as shown. Answer yes once it is done.");
+            Confirm::with_theme(&t).with_prompt(format!("Step {} done?", step.number)).default(true).interact().map_err(prompt_err)?;
+        }
+    }
+
+    // The credentials.
+    let mut key_input = Input::<String>::with_theme(&t)
+        .with_prompt("Consumer Key")
+        .validate_with(|s: &String| values::client_id(s).map(|_| ()).map_err(|e| format!("{} ({})", e.message, e.hints.join("; "))));
+    if let Some(d) = args.client_id.clone().or(current.client_id.clone()) {
+        key_input = key_input.default(d);
+    }
+    let (client_id, w) = values::client_id(&key_input.interact_text().map_err(prompt_err)?)?;
+    warnings.extend(w);
+    let have_secret = ctx.secrets().get(&ctx.profile, SecretKey::ClientSecret)?.is_some();
+    let prompt = if have_secret { "Consumer Secret (input hidden; Enter keeps the stored one)" } else { "Consumer Secret (input hidden)" };
+    let secret_raw = Password::with_theme(&t)
+        .with_prompt(prompt)
+        .allow_empty_password(have_secret)
+        .validate_with(move |s: &String| {
+            if s.trim().is_empty() && have_secret {
+                Ok(())
+            } else {
+                values::client_secret(s).map(|_| ()).map_err(|e| format!("{} ({})", e.message, e.hints.join("; ")))
+            }
+        })
+        .interact()
+        .map_err(prompt_err)?;
+    let client_secret = if secret_raw.trim().is_empty() {
+        None
+    } else {
+        let (s, w) = values::client_secret(&secret_raw)?;
+        warnings.extend(w);
+        Some(SecretString::from(s))
+    };
+
+    // mailfino's environment.
+    let default_env = args.env_file.clone().or(current.env_file.clone()).map(|p| p.display().to_string()).unwrap_or_default();
+    let env_raw: String = Input::with_theme(&t)
+        .with_prompt("Write mailfino's server environment to (path, empty to skip)")
+        .default(default_env)
+        .allow_empty(true)
+        .interact_text()
+        .map_err(prompt_err)?;
+    let env_file = Some(env_raw.trim()).filter(|s| !s.is_empty()).map(PathBuf::from);
+    Ok(SetupValues { login_url, client_id, client_secret, callback_url, redirect_uri, env_file, warnings })
+}
+
+/// Prints one checklist step with the values to paste on their own lines.
+fn show_step(ctx: &Context, n: u8, callback: &str, redirect: &str, compact: bool) {
+    let ui = &ctx.ui;
+    let Some(step) = STEPS.iter().find(|s| s.number == n) else { return };
+    eprintln!("\n{} {}", ui.bold(false).apply_to(format!("Step {}:", step.number)), ui.bold(false).apply_to(step.title));
+    let lines: &[&str] = if compact { &step.lines[..1.min(step.lines.len())] } else { step.lines };
+    for line in lines {
+        eprintln!("  {line}");
+    }
+    if n == 4 {
+        eprintln!("  Paste these two lines into Callback URL:");
+        eprintln!();
+        eprintln!("    {}", ui.cyan(false).apply_to(callback));
+        eprintln!("    {}", ui.cyan(false).apply_to(redirect));
+        eprintln!();
+        eprintln!("  (the first is mailfino's; the second lets `mailfino-sf login` prove the app works)");
+    }
+    if n == 3 && !compact {
+        eprintln!("  Selected OAuth Scopes:");
+        eprintln!("    {}", ui.cyan(false).apply_to("Manage user data via APIs (api)"));
+        eprintln!("    {}", ui.cyan(false).apply_to("Perform requests at any time (refresh_token, offline_access)"));
+    }
+}
+
+/// mailfino's server environment for these values.
+fn env_pairs<'a>(v: &'a SetupValues, secret: &'a str) -> [(&'static str, &'a str); 4] {
+    [
+        ("MAILFINO_SALESFORCE_CLIENT_ID", v.client_id.as_str()),
+        ("MAILFINO_SALESFORCE_CLIENT_SECRET", secret),
+        ("MAILFINO_SALESFORCE_LOGIN_URL", v.login_url.as_str()),
+        ("MAILFINO_SALESFORCE_CALLBACK_URL", v.callback_url.as_str()),
+    ]
+}
+
+/// Saves, writes the environment, checks, and optionally logs in.
+pub fn apply(ctx: &Context, v: SetupValues, opts: &ApplyOptions) -> Result<ExitCode> {
+    for w in &v.warnings {
+        ctx.ui.warn(w);
+    }
+    if opts.steps != StepsView::Hidden {
+        for step in &STEPS {
+            show_step(ctx, step.number, &v.callback_url, &v.redirect_uri, opts.steps == StepsView::Compact);
+        }
+        eprintln!();
+    }
+    // Save the profile and the secret.
+    let mut cfg = ctx.load_config()?;
+    let mut profile = cfg.profile(&ctx.profile).cloned().unwrap_or_default();
+    let changed_app =
+        profile.client_id.as_deref() != Some(v.client_id.as_str()) || profile.login_url.as_deref() != Some(v.login_url.as_str());
+    profile.login_url = Some(v.login_url.clone());
+    profile.client_id = Some(v.client_id.clone());
+    profile.callback_url = Some(v.callback_url.clone());
+    profile.redirect_uri = Some(v.redirect_uri.clone());
+    if v.env_file.is_some() {
+        profile.env_file = v.env_file.clone();
+    }
+    if changed_app {
+        // A login of another app or org no longer describes this profile.
+        profile.instance_url = None;
+        profile.username = None;
+        profile.org_id = None;
+    }
+    let secret = match &v.client_secret {
+        Some(s) => s.clone(),
+        None => ctx
+            .secrets()
+            .get(&ctx.profile, SecretKey::ClientSecret)?
+            .map(|s| s.0)
+            .ok_or_else(|| Error::not_configured("no Consumer Secret is stored"))?,
+    };
+    cfg.save_profile(&ctx.profile, profile)?;
+    let stored_in = match &v.client_secret {
+        Some(s) => Some(ctx.secrets().set(&ctx.profile, SecretKey::ClientSecret, s)?),
+        None => None,
+    };
+    eprintln!("{} saved profile `{}` in {}", ctx.ui.green(false).apply_to("✔"), ctx.profile, cfg.path.display());
+    if let Some(to) = stored_in {
+        eprintln!("{} stored the Consumer Secret in the {}", ctx.ui.green(false).apply_to("✔"), to.label());
+    }
+    // mailfino's environment.
+    let pairs = env_pairs(&v, secret.expose_secret());
+    if let Some(path) = &v.env_file {
+        let bak = envfile::write(path, &pairs)?;
+        eprintln!(
+            "{} wrote mailfino's Salesforce settings to {} (mode 0600){}",
+            ctx.ui.green(false).apply_to("✔"),
+            path.display(),
+            bak.map(|b| format!("; the previous file is {}", b.display())).unwrap_or_default()
+        );
+    }
+    if opts.print_env {
+        ctx.ui.warn(
+            "the lines below contain the Consumer Secret; put them into mailfino's secret store (Kubernetes secret, systemd credential, …)",
+        );
+        for (k, val) in &pairs {
+            out(&envfile::format_assignment(k, val));
+        }
+    }
+    // Check the app live.
+    let mut code = ExitCode::SUCCESS;
+    let mut results = Vec::new();
+    if opts.check {
+        results = check_with_retry(ctx, &v, &secret, opts)?;
+        if !ctx.json {
+            eprintln!("\nChecking the app against Salesforce ({}):", v.login_url);
+            verify::print_checks(&ctx.ui, &results, false);
+        }
+        if let Some(failed) = results.iter().find(|c| c.status == Status::Fail) {
+            let kind = if failed.id == "login_host" { Kind::Unreachable } else { Kind::Refused };
+            code = ExitCode::from(kind.code());
+            if !ctx.json {
+                eprintln!(
+                    "\nWhat you entered is saved; fix the app in Setup and run `mailfino-sf verify{}` (or setup again).",
+                    ctx.profile_flag()
+                );
+            }
+        }
+    }
+    let passed = results.iter().all(|c| c.status != Status::Fail);
+    // Log in now?
+    let mut logged_in = None;
+    if passed {
+        let choice = match opts.login {
+            Some(c) => Some(c),
+            None if opts.interactive => Confirm::with_theme(&theme())
+                .with_prompt("Log in now to prove the login works and keep a refresh token?")
+                .default(true)
+                .interact()
+                .map_err(prompt_err)?
+                .then_some(BrowserChoice::System),
+            None => None,
+        };
+        if let Some(choice) = choice {
+            let args = LoginArgs { redirect_uri: Some(v.redirect_uri.clone()), wait: 300, ..Default::default() };
+            let o = login::login(ctx, &args, choice)?;
+            if !ctx.json {
+                login::report(ctx, &o);
+            }
+            logged_in = Some(o);
+        }
+    }
+    if ctx.json {
+        out(&json!({
+            "ok": passed, "profile": ctx.profile, "login_url": v.login_url, "client_id": v.client_id,
+            "callback_url": v.callback_url, "redirect_uri": v.redirect_uri,
+            "env_file": v.env_file.as_ref().map(|p| p.display().to_string()),
+            "checks": results, "logged_in": logged_in.as_ref().map(|o| o.username.clone()),
+        })
+        .to_string());
+    } else if passed && opts.next_steps {
+        eprintln!("\n{}", ctx.ui.bold(false).apply_to("Next:"));
+        if logged_in.is_none() {
+            eprintln!("  mailfino-sf login{}     prove the login works and keep a refresh token", ctx.profile_flag());
+        }
+        eprintln!("  mailfino-sf verify{}    check everything again at any time", ctx.profile_flag());
+        if v.env_file.is_some() {
+            eprintln!("  restart mailfino so that it reads its new Salesforce settings");
+        }
+    }
+    Ok(code)
+}
+
+fn is_propagation(results: &[Check]) -> bool {
+    results.iter().any(|c| c.status == Status::Fail && matches!(c.id, "client_id" | "callback_registered" | "loopback_registered"))
+}
+
+/// Runs the app checks; while Salesforce does not know the new app yet, retries for up to
+/// `retry_for` (interactive: offers ten minutes with a countdown, cancellable with Ctrl-C).
+fn check_with_retry(ctx: &Context, v: &SetupValues, secret: &SecretString, opts: &ApplyOptions) -> Result<Vec<Check>> {
+    let http = ctx.http()?;
+    let inputs = AppInputs {
+        http,
+        login_url: &v.login_url,
+        client_id: &v.client_id,
+        callback: &v.callback_url,
+        redirect: &v.redirect_uri,
+        secret: Some(secret),
+    };
+    let mut results = checks::app_checks(&inputs);
+    let mut retry_for = opts.retry_for;
+    if is_propagation(&results) && retry_for.is_zero() && opts.interactive {
+        verify::print_checks(&ctx.ui, &results, false);
+        let keep = Confirm::with_theme(&theme())
+            .with_prompt("Salesforce can take up to ten minutes to accept a new or changed app. Keep checking for up to ten minutes?")
+            .default(true)
+            .interact()
+            .map_err(prompt_err)?;
+        if keep {
+            retry_for = Duration::from_secs(600);
+        }
+    }
+    if retry_for.is_zero() || !is_propagation(&results) {
+        return Ok(results);
+    }
+    let deadline = Instant::now() + retry_for;
+    let spinner = ctx.ui.stderr_tty.then(indicatif::ProgressBar::new_spinner);
+    while is_propagation(&results) {
+        let Some(left) = deadline.checked_duration_since(Instant::now()) else { break };
+        let msg = format!(
+            "Salesforce does not accept the app yet; checking again ({}:{:02} left, Ctrl-C to stop)",
+            left.as_secs() / 60,
+            left.as_secs() % 60
+        );
+        match &spinner {
+            Some(pb) => {
+                pb.set_message(msg);
+                pb.tick();
+            }
+            None => eprintln!("{msg}"),
+        }
+        std::thread::sleep(Duration::from_secs(2).min(left));
+        results = checks::app_checks(&inputs);
+    }
+    if let Some(pb) = spinner {
+        pb.finish_and_clear();
+    }
+    Ok(results)
+}

@@ -1,0 +1,52 @@
+//! `mailfino-sf verify`: every check, one line each, hints under anything but pass; `--json`.
+
+use std::process::ExitCode;
+
+use serde_json::json;
+
+use crate::checks::{self, Check, Status, VerifyOptions};
+use crate::cli::VerifyArgs;
+use crate::context::Context;
+use crate::error::Result;
+use crate::ui::{out, Ui};
+
+pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<ExitCode> {
+    let cfg = ctx.load_config()?;
+    let settings = ctx.settings(&cfg);
+    let opts = VerifyOptions { renew: args.renew, rotated_token_out: args.rotated_token_out.clone() };
+    let results = checks::verify(ctx, &settings, &opts);
+    let ok = results.iter().all(|c| c.status != Status::Fail);
+    if ctx.json {
+        out(&json!({"ok": ok, "profile": ctx.profile, "checks": results}).to_string());
+    } else {
+        print_checks(&ctx.ui, &results, true);
+    }
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// One line per check with a mark, hints under anything but pass, and a closing line.
+pub fn print_checks(ui: &Ui, results: &[Check], closing: bool) {
+    let width = results.iter().map(|c| c.id.len()).max().unwrap_or(0);
+    for c in results {
+        let mark = match c.status {
+            Status::Pass => ui.green(true).apply_to("✔ pass"),
+            Status::Warn => ui.yellow(true).apply_to("! warn"),
+            Status::Fail => ui.red(true).apply_to("✘ fail"),
+            Status::Skip => ui.dim(true).apply_to("- skip"),
+        };
+        out(&format!("{mark}  {:<width$}  {}", c.id, c.summary));
+        if let (Some(hint), Status::Warn | Status::Fail) = (&c.hint, c.status) {
+            out(&format!("        {:<width$}  {} {hint}", "", ui.dim(true).apply_to("fix:")));
+        }
+    }
+    if closing {
+        let count = |s: Status| results.iter().filter(|c| c.status == s).count();
+        let (pass, warn, fail, skip) = (count(Status::Pass), count(Status::Warn), count(Status::Fail), count(Status::Skip));
+        let verdict = if fail == 0 {
+            ui.green(true).apply_to("mailfino's Salesforce connection works.".to_string())
+        } else {
+            ui.red(true).apply_to(format!("{fail} check(s) failed; fix them in the order shown."))
+        };
+        out(&format!("\n{pass} passed, {warn} warnings, {fail} failed, {skip} skipped. {verdict}"));
+    }
+}

@@ -1,0 +1,202 @@
+//! The resolved settings of one run: profile, config dir, store, colour and interactivity, the
+//! HTTP client (built on first use, once), and the profile's effective values with the
+//! environment overrides of the contract applied on top.
+//!
+//! Environment overrides (`MAILFINO_SF_LOGIN_URL`, `…_CLIENT_ID`, `…_CLIENT_SECRET`,
+//! `…_REFRESH_TOKEN`, `…_CALLBACK_URL`, `…_REDIRECT_URI`) take precedence over stored values and
+//! are never written anywhere.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use secrecy::SecretString;
+
+use crate::cli::{GlobalArgs, StoreKind};
+use crate::error::{Error, Result};
+use crate::http::Http;
+use crate::salesforce::values;
+use crate::store::config::{ConfigFile, Profile};
+use crate::store::secrets::{SecretKey, Secrets, Source, StoreMode};
+use crate::ui::Ui;
+
+/// Reads a non-empty environment variable.
+pub fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+/// Everything a command needs.
+pub struct Context {
+    pub profile: String,
+    pub config_dir: PathBuf,
+    pub ui: Ui,
+    pub json: bool,
+    pub verbose: bool,
+    pub store_mode: StoreMode,
+    /// Ignore the MAILFINO_SF_* overrides (the demo's throwaway profile).
+    pub ignore_env: bool,
+    secrets: OnceLock<Secrets>,
+    http: OnceLock<Http>,
+}
+
+impl Context {
+    pub fn from_args(global: &GlobalArgs) -> Result<Self> {
+        let profile = global.profile.clone().unwrap_or_else(|| "default".to_string());
+        if profile.is_empty() || !profile.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) || profile.starts_with('.') {
+            return Err(Error::usage(format!("profile name `{}` is not valid", crate::ui::sanitize(&profile)))
+                .hint("expected letters, digits, `-`, `_` and `.`, e.g. `default` or `sandbox`"));
+        }
+        let config_dir = match &global.config_dir {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.clone(),
+            _ => dirs::config_dir().map(|d| d.join("mailfino-sf")).ok_or_else(|| {
+                Error::usage("cannot tell where the config dir is").hint("pass --config-dir DIR or set MAILFINO_SF_CONFIG_DIR")
+            })?,
+        };
+        let store_mode = match global.store {
+            None => StoreMode::Auto,
+            Some(StoreKind::Keyring) => StoreMode::Keyring,
+            Some(StoreKind::File) => StoreMode::File,
+        };
+        Ok(Context {
+            profile,
+            config_dir,
+            ui: Ui::detect(global.no_color),
+            json: global.json,
+            verbose: global.verbose,
+            store_mode,
+            ignore_env: false,
+            secrets: OnceLock::new(),
+            http: OnceLock::new(),
+        })
+    }
+
+    /// A context for another profile and config dir, with the same output settings; the
+    /// environment overrides are ignored (used by `demo`).
+    pub fn isolated(&self, profile: &str, config_dir: PathBuf, store_mode: StoreMode) -> Context {
+        Context {
+            profile: profile.to_string(),
+            config_dir,
+            ui: self.ui,
+            json: false,
+            verbose: self.verbose,
+            store_mode,
+            ignore_env: true,
+            secrets: OnceLock::new(),
+            http: OnceLock::new(),
+        }
+    }
+
+    /// An environment override (MAILFINO_SF_…), unless this context ignores them.
+    pub fn env(&self, name: &str) -> Option<String> {
+        if self.ignore_env {
+            None
+        } else {
+            env_var(name)
+        }
+    }
+
+    /// The HTTP client, built once on first use.
+    pub fn http(&self) -> Result<&Http> {
+        if let Some(h) = self.http.get() {
+            return Ok(h);
+        }
+        let h = Http::new(self.verbose)?;
+        Ok(self.http.get_or_init(|| h))
+    }
+
+    /// The secret store, set up on first use.
+    pub fn secrets(&self) -> &Secrets {
+        self.secrets.get_or_init(|| Secrets::new(self.store_mode, &self.config_dir))
+    }
+
+    /// Reads config.toml (once per command).
+    pub fn load_config(&self) -> Result<ConfigFile> {
+        let cfg = ConfigFile::load(&self.config_dir)?;
+        for path in [cfg.path.clone(), self.config_dir.join("credentials.toml")] {
+            if let Some(w) = crate::store::fsutil::loose_permissions(&path) {
+                self.ui.warn(&w);
+            }
+        }
+        Ok(cfg)
+    }
+
+    /// The profile's effective settings: stored values with the environment on top.
+    pub fn settings(&self, cfg: &ConfigFile) -> Settings {
+        let stored = cfg.profile(&self.profile).cloned();
+        let base = stored.clone().unwrap_or_default();
+        Settings {
+            exists: stored.is_some(),
+            login_url: self.env("MAILFINO_SF_LOGIN_URL").or(base.login_url.clone()),
+            client_id: self.env("MAILFINO_SF_CLIENT_ID").or(base.client_id.clone()),
+            callback_url: self.env("MAILFINO_SF_CALLBACK_URL").or(base.callback_url.clone()),
+            redirect_uri: self.env("MAILFINO_SF_REDIRECT_URI").or(base.redirect_uri.clone()),
+            env_refresh_token: self.env("MAILFINO_SF_REFRESH_TOKEN").is_some(),
+            stored: base,
+        }
+    }
+
+    /// The client secret: the environment, else the store.
+    pub fn client_secret(&self) -> Result<Option<(SecretString, Source)>> {
+        if let Some(v) = self.env("MAILFINO_SF_CLIENT_SECRET") {
+            return Ok(Some((SecretString::from(v), Source::Env)));
+        }
+        self.secrets().get(&self.profile, SecretKey::ClientSecret)
+    }
+
+    /// The refresh token: the environment, else the store.
+    pub fn refresh_token(&self) -> Result<Option<(SecretString, Source)>> {
+        if let Some(v) = self.env("MAILFINO_SF_REFRESH_TOKEN") {
+            return Ok(Some((SecretString::from(v), Source::Env)));
+        }
+        self.secrets().get(&self.profile, SecretKey::RefreshToken)
+    }
+
+    /// `--profile X` for hints, empty for the default profile.
+    pub fn profile_flag(&self) -> String {
+        if self.profile == "default" {
+            String::new()
+        } else {
+            format!(" --profile {}", self.profile)
+        }
+    }
+}
+
+/// A profile's effective values.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// The profile is stored in config.toml.
+    pub exists: bool,
+    pub login_url: Option<String>,
+    pub client_id: Option<String>,
+    pub callback_url: Option<String>,
+    pub redirect_uri: Option<String>,
+    /// The refresh token comes from MAILFINO_SF_REFRESH_TOKEN (env-only CI mode).
+    pub env_refresh_token: bool,
+    /// What config.toml holds (for saving).
+    pub stored: Profile,
+}
+
+impl Settings {
+    /// The validated login URL, or exit 3 naming the fix.
+    pub fn require_login_url(&self, ctx: &Context) -> Result<String> {
+        let raw = self.login_url.as_deref().ok_or_else(|| not_configured(ctx, "no login URL"))?;
+        values::login_url(raw)
+    }
+    /// The client id, or exit 3 naming the fix.
+    pub fn require_client_id(&self, ctx: &Context) -> Result<String> {
+        self.client_id.clone().ok_or_else(|| not_configured(ctx, "no Consumer Key (client id)"))
+    }
+    /// mailfino's callback URL (mailfino Cloud's when none is set).
+    pub fn callback(&self) -> String {
+        self.callback_url.clone().unwrap_or_else(|| values::CLOUD_CALLBACK.to_string())
+    }
+    /// The loopback redirect URI (the default when none is set).
+    pub fn redirect(&self) -> String {
+        self.redirect_uri.clone().unwrap_or_else(|| values::DEFAULT_REDIRECT_URI.to_string())
+    }
+}
+
+/// "profile X has no Y" with the command that fixes it.
+pub fn not_configured(ctx: &Context, what: &str) -> Error {
+    Error::not_configured(format!("profile `{}` has {what}", ctx.profile))
+        .hint(format!("run `mailfino-sf setup{}` (or set the MAILFINO_SF_* variables for CI)", ctx.profile_flag()))
+}

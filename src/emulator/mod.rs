@@ -1,0 +1,787 @@
+//! A faithful local emulator of a Salesforce login host, served with tiny_http on loopback.
+//!
+//! It behaves as `salesforce-oauth.md` describes, awkward parts included: unknown client ids and
+//! unregistered redirect URIs end on `RemoteAccessErrorPage.apexp` (never the callback) before
+//! any login; a disallowed scope ends there after the login; codes end in `==` (so they arrive
+//! %-encoded), are single-use and short-lived; PKCE S256 is checked and a verifier with `~` is
+//! rejected; token responses carry no `expires_in` and `issued_at` in milliseconds; a refresh
+//! token is issued only for `refresh_token`/`offline_access`; rotation kills the old token and
+//! reuse of a rotated one revokes the whole chain; errors are `{"error","error_description"}`
+//! with HTTP 400 and Salesforce's exact strings.
+//!
+//! The same type serves `mailfino-sf emulator`, `mailfino-sf demo` and the test suite, which
+//! reads the request log (e.g. to prove that a forged code never reached the token endpoint).
+
+mod pages;
+pub mod robot;
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use tiny_http::{Header, Method, Request, Response, Server};
+
+use crate::salesforce::paths;
+
+/// The emulated org and user.
+pub const ORG_ID: &str = "00D5g000004EmuLEAS";
+pub const USER_ID: &str = "0055g00000EmuUsAAA";
+pub const USERNAME: &str = "admin@emulator.mailfino.test";
+/// How long an authorization code lives (Salesforce: reportedly 15 minutes).
+const CODE_LIFETIME: Duration = Duration::from_secs(15 * 60);
+
+/// How the emulated External Client App is set up, and which faults to play.
+#[derive(Debug, Clone)]
+pub struct EmulatorConfig {
+    pub port: u16,
+    pub client_id: String,
+    pub client_secret: String,
+    pub callbacks: Vec<String>,
+    /// The app's OAuth scopes (wire names).
+    pub scopes: Vec<String>,
+    pub rotate_refresh_tokens: bool,
+    pub auto_approve: bool,
+    pub require_pkce: bool,
+    /// "Require secret for Web Server Flow" / "… for Refresh Token Flow".
+    pub require_secret: bool,
+    pub access_ttl: Duration,
+    /// The next N token calls answer 503 with an HTML body.
+    pub fail_token: u32,
+    /// Delay of every answer.
+    pub slow: Duration,
+    /// The client id is unknown for the first N calls that check it.
+    pub propagation: u32,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        EmulatorConfig {
+            port: 0,
+            client_id: generate_client_id(),
+            client_secret: generate_client_secret(),
+            callbacks: Vec::new(),
+            scopes: vec!["api".into(), "refresh_token".into(), "offline_access".into()],
+            rotate_refresh_tokens: false,
+            auto_approve: false,
+            require_pkce: true,
+            require_secret: true,
+            access_ttl: Duration::from_secs(7200),
+            fail_token: 0,
+            slow: Duration::ZERO,
+            propagation: 0,
+        }
+    }
+}
+
+/// A realistic 85-character `3MVG9…` Consumer Key.
+pub fn generate_client_id() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._";
+    let mut bytes = [0u8; 80];
+    rand::rng().fill_bytes(&mut bytes);
+    let tail: String = bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect();
+    format!("3MVG9{tail}")
+}
+
+/// A 64-hex-character Consumer Secret.
+pub fn generate_client_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02X}")).collect()
+}
+
+fn random_token(prefix: &str, n: usize) -> String {
+    let mut bytes = vec![0u8; n];
+    rand::rng().fill_bytes(&mut bytes);
+    format!("{prefix}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// One request as the emulator saw it.
+#[derive(Debug, Clone)]
+pub struct LoggedRequest {
+    pub method: String,
+    pub path: String,
+    /// The raw query string.
+    pub query: String,
+    /// Decoded form fields of a form body.
+    pub form: Vec<(String, String)>,
+    pub authorization: Option<String>,
+    pub status: u16,
+}
+
+impl LoggedRequest {
+    /// A form field's value.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+#[derive(Debug, Clone)]
+struct PendingAuth {
+    redirect_uri: String,
+    state: Option<String>,
+    scope: Option<String>,
+    challenge: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+struct CodeGrant {
+    redirect_uri: String,
+    challenge: Option<String>,
+    scopes: String,
+    issued: Instant,
+    used: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TokenStatus {
+    Active,
+    Rotated,
+    Revoked,
+}
+
+#[derive(Debug, Clone)]
+struct RefreshEntry {
+    chain: u64,
+    scopes: String,
+    status: TokenStatus,
+    issued_at: u64,
+}
+
+#[derive(Debug, Clone)]
+struct AccessEntry {
+    chain: u64,
+    scopes: String,
+    expires: Instant,
+    revoked: bool,
+    issued_at: u64,
+}
+
+/// The emulator's state, shared by its request threads.
+#[derive(Debug)]
+pub struct State {
+    pub config: EmulatorConfig,
+    base_url: String,
+    pending: HashMap<String, PendingAuth>,
+    codes: HashMap<String, CodeGrant>,
+    refresh: HashMap<String, RefreshEntry>,
+    access: HashMap<String, AccessEntry>,
+    log: Vec<LoggedRequest>,
+    next_chain: u64,
+}
+
+impl State {
+    /// Revokes every refresh and access token (as an admin's "Revoke" in Setup would).
+    pub fn revoke_all(&mut self) {
+        self.refresh.values_mut().for_each(|r| r.status = TokenStatus::Revoked);
+        self.access.values_mut().for_each(|a| a.revoked = true);
+    }
+
+    /// Expires every access token now.
+    pub fn expire_access_tokens(&mut self) {
+        let now = Instant::now();
+        self.access.values_mut().for_each(|a| a.expires = now);
+    }
+
+    /// Number of refresh tokens still active.
+    pub fn active_refresh_tokens(&self) -> usize {
+        self.refresh.values().filter(|r| r.status == TokenStatus::Active).count()
+    }
+
+    fn revoke_chain(&mut self, chain: u64) {
+        for r in self.refresh.values_mut().filter(|r| r.chain == chain) {
+            r.status = TokenStatus::Revoked;
+        }
+        for a in self.access.values_mut().filter(|a| a.chain == chain) {
+            a.revoked = true;
+        }
+    }
+
+    /// Consumes one propagation call: true while the client id is still "unknown".
+    fn still_propagating(&mut self) -> bool {
+        if self.config.propagation > 0 {
+            self.config.propagation -= 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn client_known(&mut self, client_id: &str) -> bool {
+        !self.still_propagating() && client_id == self.config.client_id
+    }
+}
+
+/// A running emulator. Dropping it stops the server.
+pub struct Emulator {
+    url: String,
+    port: u16,
+    server: Arc<Server>,
+    state: Arc<Mutex<State>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Emulator {
+    /// Starts the emulator on 127.0.0.1 (port 0 picks a free one).
+    pub fn start(config: EmulatorConfig) -> std::io::Result<Emulator> {
+        let server = Server::http(("127.0.0.1", config.port)).map_err(std::io::Error::other)?;
+        let port = server.server_addr().to_ip().map(|a| a.port()).unwrap_or(config.port);
+        let url = format!("http://127.0.0.1:{port}");
+        let state = Arc::new(Mutex::new(State {
+            config,
+            base_url: url.clone(),
+            pending: HashMap::new(),
+            codes: HashMap::new(),
+            refresh: HashMap::new(),
+            access: HashMap::new(),
+            log: Vec::new(),
+            next_chain: 1,
+        }));
+        let server = Arc::new(server);
+        let (srv, st) = (server.clone(), state.clone());
+        let thread = std::thread::spawn(move || {
+            for request in srv.incoming_requests() {
+                let st = st.clone();
+                std::thread::spawn(move || handle(&st, request));
+            }
+        });
+        Ok(Emulator { url, port, server, state, thread: Some(thread) })
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The app's credentials.
+    pub fn client_id(&self) -> String {
+        self.state().config.client_id.clone()
+    }
+    pub fn client_secret(&self) -> String {
+        self.state().config.client_secret.clone()
+    }
+
+    /// Locks the state, for a test to read or change it.
+    pub fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A copy of the request log.
+    pub fn log(&self) -> Vec<LoggedRequest> {
+        self.state().log.clone()
+    }
+
+    /// The logged requests to one path.
+    pub fn requests_to(&self, path: &str) -> Vec<LoggedRequest> {
+        self.log().into_iter().filter(|r| r.path == path).collect()
+    }
+
+    /// Blocks until the server stops (used by `mailfino-sf emulator`).
+    pub fn wait(mut self) {
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.server.unblock();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}
+
+type Reply = Response<std::io::Cursor<Vec<u8>>>;
+
+fn header(name: &str, value: &str) -> Header {
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
+}
+
+fn json_reply(status: u16, v: &Value) -> Reply {
+    Response::from_string(v.to_string()).with_status_code(status).with_header(header("Content-Type", "application/json;charset=UTF-8"))
+}
+
+fn oauth_error(error: &str, description: &str) -> Reply {
+    json_reply(400, &json!({"error": error, "error_description": description}))
+}
+
+fn html_reply(status: u16, body: String) -> Reply {
+    Response::from_string(body).with_status_code(status).with_header(header("Content-Type", "text/html;charset=UTF-8"))
+}
+
+fn redirect(location: &str) -> Reply {
+    Response::from_string(String::new()).with_status_code(302).with_header(header("Location", location))
+}
+
+/// Salesforce's own error page, where errors it cannot send to a trusted callback end.
+fn error_page_redirect(base: &str, error: &str, description: &str) -> Reply {
+    let q = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("error", error)
+        .append_pair("error_description", description)
+        .finish();
+    redirect(&format!("{base}{}?{q}", paths::ERROR_PAGE))
+}
+
+fn with_query(base: &str, pairs: &[(&str, &str)]) -> String {
+    let q = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+    let sep = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{sep}{q}")
+}
+
+fn handle(state: &Mutex<State>, mut request: Request) {
+    let method = request.method().clone();
+    let raw_url = request.url().to_string();
+    let (path, query) = match raw_url.split_once('?') {
+        Some((p, q)) => (p.to_string(), q.to_string()),
+        None => (raw_url.clone(), String::new()),
+    };
+    let authorization = request.headers().iter().find(|h| h.field.equiv("Authorization")).map(|h| h.value.as_str().to_string());
+    let mut body = Vec::new();
+    let _ = request.as_reader().take(256 * 1024).read_to_end(&mut body);
+    let form: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let params: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+
+    let slow = lock(state).config.slow;
+    if !slow.is_zero() {
+        std::thread::sleep(slow);
+    }
+    let ctx = Req { method: &method, path: &path, params: &params, form: &form, authorization: authorization.as_deref() };
+    let reply = route(state, &ctx);
+    let mut st = lock(state);
+    st.log.push(LoggedRequest {
+        method: method.to_string(),
+        path: path.clone(),
+        query,
+        form,
+        authorization,
+        status: reply.status_code().0,
+    });
+    drop(st);
+    let _ = request.respond(reply);
+}
+
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+struct Req<'a> {
+    method: &'a Method,
+    path: &'a str,
+    params: &'a [(String, String)],
+    form: &'a [(String, String)],
+    authorization: Option<&'a str>,
+}
+
+impl Req<'_> {
+    fn param(&self, name: &str) -> Option<&str> {
+        self.params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+    fn field(&self, name: &str) -> Option<&str> {
+        self.form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+    fn bearer(&self) -> Option<&str> {
+        self.authorization.and_then(|a| a.strip_prefix("Bearer ")).map(str::trim)
+    }
+    /// client_id / client_secret from an HTTP Basic header.
+    fn basic(&self) -> Option<(String, String)> {
+        let b64 = self.authorization?.strip_prefix("Basic ")?;
+        let raw = base64::engine::general_purpose::STANDARD.decode(b64.trim()).ok()?;
+        let text = String::from_utf8(raw).ok()?;
+        let (id, secret) = text.split_once(':')?;
+        Some((id.to_string(), secret.to_string()))
+    }
+}
+
+fn route(state: &Mutex<State>, r: &Req) -> Reply {
+    let base = lock(state).base_url.clone();
+    match (r.method, r.path) {
+        (Method::Get, paths::OPENID) => json_reply(200, &openid_configuration(&base)),
+        (Method::Get, paths::AUTHORIZE) => authorize(state, r),
+        (Method::Post, "/services/oauth2/authorize/decision") => decision(state, r),
+        (Method::Post, paths::TOKEN) => token(state, r),
+        (Method::Post, paths::REVOKE) => revoke(state, r.field("token")),
+        (Method::Get, paths::REVOKE) => revoke(state, r.param("token")),
+        (Method::Post, paths::INTROSPECT) => introspect(state, r),
+        (Method::Get, paths::USERINFO) => userinfo(state, r),
+        (Method::Get, paths::ERROR_PAGE) => {
+            html_reply(200, pages::error_page(r.param("error").unwrap_or(""), r.param("error_description").unwrap_or("")))
+        }
+        (Method::Get, p) if p.starts_with("/id/") => identity(state, r),
+        (Method::Get, "/services/data" | "/services/data/") => json_reply(200, &versions()),
+        (Method::Get, p) if p.starts_with("/services/data/v") => data(state, r),
+        _ => html_reply(404, pages::not_found()),
+    }
+}
+
+fn openid_configuration(base: &str) -> Value {
+    json!({
+        "issuer": base,
+        "authorization_endpoint": format!("{base}{}", paths::AUTHORIZE),
+        "token_endpoint": format!("{base}{}", paths::TOKEN),
+        "revocation_endpoint": format!("{base}{}", paths::REVOKE),
+        "userinfo_endpoint": format!("{base}{}", paths::USERINFO),
+        "jwks_uri": format!("{base}/id/keys"),
+        "introspection_endpoint": format!("{base}{}", paths::INTROSPECT),
+        "scopes_supported": ["id", "api", "web", "full", "chatter_api", "visualforce", "refresh_token", "openid", "profile", "email", "address", "phone", "offline_access", "custom_permissions", "wave_api", "eclair_api"],
+        "response_types_supported": ["code", "token", "token id_token"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "display_values_supported": ["page", "popup", "touch"],
+        "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic", "private_key_jwt"],
+    })
+}
+
+fn authorize(state: &Mutex<State>, r: &Req) -> Reply {
+    let mut st = lock(state);
+    let base = st.base_url.clone();
+    let client_id = r.param("client_id").unwrap_or("");
+    // Salesforce checks the client id and the redirect URI before any login and, when they are
+    // wrong, shows its own error page instead of redirecting to the callback (1.17-1.19, 1.24).
+    if !st.client_known(client_id) {
+        return error_page_redirect(&base, "invalid_client_id", "client identifier invalid");
+    }
+    let redirect_uri = r.param("redirect_uri").unwrap_or("");
+    if !st.config.callbacks.iter().any(|c| c == redirect_uri) {
+        return error_page_redirect(&base, "redirect_uri_mismatch", "redirect_uri must match configuration");
+    }
+    if r.param("response_type") != Some("code") {
+        return error_page_redirect(&base, "unsupported_response_type", "response type not supported");
+    }
+    let challenge = r.param("code_challenge").map(str::to_string);
+    if let Some(m) = r.param("code_challenge_method") {
+        if m != "S256" {
+            return error_page_redirect(&base, "invalid_request", "invalid code challenge method");
+        }
+    }
+    if st.config.require_pkce && challenge.is_none() {
+        return error_page_redirect(&base, "invalid_request", "missing required code challenge");
+    }
+    let pending = PendingAuth {
+        redirect_uri: redirect_uri.to_string(),
+        state: r.param("state").map(str::to_string),
+        scope: r.param("scope").map(str::to_string),
+        challenge,
+    };
+    if st.config.auto_approve {
+        return approve(&mut st, &pending, true);
+    }
+    let id = random_token("", 18);
+    st.pending.insert(id.clone(), pending);
+    html_reply(200, pages::consent_page(&id, &st.config.scopes.join(" ")))
+}
+
+fn decision(state: &Mutex<State>, r: &Req) -> Reply {
+    let mut st = lock(state);
+    let Some(pending) = r.field("id").and_then(|id| st.pending.remove(id)) else {
+        return html_reply(400, pages::error_page("invalid_request", "this login page has expired; start again"));
+    };
+    approve(&mut st, &pending, r.field("action") == Some("allow"))
+}
+
+fn approve(st: &mut State, p: &PendingAuth, allow: bool) -> Reply {
+    let mut back: Vec<(&str, &str)> = Vec::new();
+    if !allow {
+        back.push(("error", "access_denied"));
+        back.push(("error_description", "end-user denied authorization"));
+        if let Some(s) = &p.state {
+            back.push(("state", s));
+        }
+        return redirect(&with_query(&p.redirect_uri, &back));
+    }
+    // A requested scope the app lacks is a hard error on Salesforce's page, after the login (3.5).
+    let granted = match &p.scope {
+        Some(requested) => {
+            if requested.split_whitespace().any(|s| !st.config.scopes.iter().any(|a| a == s)) {
+                let base = st.base_url.clone();
+                return error_page_redirect(&base, "invalid_scope", "the requested scope is not allowed");
+            }
+            requested.split_whitespace().collect::<Vec<_>>().join(" ")
+        }
+        // No scope parameter: every scope of the app is granted (3.4).
+        None => st.config.scopes.join(" "),
+    };
+    // 40 random bytes in standard base64 end in "==" and hold '+' and '/', so the code arrives
+    // %-encoded and must be decoded exactly once (1.13).
+    let mut bytes = [0u8; 40];
+    rand::rng().fill_bytes(&mut bytes);
+    let code = format!("aPrx{}", base64::engine::general_purpose::STANDARD.encode(bytes));
+    st.codes.insert(
+        code.clone(),
+        CodeGrant {
+            redirect_uri: p.redirect_uri.clone(),
+            challenge: p.challenge.clone(),
+            scopes: granted,
+            issued: Instant::now(),
+            used: false,
+        },
+    );
+    back.push(("code", &code));
+    if let Some(s) = &p.state {
+        back.push(("state", s));
+    }
+    redirect(&with_query(&p.redirect_uri, &back))
+}
+
+/// Client authentication at the token endpoint. The code exchange takes credentials only from
+/// the body (Basic is reported to fail there, 2.4); the refresh grant takes either.
+fn client_auth(st: &mut State, r: &Req, allow_basic: bool) -> Result<(), Reply> {
+    let basic = if allow_basic { r.basic() } else { None };
+    let client_id = r.field("client_id").map(str::to_string).or_else(|| basic.as_ref().map(|b| b.0.clone())).unwrap_or_default();
+    if !st.client_known(&client_id) {
+        return Err(oauth_error("invalid_client_id", "client identifier invalid"));
+    }
+    let secret = r.field("client_secret").map(str::to_string).or_else(|| basic.map(|b| b.1));
+    match secret {
+        Some(s) if s == st.config.client_secret => Ok(()),
+        None if !st.config.require_secret => Ok(()),
+        // HTTP status for a wrong secret is UNSURE in the reference (2.11); 400 like the rest.
+        _ => Err(oauth_error("invalid_client", "invalid client credentials")),
+    }
+}
+
+fn token(state: &Mutex<State>, r: &Req) -> Reply {
+    let mut st = lock(state);
+    if st.config.fail_token > 0 {
+        st.config.fail_token -= 1;
+        return html_reply(503, pages::unavailable());
+    }
+    match r.field("grant_type") {
+        None => oauth_error("invalid_request", "grant type is missing"),
+        Some("authorization_code") => code_grant(&mut st, r),
+        Some("refresh_token") => refresh_grant(&mut st, r),
+        Some(_) => oauth_error("unsupported_grant_type", "grant type not supported"),
+    }
+}
+
+fn code_grant(st: &mut State, r: &Req) -> Reply {
+    if let Err(reply) = client_auth(st, r, false) {
+        return reply;
+    }
+    let code = r.field("code").unwrap_or("");
+    let Some(grant) = st.codes.get_mut(code) else { return oauth_error("invalid_grant", "expired authorization code") };
+    if grant.used || grant.issued.elapsed() > CODE_LIFETIME {
+        return oauth_error("invalid_grant", "expired authorization code");
+    }
+    grant.used = true;
+    let grant = grant.clone();
+    if r.field("redirect_uri") != Some(grant.redirect_uri.as_str()) {
+        return oauth_error("redirect_uri_mismatch", "redirect_uri must match configuration");
+    }
+    let verifier = r.field("code_verifier");
+    match (&grant.challenge, verifier) {
+        (Some(challenge), Some(v)) => {
+            // Salesforce rejects any verifier containing '~', though RFC 7636 allows it (2.15).
+            let computed = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(v.as_bytes()));
+            if v.contains('~') || computed != *challenge {
+                return oauth_error("invalid_grant", "invalid code verifier");
+            }
+        }
+        (Some(_), None) => return oauth_error("invalid_grant", "invalid code verifier"),
+        (None, Some(_)) => return oauth_error("invalid_grant", "unexpected code verifier"),
+        (None, None) => {}
+    }
+    let chain = st.next_chain;
+    st.next_chain += 1;
+    issue(st, chain, &grant.scopes, true)
+}
+
+fn refresh_grant(st: &mut State, r: &Req) -> Reply {
+    if let Err(reply) = client_auth(st, r, true) {
+        return reply;
+    }
+    let token = r.field("refresh_token").unwrap_or("");
+    let Some(entry) = st.refresh.get(token).cloned() else { return oauth_error("invalid_grant", "expired access/refresh token") };
+    match entry.status {
+        TokenStatus::Active => {}
+        TokenStatus::Rotated => {
+            // Reuse of a rotated token revokes the current one and all its access tokens (6.2).
+            st.revoke_chain(entry.chain);
+            return oauth_error("invalid_grant", "expired access/refresh token");
+        }
+        TokenStatus::Revoked => return oauth_error("invalid_grant", "expired access/refresh token"),
+    }
+    let rotate = st.config.rotate_refresh_tokens;
+    if rotate {
+        if let Some(e) = st.refresh.get_mut(token) {
+            e.status = TokenStatus::Rotated;
+        }
+    }
+    issue(st, entry.chain, &entry.scopes, rotate)
+}
+
+/// Issues an access token (and a refresh token when `with_refresh` and the scopes allow it).
+fn issue(st: &mut State, chain: u64, scopes: &str, with_refresh: bool) -> Reply {
+    let issued_at = now_ms();
+    let access = format!("{ORG_ID}!{}", random_token("AQ", 48));
+    st.access.insert(
+        access.clone(),
+        AccessEntry { chain, scopes: scopes.to_string(), expires: Instant::now() + st.config.access_ttl, revoked: false, issued_at },
+    );
+    let base = st.base_url.clone();
+    let id = format!("{base}/id/{ORG_ID}/{USER_ID}");
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(st.config.client_secret.as_bytes()).expect("any key length");
+    mac.update(format!("{id}{issued_at}").as_bytes());
+    let signature = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+    let mut body = json!({
+        "access_token": access,
+        "signature": signature,
+        "scope": scopes,
+        "instance_url": base,
+        "id": id,
+        "token_type": "Bearer",
+        "issued_at": issued_at.to_string(),
+    });
+    // `full` alone gives no refresh token; refresh_token and offline_access are synonyms (3.3).
+    let grants_refresh = scopes.split_whitespace().any(|s| s == "refresh_token" || s == "offline_access");
+    if with_refresh && grants_refresh {
+        let rt = format!("5Aep{}", random_token("", 60));
+        st.refresh.insert(rt.clone(), RefreshEntry { chain, scopes: scopes.to_string(), status: TokenStatus::Active, issued_at });
+        body["refresh_token"] = Value::String(rt);
+    }
+    json_reply(200, &body)
+}
+
+fn revoke(state: &Mutex<State>, token: Option<&str>) -> Reply {
+    let mut st = lock(state);
+    let token = token.unwrap_or("");
+    let chain = st
+        .refresh
+        .get(token)
+        .filter(|r| r.status != TokenStatus::Revoked)
+        .map(|r| r.chain)
+        .or_else(|| st.access.get(token).filter(|a| !a.revoked).map(|a| a.chain));
+    match chain {
+        Some(chain) => {
+            st.revoke_chain(chain);
+            Response::from_string(String::new()).with_status_code(200)
+        }
+        None => oauth_error("invalid_token", "invalid token"),
+    }
+}
+
+fn introspect(state: &Mutex<State>, r: &Req) -> Reply {
+    let mut st = lock(state);
+    if let Err(reply) = client_auth(&mut st, r, true) {
+        return reply;
+    }
+    let token = r.field("token").unwrap_or("");
+    let base = st.base_url.clone();
+    let client_id = st.config.client_id.clone();
+    let common = |scopes: &str, kind: &str, iat: u64, exp: Option<u64>| {
+        let mut v = json!({
+            "active": true, "scope": scopes, "client_id": client_id, "username": USERNAME,
+            "sub": format!("{base}/id/{ORG_ID}/{USER_ID}"), "token_type": kind, "iat": iat / 1000, "nbf": iat / 1000,
+        });
+        if let Some(exp) = exp {
+            v["exp"] = json!(exp);
+        }
+        v
+    };
+    if let Some(rt) = st.refresh.get(token).filter(|r| r.status == TokenStatus::Active) {
+        return json_reply(200, &common(&rt.scopes, "refresh_token", rt.issued_at, None));
+    }
+    if let Some(at) = st.access.get(token).filter(|a| !a.revoked && a.expires > Instant::now()) {
+        let exp = at.issued_at / 1000 + st.config.access_ttl.as_secs();
+        return json_reply(200, &common(&at.scopes, "access_token", at.issued_at, Some(exp)));
+    }
+    json_reply(200, &json!({"active": false}))
+}
+
+/// The access token's scopes when it is valid.
+fn valid_access(st: &State, r: &Req) -> Option<String> {
+    let token = r.bearer()?;
+    st.access.get(token).filter(|a| !a.revoked && a.expires > Instant::now()).map(|a| a.scopes.clone())
+}
+
+fn invalid_session() -> Reply {
+    json_reply(401, &json!([{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]))
+}
+
+fn userinfo(state: &Mutex<State>, r: &Req) -> Reply {
+    let st = lock(state);
+    if valid_access(&st, r).is_none() {
+        return Response::from_string("Bad_OAuth_Token").with_status_code(403);
+    }
+    let base = &st.base_url;
+    json_reply(
+        200,
+        &json!({
+            "sub": format!("{base}/id/{ORG_ID}/{USER_ID}"),
+            "user_id": USER_ID,
+            "organization_id": ORG_ID,
+            "preferred_username": USERNAME,
+            "name": "Emulated Admin",
+            "email": USERNAME,
+            "zoneinfo": "Europe/Berlin",
+            "is_salesforce_integration_user": false,
+            "urls": { "rest": format!("{base}/services/data/v{{version}}/"), "enterprise": format!("{base}/services/Soap/c/{{version}}/{ORG_ID}") },
+        }),
+    )
+}
+
+fn identity(state: &Mutex<State>, r: &Req) -> Reply {
+    let st = lock(state);
+    if valid_access(&st, r).is_none() {
+        return Response::from_string("Bad_OAuth_Token").with_status_code(403);
+    }
+    let base = &st.base_url;
+    json_reply(
+        200,
+        &json!({
+            "id": format!("{base}/id/{ORG_ID}/{USER_ID}"),
+            "asserted_user": true,
+            "user_id": USER_ID,
+            "organization_id": ORG_ID,
+            "username": USERNAME,
+            "display_name": "Emulated Admin",
+            "active": true,
+            "urls": { "rest": format!("{base}/services/data/v{{version}}/") },
+        }),
+    )
+}
+
+fn versions() -> Value {
+    json!([
+        {"label": "Summer '24", "url": "/services/data/v61.0", "version": "61.0"},
+        {"label": "Winter '25", "url": "/services/data/v62.0", "version": "62.0"},
+        {"label": "Spring '25", "url": "/services/data/v63.0", "version": "63.0"},
+    ])
+}
+
+fn data(state: &Mutex<State>, r: &Req) -> Reply {
+    let st = lock(state);
+    if valid_access(&st, r).is_none() {
+        return invalid_session();
+    }
+    let rest = r.path.trim_start_matches("/services/data/");
+    let (version, resource) = rest.split_once('/').unwrap_or((rest, ""));
+    if !["v61.0", "v62.0", "v63.0"].contains(&version) {
+        return json_reply(404, &json!([{"message": "The requested resource does not exist", "errorCode": "NOT_FOUND"}]));
+    }
+    let used = st.log.iter().filter(|l| l.path.starts_with("/services/data/v")).count() + 1;
+    let limit = format!("api-usage={used}/15000");
+    let body = match resource.trim_end_matches('/') {
+        "" => {
+            json!({"limits": format!("/services/data/{version}/limits"), "sobjects": format!("/services/data/{version}/sobjects"), "query": format!("/services/data/{version}/query")})
+        }
+        "limits" => json!({"DailyApiRequests": {"Max": 15000, "Remaining": 15000 - used}}),
+        _ => return json_reply(404, &json!([{"message": "The requested resource does not exist", "errorCode": "NOT_FOUND"}])),
+    };
+    json_reply(200, &body).with_header(header("Sforce-Limit-Info", &limit))
+}

@@ -1,0 +1,73 @@
+//! A scripted browser that plays the user: opens the authorize URL, answers the emulator's
+//! consent page with Allow or Deny, and follows the redirect to the loopback callback (and the
+//! callback's own redirect to its result page), as a browser would. Used by `demo` in-process and
+//! by the tests as `$BROWSER` (`mailfino-sf robot-browser URL`).
+
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+
+/// What the user does on the consent page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Allow,
+    Deny,
+}
+
+/// Where the robot ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// The last URL loaded.
+    pub final_url: String,
+    /// Its status.
+    pub status: u16,
+}
+
+/// Plays the user on `url`.
+pub fn browse(url: &str, action: Action) -> Result<Outcome> {
+    let client = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(20))
+        .build()
+        .map_err(|e| Error::internal(e.to_string()))?;
+    let mut current = url.to_string();
+    let mut resp = get(&client, &current)?;
+    for _ in 0..8 {
+        let status = resp.status().as_u16();
+        if (300..400).contains(&status) {
+            let loc = resp.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+            current = url::Url::parse(&current).and_then(|b| b.join(&loc)).map(|u| u.to_string()).unwrap_or(loc);
+            resp = get(&client, &current)?;
+            continue;
+        }
+        let body = resp.text().unwrap_or_default();
+        if status == 200 && body.contains("/services/oauth2/authorize/decision") {
+            let id = hidden_value(&body, "id").ok_or_else(|| Error::internal("consent page without an id"))?;
+            let decision = url::Url::parse(&current)
+                .and_then(|b| b.join("/services/oauth2/authorize/decision"))
+                .map_err(|e| Error::internal(e.to_string()))?;
+            let answer = if action == Action::Allow { "allow" } else { "deny" };
+            resp = client
+                .post(decision.as_str())
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(format!("id={id}&action={answer}"))
+                .send()
+                .map_err(|e| Error::unreachable(format!("robot browser: {}", e.without_url())))?;
+            current = decision.to_string();
+            continue;
+        }
+        return Ok(Outcome { final_url: current, status });
+    }
+    Err(Error::internal("robot browser: too many redirects"))
+}
+
+fn get(client: &reqwest::blocking::Client, url: &str) -> Result<reqwest::blocking::Response> {
+    client.get(url).send().map_err(|e| Error::unreachable(format!("robot browser: {}", e.without_url())))
+}
+
+fn hidden_value(html: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker)? + marker.len();
+    let end = html[start..].find('"')?;
+    Some(html[start..start + end].to_string())
+}

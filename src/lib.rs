@@ -1,0 +1,49 @@
+//! mailfino-sf: set up, log in to and verify the Salesforce External Client App that connects
+//! mailfino. The program lives here so that tests can reach it; `main.rs` only parses and exits.
+//!
+//! Data flows one way: `cli` -> `context` -> `cmd::X` -> (`checks` | `oauth` | `loopback`) ->
+//! `salesforce` types -> `store`.
+
+pub mod browser;
+pub mod checks;
+pub mod cli;
+pub mod cmd;
+pub mod context;
+pub mod emulator;
+pub mod error;
+pub mod generate;
+pub mod http;
+pub mod loopback;
+pub mod oauth;
+pub mod renew;
+pub mod salesforce;
+pub mod store;
+pub mod ui;
+
+use std::process::ExitCode;
+
+use cli::{Cli, Command};
+use context::Context;
+use error::Result;
+
+/// Runs one command line.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    // Commands that need no profile, store or network start without building a Context.
+    match &cli.command {
+        Command::Completions(args) => return cmd::completions::run(args),
+        Command::RobotBrowser(args) => return cmd::robot::run(args),
+        _ => {}
+    }
+    let ctx = Context::from_args(&cli.global)?;
+    match &cli.command {
+        Command::Setup(args) => cmd::setup::run(args, &ctx),
+        Command::Login(args) => cmd::login::run(args, &ctx),
+        Command::Verify(args) => cmd::verify::run(args, &ctx),
+        Command::Refresh(args) => cmd::refresh::run(args, &ctx),
+        Command::Logout(args) => cmd::logout::run(args, &ctx),
+        Command::ExportCi(args) => cmd::export_ci::run(args, &ctx),
+        Command::Emulator(args) => cmd::emulator::run(args, &ctx),
+        Command::Demo(args) => cmd::demo::run(args, &ctx),
+        Command::Completions(_) | Command::RobotBrowser(_) => unreachable!("handled above"),
+    }
+}

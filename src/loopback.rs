@@ -1,0 +1,255 @@
+//! The loopback callback listener (tiny_http) and the parsers for what comes back: the callback
+//! request, or an address the admin pastes.
+//!
+//! The listener binds the redirect URI's own port before the browser opens: for `localhost` on
+//! both 127.0.0.1 and ::1 (browsers pick either), never on 0.0.0.0. Connections are read by
+//! tiny_http's own threads, so a slow or half-open connection does not block the login; only
+//! complete requests reach the login loop.
+
+use std::sync::mpsc::{self, Receiver};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tiny_http::{Header, Method, Request, Response, Server};
+use url::{Host, Url};
+
+use crate::error::{Error, Kind, Result};
+
+/// The path the result page is served on after the callback (so the code leaves the address bar).
+pub const RESULT_PATH: &str = "/mailfino-sf/result";
+
+/// A bound listener.
+pub struct Listener {
+    servers: Vec<Arc<Server>>,
+    rx: Receiver<Request>,
+    pub port: u16,
+    pub path: String,
+}
+
+impl Listener {
+    /// Binds the redirect URI's host and port. A taken port is exit 8 naming the port.
+    pub fn bind(redirect: &Url) -> Result<Listener> {
+        let port = redirect.port_or_known_default().unwrap_or(80);
+        let addrs: Vec<(&str, bool)> = match redirect.host() {
+            Some(Host::Domain(_)) => vec![("127.0.0.1", true), ("::1", false)],
+            Some(Host::Ipv4(_)) => vec![("127.0.0.1", true)],
+            Some(Host::Ipv6(_)) => vec![("::1", true)],
+            None => return Err(Error::usage("the redirect URI has no host")),
+        };
+        let mut servers = Vec::new();
+        for (ip, required) in addrs {
+            match Server::http((ip, port)) {
+                Ok(s) => servers.push(Arc::new(s)),
+                Err(e) => {
+                    let io = e.downcast_ref::<std::io::Error>();
+                    let in_use =
+                        io.is_some_and(|e| matches!(e.kind(), std::io::ErrorKind::AddrInUse | std::io::ErrorKind::PermissionDenied));
+                    if in_use {
+                        return Err(port_taken(port, redirect));
+                    }
+                    // No IPv6 on this machine: 127.0.0.1 alone serves `localhost`.
+                    if required {
+                        return Err(Error::new(Kind::PortTaken, format!("cannot listen on {ip} port {port}: {e}")));
+                    }
+                }
+            }
+        }
+        let (tx, rx) = mpsc::channel();
+        for server in &servers {
+            let (server, tx) = (server.clone(), tx.clone());
+            std::thread::spawn(move || {
+                for request in server.incoming_requests() {
+                    if tx.send(request).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        Ok(Listener { servers, rx, port, path: redirect.path().to_string() })
+    }
+
+    /// The next complete request, if one arrives within `wait`.
+    pub fn next(&self, wait: Duration) -> Option<Request> {
+        self.rx.recv_timeout(wait).ok()
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        for s in &self.servers {
+            s.unblock();
+        }
+    }
+}
+
+fn port_taken(port: u16, redirect: &Url) -> Error {
+    Error::new(Kind::PortTaken, format!("port {port} on this machine is taken, so the login callback {redirect} cannot be received"))
+        .hint(format!("free the port: find the program with `ss -ltnp 'sport = :{port}'` (or `lsof -i :{port}`) and stop it"))
+        .hint("or register another loopback URL on the app (e.g. http://localhost:8718/callback, checklist step 4) and pass it with --redirect-uri")
+}
+
+/// What a request to the listener is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Hit {
+    /// The callback path with these query parameters (decoded once).
+    Callback(Vec<(String, String)>),
+    /// The result page after the callback.
+    ResultPage,
+    /// A CORS / private-network preflight.
+    Preflight,
+    /// Anything else (favicon, `/`, HEAD, other methods).
+    Other,
+}
+
+/// Classifies a request by method and URL.
+pub fn classify(method: &Method, raw_url: &str, callback_path: &str) -> Hit {
+    let (path, query) = raw_url.split_once('?').unwrap_or((raw_url, ""));
+    match method {
+        Method::Options => Hit::Preflight,
+        Method::Get if path == callback_path => Hit::Callback(url::form_urlencoded::parse(query.as_bytes()).into_owned().collect()),
+        Method::Get if path == RESULT_PATH => Hit::ResultPage,
+        _ => Hit::Other,
+    }
+}
+
+/// Answers a request that is not the callback, and ignores it.
+pub fn answer_other(request: Request, hit: &Hit) {
+    let reply = match hit {
+        Hit::Preflight => Response::from_string(String::new())
+            .with_status_code(204)
+            .with_header(Header::from_bytes("Access-Control-Allow-Private-Network", "true").expect("header")),
+        _ if request.method() == &Method::Head => Response::from_string(String::new()).with_status_code(404),
+        _ => page(404, "Not found", "This is mailfino-sf's login listener; it only answers the login callback."),
+    };
+    let _ = request.respond(reply);
+}
+
+/// A small HTML page.
+pub fn page(status: u16, title: &str, text: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let html = format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>mailfino-sf: {t}</title>\
+         <style>body{{font-family:sans-serif;max-width:36em;margin:4em auto;color:#181818}}</style></head>\
+         <body><h1>{t}</h1><p>{x}</p></body></html>",
+        t = esc(title),
+        x = esc(text)
+    );
+    Response::from_string(html)
+        .with_status_code(status)
+        .with_header(Header::from_bytes("Content-Type", "text/html; charset=utf-8").expect("header"))
+        .with_header(Header::from_bytes("Cache-Control", "no-store").expect("header"))
+}
+
+/// A 303 to the result page.
+pub fn to_result_page(request: Request) {
+    let reply = Response::from_string(String::new())
+        .with_status_code(303)
+        .with_header(Header::from_bytes("Location", RESULT_PATH).expect("header"));
+    let _ = request.respond(reply);
+}
+
+/// What the admin pasted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pasted {
+    /// A callback URL: its code, state and error (decoded once).
+    Callback { code: Option<String>, state: Option<String>, error: Option<String>, description: Option<String> },
+    /// Salesforce's own error page.
+    ErrorPage { error: String, description: String },
+    /// Just the code (decoded once when %-encoded).
+    Code(String),
+}
+
+/// Parses a pasted address-bar URL or bare code. Tolerates whitespace, quotes and `#` fragments.
+pub fn parse_pasted(input: &str) -> Result<Pasted> {
+    let s = input.trim().trim_matches(|c| c == '"' || c == '\'' || c == '<' || c == '>').trim();
+    if s.is_empty() {
+        return Err(Error::usage("nothing was pasted").hint("paste the whole address from the browser's address bar, or just the code"));
+    }
+    let bad = || {
+        Error::usage("what was pasted is neither the callback address nor a code")
+            .hint("paste the whole address from the browser's address bar (it starts with http://localhost…), or just the value of `code=`")
+    };
+    if s.contains("://") || s.starts_with('/') {
+        let without_fragment = s.split('#').next().unwrap_or(s);
+        let params: Vec<(String, String)> = without_fragment
+            .split_once('?')
+            .map(|(_, q)| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+            .unwrap_or_default();
+        let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        if without_fragment.contains("RemoteAccessErrorPage") {
+            return Ok(Pasted::ErrorPage {
+                error: get("error").unwrap_or_else(|| "unknown".into()),
+                description: get("error_description").unwrap_or_default(),
+            });
+        }
+        if get("code").is_none() && get("error").is_none() {
+            return Err(bad());
+        }
+        return Ok(Pasted::Callback { code: get("code"), state: get("state"), error: get("error"), description: get("error_description") });
+    }
+    if s.chars().any(char::is_whitespace) || s.contains('&') || s.contains('=') && !s.ends_with('=') {
+        return Err(bad());
+    }
+    let s = s.strip_prefix("code=").unwrap_or(s);
+    let code = if s.contains('%') { percent_decode(s).ok_or_else(bad)? } else { s.to_string() };
+    Ok(Pasted::Code(code))
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pasted_callback_urls() {
+        let p = parse_pasted("  'http://localhost:8717/callback?code=aPrx%2Bx%3D%3D&state=abc#_=_'\n").unwrap();
+        assert_eq!(p, Pasted::Callback { code: Some("aPrx+x==".into()), state: Some("abc".into()), error: None, description: None });
+        let p = parse_pasted("http://localhost:8717/callback?error=access_denied&error_description=end-user+denied+authorization&state=s")
+            .unwrap();
+        assert!(matches!(p, Pasted::Callback { error: Some(ref e), .. } if e == "access_denied"));
+        let p = parse_pasted("https://acme.my.salesforce.com/setup/secur/RemoteAccessErrorPage.apexp?error=redirect_uri_mismatch&error_description=redirect_uri%20must%20match%20configuration").unwrap();
+        assert_eq!(
+            p,
+            Pasted::ErrorPage { error: "redirect_uri_mismatch".into(), description: "redirect_uri must match configuration".into() }
+        );
+    }
+
+    #[test]
+    fn pasted_codes() {
+        assert_eq!(parse_pasted("aPrxAB%2Fc%3D%3D").unwrap(), Pasted::Code("aPrxAB/c==".into()));
+        assert_eq!(parse_pasted("\"aPrxAB+c==\"").unwrap(), Pasted::Code("aPrxAB+c==".into()));
+        assert_eq!(parse_pasted("code=aPrx%3D%3D").unwrap(), Pasted::Code("aPrx==".into()));
+        assert!(parse_pasted("").is_err());
+        assert!(parse_pasted("two words").is_err());
+        assert!(parse_pasted("http://localhost:8717/callback").is_err());
+        assert!(parse_pasted("abc%zz").is_err());
+    }
+
+    #[test]
+    fn classify_requests() {
+        assert_eq!(classify(&Method::Options, "/callback", "/callback"), Hit::Preflight);
+        assert_eq!(classify(&Method::Get, "/favicon.ico", "/callback"), Hit::Other);
+        assert_eq!(classify(&Method::Head, "/callback?code=x", "/callback"), Hit::Other);
+        assert_eq!(classify(&Method::Get, RESULT_PATH, "/callback"), Hit::ResultPage);
+        assert_eq!(
+            classify(&Method::Get, "/callback?code=a%3D%3D&state=s", "/callback"),
+            Hit::Callback(vec![("code".into(), "a==".into()), ("state".into(), "s".into())])
+        );
+    }
+}

@@ -1,0 +1,128 @@
+//! `config.toml`: one table per profile, no secrets.
+//!
+//! The file is read once per run. A file that does not parse is an error naming the file and the
+//! line, and is never overwritten: a save re-reads the file and refuses when it is broken.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::fsutil;
+use crate::error::{io_error, Error, Result};
+
+/// One profile's stored settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// mailfino's callback URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback_url: Option<String>,
+    /// This tool's loopback redirect URI.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_id: Option<String>,
+    /// mailfino's server environment file written by `setup`, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub env_file: Option<PathBuf>,
+}
+
+/// The whole `config.toml`.
+#[derive(Debug, Clone, Default)]
+pub struct ConfigFile {
+    pub path: PathBuf,
+    pub profiles: BTreeMap<String, Profile>,
+}
+
+impl ConfigFile {
+    /// Reads `DIR/config.toml`; a missing file is an empty config.
+    pub fn load(dir: &Path) -> Result<Self> {
+        let path = dir.join("config.toml");
+        let text = match fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ConfigFile { path, profiles: BTreeMap::new() }),
+            Err(e) => return Err(io_error("cannot read", &path, e)),
+        };
+        let profiles = parse(&text).map_err(|msg| {
+            Error::usage(format!("{} is not valid: {msg}", path.display())).hint(
+                "fix the line named above by hand, or move the file away; mailfino-sf never \
+                 overwrites a broken config",
+            )
+        })?;
+        Ok(ConfigFile { path, profiles })
+    }
+
+    /// The named profile, if stored.
+    pub fn profile(&self, name: &str) -> Option<&Profile> {
+        self.profiles.get(name)
+    }
+
+    /// Stores `profile` under `name` and writes the file atomically. Other profiles are kept as
+    /// they are on disk now (re-read under the write), and a broken file is never replaced.
+    pub fn save_profile(&mut self, name: &str, profile: Profile) -> Result<()> {
+        let dir = self.path.parent().unwrap_or(Path::new(".")).to_path_buf();
+        fsutil::ensure_private_dir(&dir)?;
+        let mut current = ConfigFile::load(&dir)?;
+        current.profiles.insert(name.to_string(), profile);
+        let text = render(&current.profiles)?;
+        fsutil::write_atomic(&self.path, text.as_bytes())?;
+        self.profiles = current.profiles;
+        Ok(())
+    }
+}
+
+/// Parses the file's text; the error names the line.
+pub fn parse(text: &str) -> std::result::Result<BTreeMap<String, Profile>, String> {
+    toml::from_str::<BTreeMap<String, Profile>>(text).map_err(|e| {
+        let line = e.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+        let what = e.message().trim().to_string();
+        match line {
+            Some(line) => format!("line {line}: {what}"),
+            None => what,
+        }
+    })
+}
+
+fn render(profiles: &BTreeMap<String, Profile>) -> Result<String> {
+    let body = toml::to_string(profiles).map_err(|e| Error::internal(format!("cannot encode config: {e}")))?;
+    Ok(format!("# mailfino-sf profiles; secrets are not kept here.\n{body}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_broken_file_names_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cfg = ConfigFile::load(dir.path()).unwrap();
+        let p = Profile { client_id: Some("abc".into()), ..Default::default() };
+        cfg.save_profile("default", p.clone()).unwrap();
+        let again = ConfigFile::load(dir.path()).unwrap();
+        assert_eq!(again.profile("default"), Some(&p));
+
+        fs::write(dir.path().join("config.toml"), "[default]\nclient_id = \"x\"\nlogin_url = \n").unwrap();
+        let err = ConfigFile::load(dir.path()).unwrap_err();
+        assert!(err.message.contains("config.toml"), "{}", err.message);
+        assert!(err.message.contains("line 3"), "{}", err.message);
+        // a save refuses to replace the broken file
+        let err = cfg.save_profile("other", Profile::default()).unwrap_err();
+        assert!(err.message.contains("line 3"));
+        assert!(fs::read_to_string(dir.path().join("config.toml")).unwrap().contains("login_url = \n"));
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        assert!(parse("[default]\nclient_secret = \"x\"\n").unwrap_err().contains("line"));
+    }
+}

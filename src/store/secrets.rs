@@ -1,0 +1,331 @@
+//! The secret store: one trait, two real implementations (OS keyring, 0600 file), and the
+//! `Auto` policy of the contract (keyring first, file when no keyring answers, said once).
+//!
+//! Keyring calls run on a helper thread and are abandoned after a timeout
+//! (`MAILFINO_SF_KEYRING_TIMEOUT_MS`, default 3000): a hung D-Bus must not hang the tool. After
+//! the first failure to reach the keyring, the rest of the run uses the file store.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+
+use super::fsutil;
+use crate::error::{io_error, Error, Result};
+
+/// The keyring service name of the contract.
+pub const SERVICE: &str = "mailfino-sf";
+
+/// Which secret of a profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretKey {
+    ClientSecret,
+    RefreshToken,
+}
+
+impl SecretKey {
+    pub fn name(self) -> &'static str {
+        match self {
+            SecretKey::ClientSecret => "client-secret",
+            SecretKey::RefreshToken => "refresh-token",
+        }
+    }
+}
+
+/// A place that keeps secrets.
+pub trait SecretStore: Send + Sync {
+    /// `keyring` or `file`, for messages.
+    fn label(&self) -> &'static str;
+    fn get(&self, profile: &str, key: SecretKey) -> Result<Option<SecretString>, StoreError>;
+    fn set(&self, profile: &str, key: SecretKey, value: &SecretString) -> Result<(), StoreError>;
+    /// Returns whether something was deleted.
+    fn delete(&self, profile: &str, key: SecretKey) -> Result<bool, StoreError>;
+}
+
+/// Why a store call failed.
+#[derive(Debug)]
+pub enum StoreError {
+    /// The store cannot be reached at all (no Secret Service, locked, timed out): fall back.
+    Unavailable(String),
+    /// The store answered with a failure.
+    Failed(Error),
+}
+
+impl StoreError {
+    fn into_error(self, store: &str) -> Error {
+        match self {
+            StoreError::Unavailable(why) => Error::storage(format!("the {store} store is not available: {why}")),
+            StoreError::Failed(e) => e,
+        }
+    }
+}
+
+/// `credentials.toml` in the config dir: `[PROFILE]` tables with `client-secret` and
+/// `refresh-token`, written atomically with mode 0600.
+pub struct FileStore {
+    pub path: PathBuf,
+}
+
+impl FileStore {
+    pub fn new(config_dir: &Path) -> Self {
+        FileStore { path: config_dir.join("credentials.toml") }
+    }
+
+    fn load(&self) -> Result<BTreeMap<String, BTreeMap<String, String>>> {
+        match fs::read_to_string(&self.path) {
+            Ok(text) => toml::from_str(&text).map_err(|e| {
+                Error::storage(format!("{} is not valid: {}", self.path.display(), e.message().trim()))
+                    .hint("fix or remove the file by hand; it is never overwritten while broken")
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
+            Err(e) => Err(io_error("cannot read", &self.path, e)),
+        }
+    }
+
+    fn save(&self, data: &BTreeMap<String, BTreeMap<String, String>>) -> Result<()> {
+        if let Some(dir) = self.path.parent() {
+            fsutil::ensure_private_dir(dir)?;
+        }
+        let text = toml::to_string(data).map_err(|e| Error::internal(format!("cannot encode credentials: {e}")))?;
+        fsutil::write_atomic(&self.path, format!("# mailfino-sf secrets; keep this file private.\n{text}").as_bytes())
+    }
+}
+
+impl SecretStore for FileStore {
+    fn label(&self) -> &'static str {
+        "file"
+    }
+    fn get(&self, profile: &str, key: SecretKey) -> Result<Option<SecretString>, StoreError> {
+        let data = self.load().map_err(StoreError::Failed)?;
+        Ok(data.get(profile).and_then(|t| t.get(key.name())).map(|s| SecretString::from(s.clone())))
+    }
+    fn set(&self, profile: &str, key: SecretKey, value: &SecretString) -> Result<(), StoreError> {
+        let mut data = self.load().map_err(StoreError::Failed)?;
+        data.entry(profile.to_string()).or_default().insert(key.name().to_string(), value.expose_secret().to_string());
+        self.save(&data).map_err(StoreError::Failed)
+    }
+    fn delete(&self, profile: &str, key: SecretKey) -> Result<bool, StoreError> {
+        let mut data = self.load().map_err(StoreError::Failed)?;
+        let Some(table) = data.get_mut(profile) else { return Ok(false) };
+        let removed = table.remove(key.name()).is_some();
+        if table.is_empty() {
+            data.remove(profile);
+        }
+        if removed {
+            self.save(&data).map_err(StoreError::Failed)?;
+        }
+        Ok(removed)
+    }
+}
+
+/// The OS keyring (Secret Service on Linux through a pure-Rust D-Bus), every call bounded.
+pub struct KeyringStore {
+    timeout: Duration,
+    dead: AtomicBool,
+}
+
+impl Default for KeyringStore {
+    fn default() -> Self {
+        let ms = std::env::var("MAILFINO_SF_KEYRING_TIMEOUT_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(3000);
+        KeyringStore { timeout: Duration::from_millis(ms), dead: AtomicBool::new(false) }
+    }
+}
+
+impl KeyringStore {
+    /// Runs `op` on an entry with a timeout; the helper thread is abandoned if it hangs.
+    fn call<T: Send + 'static>(
+        &self,
+        profile: &str,
+        key: SecretKey,
+        op: impl FnOnce(keyring::Entry) -> keyring::Result<T> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        if self.dead.load(Ordering::Relaxed) {
+            return Err(StoreError::Unavailable("it did not answer earlier in this run".into()));
+        }
+        let account = format!("{profile}/{}", key.name());
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let result = keyring::Entry::new(SERVICE, &account).and_then(op);
+            let _ = tx.send(result);
+        });
+        let result = match rx.recv_timeout(self.timeout) {
+            Ok(result) => result,
+            Err(_) => {
+                self.dead.store(true, Ordering::Relaxed);
+                return Err(StoreError::Unavailable(format!("no answer within {} ms", self.timeout.as_millis())));
+            }
+        };
+        result.map_err(|e| {
+            use keyring::Error as K;
+            match e {
+                K::NoDefaultStore | K::NoStorageAccess(_) | K::PlatformFailure(_) => {
+                    self.dead.store(true, Ordering::Relaxed);
+                    StoreError::Unavailable(e.to_string())
+                }
+                other => StoreError::Failed(Error::storage(format!("keyring: {other}"))),
+            }
+        })
+    }
+}
+
+impl SecretStore for KeyringStore {
+    fn label(&self) -> &'static str {
+        "keyring"
+    }
+    fn get(&self, profile: &str, key: SecretKey) -> Result<Option<SecretString>, StoreError> {
+        let got = self.call(profile, key, |entry| match entry.get_password() {
+            Ok(p) => Ok(Some(p)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(e),
+        })?;
+        Ok(got.map(SecretString::from))
+    }
+    fn set(&self, profile: &str, key: SecretKey, value: &SecretString) -> Result<(), StoreError> {
+        let value = value.expose_secret().to_string();
+        self.call(profile, key, move |entry| entry.set_password(&value))
+    }
+    fn delete(&self, profile: &str, key: SecretKey) -> Result<bool, StoreError> {
+        self.call(profile, key, |entry| match entry.delete_credential() {
+            Ok(()) => Ok(true),
+            Err(keyring::Error::NoEntry) => Ok(false),
+            Err(e) => Err(e),
+        })
+    }
+}
+
+/// Which store the run uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreMode {
+    /// Keyring, falling back to the file with one warning (the default).
+    Auto,
+    /// Only the keyring; failing to reach it is an error (exit 7).
+    Keyring,
+    /// Only the file.
+    File,
+}
+
+/// Where a secret was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Env,
+    Keyring,
+    File,
+}
+
+impl Source {
+    pub fn label(self) -> &'static str {
+        match self {
+            Source::Env => "environment",
+            Source::Keyring => "keyring",
+            Source::File => "file store",
+        }
+    }
+}
+
+/// The store policy of a run.
+pub struct Secrets {
+    mode: StoreMode,
+    keyring: KeyringStore,
+    file: FileStore,
+    warned: AtomicBool,
+}
+
+impl Secrets {
+    pub fn new(mode: StoreMode, config_dir: &Path) -> Self {
+        Secrets { mode, keyring: KeyringStore::default(), file: FileStore::new(config_dir), warned: AtomicBool::new(false) }
+    }
+
+    pub fn file_path(&self) -> &Path {
+        &self.file.path
+    }
+
+    fn fallback_warning(&self, why: &str) {
+        if !self.warned.swap(true, Ordering::Relaxed) {
+            let ui = crate::ui::Ui::detect(false);
+            ui.warn(&format!(
+                "no keyring answered ({why}); using the file store {} (mode 0600). Pass --store file to silence this.",
+                self.file.path.display()
+            ));
+        }
+    }
+
+    /// Reads a secret: keyring first (Auto), then the file.
+    pub fn get(&self, profile: &str, key: SecretKey) -> Result<Option<(SecretString, Source)>> {
+        if self.mode != StoreMode::File {
+            match self.keyring.get(profile, key) {
+                Ok(Some(v)) => return Ok(Some((v, Source::Keyring))),
+                Ok(None) => {}
+                Err(StoreError::Unavailable(why)) if self.mode == StoreMode::Auto => self.fallback_warning(&why),
+                Err(e) => return Err(e.into_error("keyring")),
+            }
+            if self.mode == StoreMode::Keyring {
+                return Ok(None);
+            }
+        }
+        Ok(self.file.get(profile, key).map_err(|e| e.into_error("file"))?.map(|v| (v, Source::File)))
+    }
+
+    /// Stores a secret; returns where it went.
+    pub fn set(&self, profile: &str, key: SecretKey, value: &SecretString) -> Result<Source> {
+        if self.mode != StoreMode::File {
+            match self.keyring.set(profile, key, value) {
+                Ok(()) => {
+                    // A copy left in the file store from an earlier fallback would go stale.
+                    if self.mode == StoreMode::Auto {
+                        let _ = self.file.delete(profile, key);
+                    }
+                    return Ok(Source::Keyring);
+                }
+                Err(StoreError::Unavailable(why)) if self.mode == StoreMode::Auto => self.fallback_warning(&why),
+                Err(e) => return Err(e.into_error("keyring")),
+            }
+        }
+        self.file.set(profile, key, value).map_err(|e| e.into_error("file"))?;
+        Ok(Source::File)
+    }
+
+    /// Deletes a secret from every store of the mode; returns whether anything was deleted.
+    pub fn delete(&self, profile: &str, key: SecretKey) -> Result<bool> {
+        let mut deleted = false;
+        if self.mode != StoreMode::File {
+            match self.keyring.delete(profile, key) {
+                Ok(d) => deleted |= d,
+                Err(StoreError::Unavailable(why)) if self.mode == StoreMode::Auto => self.fallback_warning(&why),
+                Err(e) => return Err(e.into_error("keyring")),
+            }
+        }
+        if self.mode != StoreMode::Keyring {
+            deleted |= self.file.delete(profile, key).map_err(|e| e.into_error("file"))?;
+        }
+        Ok(deleted)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_store_round_trip_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::new(dir.path());
+        assert!(store.get("p", SecretKey::RefreshToken).unwrap().is_none());
+        store.set("p", SecretKey::RefreshToken, &SecretString::from("rt-1")).unwrap();
+        store.set("p", SecretKey::ClientSecret, &SecretString::from("cs-1")).unwrap();
+        store.set("q", SecretKey::ClientSecret, &SecretString::from("cs-q")).unwrap();
+        let got = store.get("p", SecretKey::RefreshToken).unwrap().unwrap();
+        assert_eq!(got.expose_secret(), "rt-1");
+        assert!(store.delete("p", SecretKey::RefreshToken).unwrap());
+        assert!(!store.delete("p", SecretKey::RefreshToken).unwrap());
+        assert_eq!(store.get("q", SecretKey::ClientSecret).unwrap().unwrap().expose_secret(), "cs-q");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(fs::metadata(&store.path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+    }
+}

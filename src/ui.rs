@@ -1,0 +1,132 @@
+//! Terminal output: colour decisions per stream, marks, warnings, the error format, and the
+//! sanitising of untrusted text (anything a server or a browser sent) before it is printed.
+//!
+//! `ui` never decides anything about the flow; it only renders.
+
+use std::io::{IsTerminal, Write};
+
+use console::Style;
+
+use crate::error::Error;
+
+/// Rendering settings for both streams, resolved once at start-up.
+#[derive(Debug, Clone, Copy)]
+pub struct Ui {
+    /// Colour on stdout.
+    pub color_out: bool,
+    /// Colour on stderr.
+    pub color_err: bool,
+    /// stdin and stderr are terminals: prompts, spinners and paste-while-waiting are allowed.
+    pub interactive: bool,
+    /// stderr is a terminal (spinners, countdowns).
+    pub stderr_tty: bool,
+}
+
+impl Ui {
+    /// Resolves colour and interactivity from the flags, `NO_COLOR`, `TERM` and the streams.
+    pub fn detect(no_color: bool) -> Self {
+        let env_off = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) || std::env::var("TERM").is_ok_and(|t| t == "dumb");
+        let allowed = !no_color && !env_off;
+        let stderr_tty = std::io::stderr().is_terminal();
+        Ui {
+            color_out: allowed && std::io::stdout().is_terminal(),
+            color_err: allowed && stderr_tty,
+            interactive: std::io::stdin().is_terminal() && stderr_tty,
+            stderr_tty,
+        }
+    }
+
+    /// A style that only colours when `on` is set.
+    fn style(on: bool, base: Style) -> Style {
+        base.force_styling(on)
+    }
+
+    pub fn red(&self, on_stdout: bool) -> Style {
+        Self::style(self.pick(on_stdout), Style::new().red().bold())
+    }
+    pub fn green(&self, on_stdout: bool) -> Style {
+        Self::style(self.pick(on_stdout), Style::new().green().bold())
+    }
+    pub fn yellow(&self, on_stdout: bool) -> Style {
+        Self::style(self.pick(on_stdout), Style::new().yellow().bold())
+    }
+    pub fn dim(&self, on_stdout: bool) -> Style {
+        Self::style(self.pick(on_stdout), Style::new().dim())
+    }
+    pub fn bold(&self, on_stdout: bool) -> Style {
+        Self::style(self.pick(on_stdout), Style::new().bold())
+    }
+    pub fn cyan(&self, on_stdout: bool) -> Style {
+        Self::style(self.pick(on_stdout), Style::new().cyan())
+    }
+    fn pick(&self, on_stdout: bool) -> bool {
+        if on_stdout {
+            self.color_out
+        } else {
+            self.color_err
+        }
+    }
+
+    /// `mailfino-sf: warning: …` on stderr.
+    pub fn warn(&self, message: &str) {
+        let label = self.yellow(false).apply_to("warning:");
+        eprintln!("mailfino-sf: {label} {message}");
+    }
+
+    /// A plain line of narration on stderr.
+    pub fn info(&self, message: &str) {
+        eprintln!("{message}");
+    }
+
+    /// Prints an error and its hints on stderr.
+    pub fn error(&self, err: &Error) {
+        let label = self.red(false).apply_to("error:");
+        let mut stderr = std::io::stderr().lock();
+        let _ = writeln!(stderr, "mailfino-sf: {label} {}", err.message);
+        for hint in &err.hints {
+            let _ = writeln!(stderr, "  {} {hint}", self.dim(false).apply_to("hint:"));
+        }
+    }
+}
+
+/// Escapes control, bidi and zero-width characters in untrusted text, and caps its length, so
+/// that a hostile server or URL cannot rewrite the terminal.
+pub fn sanitize(text: &str) -> String {
+    const MAX: usize = 500;
+    let mut out = String::with_capacity(text.len().min(MAX + 8));
+    for (count, c) in text.chars().enumerate() {
+        if count >= MAX {
+            out.push('…');
+            break;
+        }
+        let hidden = matches!(c,
+            '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}');
+        if c.is_control() || hidden {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Prints a line on stdout, ignoring a closed pipe.
+pub fn out(line: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "{line}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sanitize;
+
+    #[test]
+    fn sanitize_escapes_terminal_tricks() {
+        assert_eq!(sanitize("plain text"), "plain text");
+        assert_eq!(sanitize("a\x1b[31mred"), "a\\u{1b}[31mred");
+        assert_eq!(sanitize("x\u{202E}y"), "x\\u{202e}y");
+        assert_eq!(sanitize("line\nbreak"), "line\\u{a}break");
+        let long = "a".repeat(2000);
+        assert_eq!(sanitize(&long).chars().count(), 501);
+    }
+}
