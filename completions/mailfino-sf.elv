@@ -1,0 +1,248 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[mailfino-sf] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'mailfino-sf'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'mailfino-sf'= {
+            cand --profile 'Which stored configuration to use'
+            cand --config-dir 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]'
+            cand --store 'Where secrets go [default: keyring, falling back to file when no keyring answers]'
+            cand --json 'Machine-readable result on stdout; all human text goes to stderr'
+            cand --no-color 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
+            cand -v 'Trace every HTTP exchange on stderr, with secrets redacted'
+            cand --verbose 'Trace every HTTP exchange on stderr, with secrets redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand setup 'Walk the Salesforce Setup checklist, check the app live, and write mailfino''s environment'
+            cand login 'Log in with PKCE through a loopback listener and the browser; store the refresh token'
+            cand verify 'Check the app, the secret, the scopes and the refresh token; a fix hint for every failure'
+            cand refresh 'Renew the access token with the stored refresh token (a rotated token is saved first)'
+            cand logout 'Revoke the refresh token at Salesforce, then delete the profile''s secrets'
+            cand export-ci 'Print the MAILFINO_SF_* variables of the profile for a CI secret store (holds secrets)'
+            cand emulator 'Run a local Salesforce OAuth emulator, for trying the tool and for CI'
+            cand demo 'The whole journey (setup, login, verify, refresh, logout) against a built-in emulator'
+            cand completions 'Print a shell completion script'
+            cand robot-browser 'A scripted browser that plays the user on the emulator''s consent page (for tests)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mailfino-sf;setup'= {
+            cand --login-url 'Salesforce login URL: https://login.salesforce.com, https://test.salesforce.com or https://NAME.my.salesforce.com'
+            cand --client-id 'The app''s Consumer Key'
+            cand --mailfino-url 'The public base URL of a self-hosted mailfino (absent: mailfino Cloud)'
+            cand --redirect-uri 'This tool''s loopback redirect URI [default: http://localhost:8717/callback]'
+            cand --env-file 'Merge mailfino''s server environment (MAILFINO_SALESFORCE_*) into this file (0600, .bak kept)'
+            cand --retry-for 'Keep re-checking for up to SECS while Salesforce does not know the new app yet'
+            cand --profile 'Which stored configuration to use'
+            cand --config-dir 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]'
+            cand --store 'Where secrets go [default: keyring, falling back to file when no keyring answers]'
+            cand --non-interactive 'Never prompt; take every value from flags or the environment'
+            cand --client-secret-stdin 'Read the Consumer Secret from stdin (or set MAILFINO_SF_CLIENT_SECRET)'
+            cand --print-env 'Print mailfino''s server environment lines to stdout (they contain the secret)'
+            cand --login 'Run the login at the end'
+            cand --no-check 'Save without checking the app against Salesforce'
+            cand --json 'Machine-readable result on stdout; all human text goes to stderr'
+            cand --no-color 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
+            cand -v 'Trace every HTTP exchange on stderr, with secrets redacted'
+            cand --verbose 'Trace every HTTP exchange on stderr, with secrets redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailfino-sf;login'= {
+            cand --redirect-uri 'The loopback redirect URI registered on the app'
+            cand --wait 'How long to wait for the browser, in seconds'
+            cand --scope 'Scopes to request, e.g. "api refresh_token" [default: none sent, so the app''s scopes are granted and a missing one can be named]'
+            cand --profile 'Which stored configuration to use'
+            cand --config-dir 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]'
+            cand --store 'Where secrets go [default: keyring, falling back to file when no keyring answers]'
+            cand --no-browser 'Print the login URL only; do not open a browser'
+            cand --paste 'Read the address-bar URL (or the bare code) from stdin instead of listening'
+            cand --json 'Machine-readable result on stdout; all human text goes to stderr'
+            cand --no-color 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
+            cand -v 'Trace every HTTP exchange on stderr, with secrets redacted'
+            cand --verbose 'Trace every HTTP exchange on stderr, with secrets redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailfino-sf;verify'= {
+            cand --rotated-token-out 'Where a rotated refresh token goes when the old one came from the environment (0600)'
+            cand --profile 'Which stored configuration to use'
+            cand --config-dir 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]'
+            cand --store 'Where secrets go [default: keyring, falling back to file when no keyring answers]'
+            cand --renew 'In env-only mode, prove renewal with a real refresh grant (may rotate the token)'
+            cand --json 'Machine-readable result on stdout; all human text goes to stderr'
+            cand --no-color 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
+            cand -v 'Trace every HTTP exchange on stderr, with secrets redacted'
+            cand --verbose 'Trace every HTTP exchange on stderr, with secrets redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailfino-sf;refresh'= {
+            cand --rotated-token-out 'Where a rotated refresh token goes when the old one came from the environment (0600)'
+            cand --profile 'Which stored configuration to use'
+            cand --config-dir 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]'
+            cand --store 'Where secrets go [default: keyring, falling back to file when no keyring answers]'
+            cand --show-token 'Print the access token alone on stdout (for `$(...)`)'
+            cand --json 'Machine-readable result on stdout; all human text goes to stderr'
+            cand --no-color 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
+            cand -v 'Trace every HTTP exchange on stderr, with secrets redacted'
+            cand --verbose 'Trace every HTTP exchange on stderr, with secrets redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailfino-sf;logout'= {
+            cand --profile 'Which stored configuration to use'
+            cand --config-dir 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]'
+            cand --store 'Where secrets go [default: keyring, falling back to file when no keyring answers]'
+            cand --local-only 'Do not revoke at Salesforce; only delete the local secrets'
+            cand --json 'Machine-readable result on stdout; all human text goes to stderr'
+            cand --no-color 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
+            cand -v 'Trace every HTTP exchange on stderr, with secrets redacted'
+            cand --verbose 'Trace every HTTP exchange on stderr, with secrets redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailfino-sf;export-ci'= {
+            cand --format 'Output format'
+            cand --profile 'Which stored configuration to use'
+            cand --config-dir 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]'
+            cand --store 'Where secrets go [default: keyring, falling back to file when no keyring answers]'
+            cand --json 'Machine-readable result on stdout; all human text goes to stderr'
+            cand --no-color 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
+            cand -v 'Trace every HTTP exchange on stderr, with secrets redacted'
+            cand --verbose 'Trace every HTTP exchange on stderr, with secrets redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailfino-sf;emulator'= {
+            cand --port 'Port to listen on (0 picks a free one)'
+            cand --client-id 'The app''s Consumer Key [default: generated and printed]'
+            cand --client-secret 'The app''s Consumer Secret [default: generated and printed]'
+            cand --callback 'A registered callback URL (repeat for several)'
+            cand --scopes 'The app''s OAuth scopes'
+            cand --access-ttl 'Access-token lifetime in seconds'
+            cand --fail-token 'The next N token calls answer 503 with an HTML body'
+            cand --slow-ms 'Delay every answer by MS milliseconds'
+            cand --propagation 'The client id is unknown for the first N calls (as just after an app is saved)'
+            cand --profile 'Which stored configuration to use'
+            cand --config-dir 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]'
+            cand --store 'Where secrets go [default: keyring, falling back to file when no keyring answers]'
+            cand --rotate-refresh-tokens 'Rotate refresh tokens on every refresh grant'
+            cand --auto-approve 'Skip the login-and-consent page (approve at once)'
+            cand --require-pkce 'Require PKCE (the default for a new External Client App)'
+            cand --no-require-pkce 'Do not require PKCE'
+            cand --json 'Machine-readable result on stdout; all human text goes to stderr'
+            cand --no-color 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
+            cand -v 'Trace every HTTP exchange on stderr, with secrets redacted'
+            cand --verbose 'Trace every HTTP exchange on stderr, with secrets redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailfino-sf;demo'= {
+            cand --profile 'Which stored configuration to use'
+            cand --config-dir 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]'
+            cand --store 'Where secrets go [default: keyring, falling back to file when no keyring answers]'
+            cand --keep 'Keep the throwaway config dir and print its path'
+            cand --json 'Machine-readable result on stdout; all human text goes to stderr'
+            cand --no-color 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
+            cand -v 'Trace every HTTP exchange on stderr, with secrets redacted'
+            cand --verbose 'Trace every HTTP exchange on stderr, with secrets redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailfino-sf;completions'= {
+            cand --profile 'Which stored configuration to use'
+            cand --config-dir 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]'
+            cand --store 'Where secrets go [default: keyring, falling back to file when no keyring answers]'
+            cand --json 'Machine-readable result on stdout; all human text goes to stderr'
+            cand --no-color 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
+            cand -v 'Trace every HTTP exchange on stderr, with secrets redacted'
+            cand --verbose 'Trace every HTTP exchange on stderr, with secrets redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailfino-sf;robot-browser'= {
+            cand --action 'What the user does on the consent page'
+            cand --profile 'Which stored configuration to use'
+            cand --config-dir 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]'
+            cand --store 'Where secrets go [default: keyring, falling back to file when no keyring answers]'
+            cand --json 'Machine-readable result on stdout; all human text goes to stderr'
+            cand --no-color 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
+            cand -v 'Trace every HTTP exchange on stderr, with secrets redacted'
+            cand --verbose 'Trace every HTTP exchange on stderr, with secrets redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailfino-sf;help'= {
+            cand setup 'Walk the Salesforce Setup checklist, check the app live, and write mailfino''s environment'
+            cand login 'Log in with PKCE through a loopback listener and the browser; store the refresh token'
+            cand verify 'Check the app, the secret, the scopes and the refresh token; a fix hint for every failure'
+            cand refresh 'Renew the access token with the stored refresh token (a rotated token is saved first)'
+            cand logout 'Revoke the refresh token at Salesforce, then delete the profile''s secrets'
+            cand export-ci 'Print the MAILFINO_SF_* variables of the profile for a CI secret store (holds secrets)'
+            cand emulator 'Run a local Salesforce OAuth emulator, for trying the tool and for CI'
+            cand demo 'The whole journey (setup, login, verify, refresh, logout) against a built-in emulator'
+            cand completions 'Print a shell completion script'
+            cand robot-browser 'A scripted browser that plays the user on the emulator''s consent page (for tests)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mailfino-sf;help;setup'= {
+        }
+        &'mailfino-sf;help;login'= {
+        }
+        &'mailfino-sf;help;verify'= {
+        }
+        &'mailfino-sf;help;refresh'= {
+        }
+        &'mailfino-sf;help;logout'= {
+        }
+        &'mailfino-sf;help;export-ci'= {
+        }
+        &'mailfino-sf;help;emulator'= {
+        }
+        &'mailfino-sf;help;demo'= {
+        }
+        &'mailfino-sf;help;completions'= {
+        }
+        &'mailfino-sf;help;robot-browser'= {
+        }
+        &'mailfino-sf;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

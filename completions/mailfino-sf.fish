@@ -1,0 +1,187 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_mailfino_sf_global_optspecs
+    string join \n profile= config-dir= store= json no-color v/verbose h/help V/version
+end
+
+function __fish_mailfino_sf_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_mailfino_sf_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_mailfino_sf_using_subcommand
+    set -l cmd (__fish_mailfino_sf_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -l profile -d 'Which stored configuration to use' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -F
+complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -l store -d 'Where secrets go [default: keyring, falling back to file when no keyring answers]' -r -f -a "keyring\t'The OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows)'
+file\t'credentials.toml in the config dir, mode 0600'"
+complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -l json -d 'Machine-readable result on stdout; all human text goes to stderr'
+complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -l no-color -d 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
+complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -s v -l verbose -d 'Trace every HTTP exchange on stderr, with secrets redacted'
+complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -s V -l version -d 'Print version'
+complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -f -a "setup" -d 'Walk the Salesforce Setup checklist, check the app live, and write mailfino\'s environment'
+complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -f -a "login" -d 'Log in with PKCE through a loopback listener and the browser; store the refresh token'
+complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -f -a "verify" -d 'Check the app, the secret, the scopes and the refresh token; a fix hint for every failure'
+complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -f -a "refresh" -d 'Renew the access token with the stored refresh token (a rotated token is saved first)'
+complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -f -a "logout" -d 'Revoke the refresh token at Salesforce, then delete the profile\'s secrets'
+complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -f -a "export-ci" -d 'Print the MAILFINO_SF_* variables of the profile for a CI secret store (holds secrets)'
+complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -f -a "emulator" -d 'Run a local Salesforce OAuth emulator, for trying the tool and for CI'
+complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -f -a "demo" -d 'The whole journey (setup, login, verify, refresh, logout) against a built-in emulator'
+complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -f -a "robot-browser" -d 'A scripted browser that plays the user on the emulator\'s consent page (for tests)'
+complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l login-url -d 'Salesforce login URL: https://login.salesforce.com, https://test.salesforce.com or https://NAME.my.salesforce.com' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l client-id -d 'The app\'s Consumer Key' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l mailfino-url -d 'The public base URL of a self-hosted mailfino (absent: mailfino Cloud)' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l redirect-uri -d 'This tool\'s loopback redirect URI [default: http://localhost:8717/callback]' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l env-file -d 'Merge mailfino\'s server environment (MAILFINO_SALESFORCE_*) into this file (0600, .bak kept)' -r -F
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l retry-for -d 'Keep re-checking for up to SECS while Salesforce does not know the new app yet' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l profile -d 'Which stored configuration to use' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -F
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l store -d 'Where secrets go [default: keyring, falling back to file when no keyring answers]' -r -f -a "keyring\t'The OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows)'
+file\t'credentials.toml in the config dir, mode 0600'"
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l non-interactive -d 'Never prompt; take every value from flags or the environment'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l client-secret-stdin -d 'Read the Consumer Secret from stdin (or set MAILFINO_SF_CLIENT_SECRET)'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l print-env -d 'Print mailfino\'s server environment lines to stdout (they contain the secret)'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l login -d 'Run the login at the end'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l no-check -d 'Save without checking the app against Salesforce'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l json -d 'Machine-readable result on stdout; all human text goes to stderr'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l no-color -d 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -s v -l verbose -d 'Trace every HTTP exchange on stderr, with secrets redacted'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -s V -l version -d 'Print version'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand login" -l redirect-uri -d 'The loopback redirect URI registered on the app' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand login" -l wait -d 'How long to wait for the browser, in seconds' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand login" -l scope -d 'Scopes to request, e.g. "api refresh_token" [default: none sent, so the app\'s scopes are granted and a missing one can be named]' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand login" -l profile -d 'Which stored configuration to use' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand login" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -F
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand login" -l store -d 'Where secrets go [default: keyring, falling back to file when no keyring answers]' -r -f -a "keyring\t'The OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows)'
+file\t'credentials.toml in the config dir, mode 0600'"
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand login" -l no-browser -d 'Print the login URL only; do not open a browser'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand login" -l paste -d 'Read the address-bar URL (or the bare code) from stdin instead of listening'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand login" -l json -d 'Machine-readable result on stdout; all human text goes to stderr'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand login" -l no-color -d 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand login" -s v -l verbose -d 'Trace every HTTP exchange on stderr, with secrets redacted'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand login" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand login" -s V -l version -d 'Print version'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand verify" -l rotated-token-out -d 'Where a rotated refresh token goes when the old one came from the environment (0600)' -r -F
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand verify" -l profile -d 'Which stored configuration to use' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand verify" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -F
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand verify" -l store -d 'Where secrets go [default: keyring, falling back to file when no keyring answers]' -r -f -a "keyring\t'The OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows)'
+file\t'credentials.toml in the config dir, mode 0600'"
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand verify" -l renew -d 'In env-only mode, prove renewal with a real refresh grant (may rotate the token)'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand verify" -l json -d 'Machine-readable result on stdout; all human text goes to stderr'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand verify" -l no-color -d 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand verify" -s v -l verbose -d 'Trace every HTTP exchange on stderr, with secrets redacted'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand verify" -s V -l version -d 'Print version'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand refresh" -l rotated-token-out -d 'Where a rotated refresh token goes when the old one came from the environment (0600)' -r -F
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand refresh" -l profile -d 'Which stored configuration to use' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand refresh" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -F
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand refresh" -l store -d 'Where secrets go [default: keyring, falling back to file when no keyring answers]' -r -f -a "keyring\t'The OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows)'
+file\t'credentials.toml in the config dir, mode 0600'"
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand refresh" -l show-token -d 'Print the access token alone on stdout (for `$(...)`)'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand refresh" -l json -d 'Machine-readable result on stdout; all human text goes to stderr'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand refresh" -l no-color -d 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand refresh" -s v -l verbose -d 'Trace every HTTP exchange on stderr, with secrets redacted'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand refresh" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand refresh" -s V -l version -d 'Print version'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand logout" -l profile -d 'Which stored configuration to use' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand logout" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -F
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand logout" -l store -d 'Where secrets go [default: keyring, falling back to file when no keyring answers]' -r -f -a "keyring\t'The OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows)'
+file\t'credentials.toml in the config dir, mode 0600'"
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand logout" -l local-only -d 'Do not revoke at Salesforce; only delete the local secrets'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand logout" -l json -d 'Machine-readable result on stdout; all human text goes to stderr'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand logout" -l no-color -d 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand logout" -s v -l verbose -d 'Trace every HTTP exchange on stderr, with secrets redacted'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand logout" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand logout" -s V -l version -d 'Print version'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand export-ci" -l format -d 'Output format' -r -f -a "env\t'NAME=\'value\' lines (shell and dotenv)'
+json\t'One JSON object'
+github\t'Dotenv lines for `gh secret set -f -`, with the workflow env block as comments'"
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand export-ci" -l profile -d 'Which stored configuration to use' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand export-ci" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -F
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand export-ci" -l store -d 'Where secrets go [default: keyring, falling back to file when no keyring answers]' -r -f -a "keyring\t'The OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows)'
+file\t'credentials.toml in the config dir, mode 0600'"
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand export-ci" -l json -d 'Machine-readable result on stdout; all human text goes to stderr'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand export-ci" -l no-color -d 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand export-ci" -s v -l verbose -d 'Trace every HTTP exchange on stderr, with secrets redacted'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand export-ci" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand export-ci" -s V -l version -d 'Print version'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l port -d 'Port to listen on (0 picks a free one)' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l client-id -d 'The app\'s Consumer Key [default: generated and printed]' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l client-secret -d 'The app\'s Consumer Secret [default: generated and printed]' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l callback -d 'A registered callback URL (repeat for several)' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l scopes -d 'The app\'s OAuth scopes' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l access-ttl -d 'Access-token lifetime in seconds' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l fail-token -d 'The next N token calls answer 503 with an HTML body' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l slow-ms -d 'Delay every answer by MS milliseconds' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l propagation -d 'The client id is unknown for the first N calls (as just after an app is saved)' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l profile -d 'Which stored configuration to use' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -F
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l store -d 'Where secrets go [default: keyring, falling back to file when no keyring answers]' -r -f -a "keyring\t'The OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows)'
+file\t'credentials.toml in the config dir, mode 0600'"
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l rotate-refresh-tokens -d 'Rotate refresh tokens on every refresh grant'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l auto-approve -d 'Skip the login-and-consent page (approve at once)'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l require-pkce -d 'Require PKCE (the default for a new External Client App)'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l no-require-pkce -d 'Do not require PKCE'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l json -d 'Machine-readable result on stdout; all human text goes to stderr'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l no-color -d 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -s v -l verbose -d 'Trace every HTTP exchange on stderr, with secrets redacted'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -s V -l version -d 'Print version'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand demo" -l profile -d 'Which stored configuration to use' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand demo" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -F
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand demo" -l store -d 'Where secrets go [default: keyring, falling back to file when no keyring answers]' -r -f -a "keyring\t'The OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows)'
+file\t'credentials.toml in the config dir, mode 0600'"
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand demo" -l keep -d 'Keep the throwaway config dir and print its path'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand demo" -l json -d 'Machine-readable result on stdout; all human text goes to stderr'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand demo" -l no-color -d 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand demo" -s v -l verbose -d 'Trace every HTTP exchange on stderr, with secrets redacted'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand demo" -s V -l version -d 'Print version'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand completions" -l profile -d 'Which stored configuration to use' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand completions" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -F
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand completions" -l store -d 'Where secrets go [default: keyring, falling back to file when no keyring answers]' -r -f -a "keyring\t'The OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows)'
+file\t'credentials.toml in the config dir, mode 0600'"
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand completions" -l json -d 'Machine-readable result on stdout; all human text goes to stderr'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand completions" -l no-color -d 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand completions" -s v -l verbose -d 'Trace every HTTP exchange on stderr, with secrets redacted'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand robot-browser" -l action -d 'What the user does on the consent page' -r -f -a "allow\t''
+deny\t''"
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand robot-browser" -l profile -d 'Which stored configuration to use' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand robot-browser" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -F
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand robot-browser" -l store -d 'Where secrets go [default: keyring, falling back to file when no keyring answers]' -r -f -a "keyring\t'The OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows)'
+file\t'credentials.toml in the config dir, mode 0600'"
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand robot-browser" -l json -d 'Machine-readable result on stdout; all human text goes to stderr'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand robot-browser" -l no-color -d 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand robot-browser" -s v -l verbose -d 'Trace every HTTP exchange on stderr, with secrets redacted'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand robot-browser" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand robot-browser" -s V -l version -d 'Print version'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify refresh logout export-ci emulator demo completions robot-browser help" -f -a "setup" -d 'Walk the Salesforce Setup checklist, check the app live, and write mailfino\'s environment'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify refresh logout export-ci emulator demo completions robot-browser help" -f -a "login" -d 'Log in with PKCE through a loopback listener and the browser; store the refresh token'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify refresh logout export-ci emulator demo completions robot-browser help" -f -a "verify" -d 'Check the app, the secret, the scopes and the refresh token; a fix hint for every failure'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify refresh logout export-ci emulator demo completions robot-browser help" -f -a "refresh" -d 'Renew the access token with the stored refresh token (a rotated token is saved first)'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify refresh logout export-ci emulator demo completions robot-browser help" -f -a "logout" -d 'Revoke the refresh token at Salesforce, then delete the profile\'s secrets'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify refresh logout export-ci emulator demo completions robot-browser help" -f -a "export-ci" -d 'Print the MAILFINO_SF_* variables of the profile for a CI secret store (holds secrets)'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify refresh logout export-ci emulator demo completions robot-browser help" -f -a "emulator" -d 'Run a local Salesforce OAuth emulator, for trying the tool and for CI'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify refresh logout export-ci emulator demo completions robot-browser help" -f -a "demo" -d 'The whole journey (setup, login, verify, refresh, logout) against a built-in emulator'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify refresh logout export-ci emulator demo completions robot-browser help" -f -a "completions" -d 'Print a shell completion script'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify refresh logout export-ci emulator demo completions robot-browser help" -f -a "robot-browser" -d 'A scripted browser that plays the user on the emulator\'s consent page (for tests)'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify refresh logout export-ci emulator demo completions robot-browser help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
