@@ -180,14 +180,10 @@ fn authorize_checks(a: &AppInputs, cb: Result<AuthorizeProbe>, lb: Result<Author
             Ok(AuthorizeProbe::Accepted) | Ok(AuthorizeProbe::CallbackError { .. }) => {
                 Check::pass(id, format!("{what} {url} is registered"))
             }
-            Ok(AuthorizeProbe::ErrorPage { error, description }) if error == "redirect_uri_mismatch" => Check::fail(
+            Ok(AuthorizeProbe::ErrorPage { error, .. }) if error == "redirect_uri_mismatch" => Check::fail(
                 id,
                 format!("{what} {url} is not registered on the app"),
-                format!(
-                    "add it under Callback URL, one per line, exactly as shown ({}); a change can take up to ten minutes{}",
-                    step_ref(4),
-                    if description.is_empty() { String::new() } else { String::new() }
-                ),
+                format!("add it under Callback URL, one per line, exactly as shown ({}); a change can take up to ten minutes", step_ref(4)),
             ),
             Ok(AuthorizeProbe::ErrorPage { error, description }) => {
                 let x = explain(&error, &description);

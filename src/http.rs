@@ -216,19 +216,6 @@ fn redact_json(v: &mut serde_json::Value) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn redaction() {
-        let u = redact_url("http://localhost:1/cb?code=abc%3D%3D&state=xyz&other=1");
-        assert!(!u.contains("abc") && !u.contains("xyz") && u.contains("other=1"), "{u}");
-        let b = redact_body(r#"{"access_token":"AT","nested":{"refresh_token":"RT"},"scope":"api"}"#);
-        assert!(!b.contains("AT\"") && !b.contains("RT") && b.contains("api"), "{b}");
-    }
-}
-
 impl Http {
     /// POST a form, retried only when nothing reached the server (connect error) or on 503 /
     /// 429, with backoff (Retry-After honoured up to 10 s). Three retries at most.
@@ -256,5 +243,18 @@ impl Http {
                 None => return result,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction() {
+        let u = redact_url("http://localhost:1/cb?code=abc%3D%3D&state=xyz&other=1");
+        assert!(!u.contains("abc") && !u.contains("xyz") && u.contains("other=1"), "{u}");
+        let b = redact_body(r#"{"access_token":"AT","nested":{"refresh_token":"RT"},"scope":"api"}"#);
+        assert!(!b.contains("AT\"") && !b.contains("RT") && b.contains("api"), "{b}");
     }
 }

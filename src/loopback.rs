@@ -187,10 +187,11 @@ pub fn parse_pasted(input: &str) -> Result<Pasted> {
         }
         return Ok(Pasted::Callback { code: get("code"), state: get("state"), error: get("error"), description: get("error_description") });
     }
-    if s.chars().any(char::is_whitespace) || s.contains('&') || s.contains('=') && !s.ends_with('=') {
+    let s = s.strip_prefix("code=").unwrap_or(s);
+    // A code is one token; '=' appears only as base64 padding at its end.
+    if s.chars().any(char::is_whitespace) || s.contains('&') || s.trim_end_matches('=').contains('=') {
         return Err(bad());
     }
-    let s = s.strip_prefix("code=").unwrap_or(s);
     let code = if s.contains('%') { percent_decode(s).ok_or_else(bad)? } else { s.to_string() };
     Ok(Pasted::Code(code))
 }

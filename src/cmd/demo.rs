@@ -87,7 +87,7 @@ pub fn run(args: &DemoArgs, ctx: &Context) -> Result<ExitCode> {
     let cfg = demo.load_config()?;
     let settings = demo.settings(&cfg);
     let results = checks::verify(&demo, &settings, &VerifyOptions::default());
-    verify::print_checks(&ctx.ui, &results, true);
+    verify::print_checks(&ctx.ui, &results, true, false);
     if results.iter().any(|c| c.status == Status::Fail) {
         return Err(Error::internal("the demo's verify failed"));
     }

@@ -210,11 +210,20 @@ fn ask(ctx: &Context, args: &SetupArgs, current: &Profile) -> Result<SetupValues
     // The checklist, one confirmed step at a time.
     for step in &STEPS {
         show_step(ctx, step.number, &callback_url, &redirect_uri, false);
-        let done =
-            Confirm::with_theme(&t).with_prompt(format!("Step {} done?", step.number)).default(true).interact().map_err(prompt_err)?;
+        let done = Confirm::with_theme(&t)
+            .with_prompt(format!("Step {} done?", step.number))
+            .default(true)
+            .wait_for_newline(true)
+            .interact()
+            .map_err(prompt_err)?;
         if !done {
             eprintln!("Take your time; the step stays as shown. Answer yes once it is done.");
-            Confirm::with_theme(&t).with_prompt(format!("Step {} done?", step.number)).default(true).interact().map_err(prompt_err)?;
+            Confirm::with_theme(&t)
+                .with_prompt(format!("Step {} done?", step.number))
+                .default(true)
+                .wait_for_newline(true)
+                .interact()
+                .map_err(prompt_err)?;
         }
     }
 
@@ -367,7 +376,7 @@ pub fn apply(ctx: &Context, v: SetupValues, opts: &ApplyOptions) -> Result<ExitC
         results = check_with_retry(ctx, &v, &secret, opts)?;
         if !ctx.json {
             eprintln!("\nChecking the app against Salesforce ({}):", v.login_url);
-            verify::print_checks(&ctx.ui, &results, false);
+            verify::print_checks(&ctx.ui, &results, false, false);
         }
         if let Some(failed) = results.iter().find(|c| c.status == Status::Fail) {
             let kind = if failed.id == "login_host" { Kind::Unreachable } else { Kind::Refused };
@@ -389,6 +398,7 @@ pub fn apply(ctx: &Context, v: SetupValues, opts: &ApplyOptions) -> Result<ExitC
             None if opts.interactive => Confirm::with_theme(&theme())
                 .with_prompt("Log in now to prove the login works and keep a refresh token?")
                 .default(true)
+                .wait_for_newline(true)
                 .interact()
                 .map_err(prompt_err)?
                 .then_some(BrowserChoice::System),
@@ -443,10 +453,11 @@ fn check_with_retry(ctx: &Context, v: &SetupValues, secret: &SecretString, opts:
     let mut results = checks::app_checks(&inputs);
     let mut retry_for = opts.retry_for;
     if is_propagation(&results) && retry_for.is_zero() && opts.interactive {
-        verify::print_checks(&ctx.ui, &results, false);
+        verify::print_checks(&ctx.ui, &results, false, false);
         let keep = Confirm::with_theme(&theme())
             .with_prompt("Salesforce can take up to ten minutes to accept a new or changed app. Keep checking for up to ten minutes?")
             .default(true)
+            .wait_for_newline(true)
             .interact()
             .map_err(prompt_err)?;
         if keep {

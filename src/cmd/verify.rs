@@ -19,13 +19,16 @@ pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<ExitCode> {
     if ctx.json {
         out(&json!({"ok": ok, "profile": ctx.profile, "checks": results}).to_string());
     } else {
-        print_checks(&ctx.ui, &results, true);
+        print_checks(&ctx.ui, &results, true, true);
     }
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
-/// One line per check with a mark, hints under anything but pass, and a closing line.
-pub fn print_checks(ui: &Ui, results: &[Check], closing: bool) {
+/// One line per check with a mark, hints under anything but pass, and a closing line; on stdout
+/// (verify's result) or stderr (narration in setup and demo).
+pub fn print_checks(ui: &Ui, results: &[Check], closing: bool, to_stdout: bool) {
+    let emit = |line: &str| if to_stdout { out(line) } else { eprintln!("{line}") };
+    let ui = &Ui { color_out: if to_stdout { ui.color_out } else { ui.color_err }, ..*ui };
     let width = results.iter().map(|c| c.id.len()).max().unwrap_or(0);
     for c in results {
         let mark = match c.status {
@@ -34,9 +37,9 @@ pub fn print_checks(ui: &Ui, results: &[Check], closing: bool) {
             Status::Fail => ui.red(true).apply_to("✘ fail"),
             Status::Skip => ui.dim(true).apply_to("- skip"),
         };
-        out(&format!("{mark}  {:<width$}  {}", c.id, c.summary));
+        emit(&format!("{mark}  {:<width$}  {}", c.id, c.summary));
         if let (Some(hint), Status::Warn | Status::Fail) = (&c.hint, c.status) {
-            out(&format!("        {:<width$}  {} {hint}", "", ui.dim(true).apply_to("fix:")));
+            emit(&format!("        {:<width$}  {} {hint}", "", ui.dim(true).apply_to("fix:")));
         }
     }
     if closing {
@@ -47,6 +50,6 @@ pub fn print_checks(ui: &Ui, results: &[Check], closing: bool) {
         } else {
             ui.red(true).apply_to(format!("{fail} check(s) failed; fix them in the order shown."))
         };
-        out(&format!("\n{pass} passed, {warn} warnings, {fail} failed, {skip} skipped. {verdict}"));
+        emit(&format!("\n{pass} passed, {warn} warnings, {fail} failed, {skip} skipped. {verdict}"));
     }
 }

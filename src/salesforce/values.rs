@@ -65,15 +65,7 @@ pub fn login_url(input: &str) -> Result<String> {
             ))
             .hint(format!("use the My Domain form instead: {my}")));
         }
-        if !loopback
-            && !(d == "login.salesforce.com"
-                || d == "test.salesforce.com"
-                || d.ends_with(".salesforce.com")
-                || d.ends_with(".force.com")
-                || d.ends_with(".site.com"))
-        {
-            // A custom domain is possible (0.1), so this is not an error; the live check tells.
-        }
+        // Any other host may be a custom domain (0.1): the live check (`login_host`) tells.
     }
     let mut out = format!("{}://{}", url.scheme(), url.host_str().unwrap_or_default().to_ascii_lowercase());
     if let Some(port) = url.port() {

@@ -1,0 +1,132 @@
+//! CI smoke checks end to end: `export-ci`, and `verify` in env-only mode that never spends a
+//! rotating refresh token silently.
+
+use serde_json::Value;
+
+use crate::support::*;
+
+fn export(f: &Fixture, format: &str) -> String {
+    let out = f.env.cmd().args(["export-ci", "--format", format]).output().unwrap();
+    assert!(out.status.success(), "{}", all_output(&out));
+    assert!(stderr(&out).contains("holds the client secret"), "warns about secrets");
+    stdout(&out)
+}
+
+fn parse_env(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter(|l| !l.starts_with('#') && l.contains('='))
+        .map(|l| {
+            let (k, v) = l.split_once('=').unwrap();
+            (k.to_string(), v.trim_matches('\'').to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn export_ci_formats_round_trip_into_env_only_verify() {
+    let f = fixture(|_| {});
+    f.setup().login();
+    let env_vars = parse_env(&export(&f, "env"));
+    let names: Vec<&str> = env_vars.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "MAILFINO_SF_LOGIN_URL",
+            "MAILFINO_SF_CLIENT_ID",
+            "MAILFINO_SF_CLIENT_SECRET",
+            "MAILFINO_SF_REFRESH_TOKEN",
+            "MAILFINO_SF_CALLBACK_URL",
+            "MAILFINO_SF_REDIRECT_URI"
+        ]
+    );
+    let json: Value = serde_json::from_str(&export(&f, "json")).unwrap();
+    for (k, v) in &env_vars {
+        assert_eq!(json[k], v.as_str());
+    }
+    let gh = export(&f, "github");
+    assert!(gh.contains("gh secret set -f -") && gh.contains("${{ secrets.MAILFINO_SF_REFRESH_TOKEN }}"));
+    assert_eq!(parse_env(&gh), env_vars);
+    let ci = Env::new();
+    let out = ci.cmd().args(["verify", "--json"]).envs(env_vars.clone()).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rt = v["checks"].as_array().unwrap().iter().find(|c| c["id"] == "refresh_token").unwrap();
+    assert!(rt["summary"].as_str().unwrap().contains("introspection"), "{rt}");
+}
+
+/// The README's pipeline, twice in a row, with rotation on and off.
+#[test]
+fn the_pipeline_passes_run_after_run_with_and_without_rotation() {
+    for rotate in [false, true] {
+        let f = fixture(|c| c.rotate_refresh_tokens = rotate);
+        f.setup().login();
+        let vars = parse_env(&export(&f, "env"));
+        for run in 0..2 {
+            let ci = Env::new();
+            let out = ci.cmd().args(["verify", "--json"]).envs(vars.clone()).output().unwrap();
+            assert_eq!(out.status.code(), Some(0), "rotate={rotate} run={run}: {}", all_output(&out));
+            assert!(!ci.config_dir().exists());
+        }
+        assert_eq!(f.emu.state().active_refresh_tokens(), 1, "introspection spent nothing");
+    }
+}
+
+#[test]
+fn a_rotated_token_lands_in_rotated_token_out_and_works_next_run() {
+    let f = fixture(|c| c.rotate_refresh_tokens = true);
+    f.setup().login();
+    let mut token = f.refresh_token().unwrap();
+    let ci = Env::new();
+    let out_file = ci.path("rotated-token");
+    for _ in 0..3 {
+        let out =
+            ci.cmd().args(["verify", "--json", "--rotated-token-out", out_file.to_str().unwrap()]).envs(f.ci_env(&token)).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
+        let new = std::fs::read_to_string(&out_file).unwrap().trim().to_string();
+        assert_ne!(new, token);
+        #[cfg(unix)]
+        assert_eq!(mode(&out_file), 0o600);
+        token = new;
+    }
+    // refresh in env-only mode behaves the same way
+    let out = ci.cmd().args(["refresh", "--rotated-token-out", out_file.to_str().unwrap()]).envs(f.ci_env(&token)).output().unwrap();
+    assert!(out.status.success(), "{}", all_output(&out));
+}
+
+#[test]
+fn without_the_flag_a_spent_token_is_explained() {
+    let f = fixture(|c| c.rotate_refresh_tokens = true);
+    f.setup().login();
+    let token = f.refresh_token().unwrap();
+    let ci = Env::new();
+    let out = ci.cmd().args(["verify", "--renew"]).envs(f.ci_env(&token)).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", all_output(&out));
+    let text = all_output(&out);
+    assert!(
+        text.contains("rotation is on")
+            && text.contains("is now spent")
+            && text.contains("--rotated-token-out")
+            && text.contains("valid until revoked"),
+        "{text}"
+    );
+    // The rotated-out token revoked its chain: log in again for a live one.
+    f.login();
+    let out = ci.cmd().arg("refresh").envs(f.ci_env(&f.refresh_token().unwrap())).output().unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    assert!(stderr(&out).contains("is now spent"));
+    assert!(!ci.config_dir().exists());
+}
+
+#[test]
+fn renew_without_rotation_proves_the_api_and_writes_nothing() {
+    let f = fixture(|_| {});
+    f.setup().login();
+    let token = f.refresh_token().unwrap();
+    let ci = Env::new();
+    let out = ci.cmd().args(["verify", "--json", "--renew"]).envs(f.ci_env(&token)).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let api = v["checks"].as_array().unwrap().iter().find(|c| c["id"] == "api_access").unwrap();
+    assert_eq!(api["status"], "pass");
+    assert!(!ci.config_dir().exists());
+}

@@ -1,0 +1,120 @@
+//! The secret store against a real Secret Service: gnome-keyring-daemon on a private D-Bus
+//! session started with dbus-run-session. Skipped with a reason when absent; a failure when
+//! `MAILFINO_SF_REQUIRE_E2E=1`. Also: the fallback to the file store, said once.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use crate::support::*;
+
+/// A D-Bus session with an unlocked gnome-keyring; killed on drop.
+struct KeyringSession {
+    child: Child,
+    address: String,
+    _home: tempfile::TempDir,
+}
+
+impl KeyringSession {
+    fn start() -> Option<Self> {
+        if which("dbus-run-session").is_none() || which("gnome-keyring-daemon").is_none() {
+            return None;
+        }
+        let home = tempfile::tempdir().unwrap();
+        let script = "echo -n mailfino-sf-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; echo \"$DBUS_SESSION_BUS_ADDRESS\"; exec sleep 120";
+        let mut child = Command::new("dbus-run-session")
+            .args(["--", "sh", "-c", script])
+            .env("HOME", home.path())
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("XDG_RUNTIME_DIR", home.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).ok()?;
+        let address = line.trim().to_string();
+        if address.is_empty() {
+            let _ = child.kill();
+            return None;
+        }
+        Some(KeyringSession { child, address, _home: home })
+    }
+}
+
+impl Drop for KeyringSession {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn secrets_live_in_a_real_secret_service() {
+    let session = KeyringSession::start();
+    if !e2e_available("gnome-keyring-daemon under dbus-run-session", session.is_some()) {
+        return;
+    }
+    let session = session.unwrap();
+    let f = fixture(|_| {});
+    let with_keyring = |mut c: assert_cmd::Command| {
+        c.env("DBUS_SESSION_BUS_ADDRESS", &session.address)
+            .env("MAILFINO_SF_STORE", "keyring")
+            .env("MAILFINO_SF_KEYRING_TIMEOUT_MS", "10000");
+        c
+    };
+    let out = with_keyring(f.setup_cmd()).output().unwrap();
+    assert!(out.status.success(), "{}", all_output(&out));
+    assert!(stderr(&out).contains("stored the Consumer Secret in the keyring"), "{}", stderr(&out));
+    assert!(!f.env.credentials_text().contains(&f.emu.client_secret()), "the secret is not in the file store");
+    let out = with_keyring(f.login_cmd()).output().unwrap();
+    assert!(out.status.success(), "{}", all_output(&out));
+    assert!(stderr(&out).contains("refresh token stored in the keyring"));
+    let mut verify = f.env.cmd();
+    verify.arg("verify");
+    let out = with_keyring(verify).output().unwrap();
+    assert!(out.status.success(), "{}", all_output(&out));
+    assert!(stdout(&out).contains("secret from the keyring"), "{}", stdout(&out));
+    // Without D-Bus the same profile has no secret: it really is in the keyring.
+    let out = f.env.cmd().arg("verify").env("MAILFINO_SF_STORE", "file").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    // logout deletes it from the keyring
+    let mut logout = f.env.cmd();
+    logout.args(["logout", "--local-only"]);
+    let out = with_keyring(logout).output().unwrap();
+    assert!(stdout(&out).contains("refresh-token, client-secret"), "{}", all_output(&out));
+}
+
+#[test]
+fn without_a_keyring_the_file_store_is_used_and_said_once() {
+    let f = fixture(|_| {});
+    let out = f.setup_cmd().env_remove("MAILFINO_SF_STORE").env("MAILFINO_SF_KEYRING_TIMEOUT_MS", "2000").output().unwrap();
+    assert!(out.status.success(), "{}", all_output(&out));
+    let err = stderr(&out);
+    assert_eq!(err.matches("no keyring answered").count(), 1, "{err}");
+    assert!(f.env.credentials_text().contains(&f.emu.client_secret()));
+    let out = f.env.cmd().arg("verify").env_remove("MAILFINO_SF_STORE").output().unwrap();
+    assert!(stdout(&out).contains("secret from the file store"), "{}", all_output(&out));
+    // an explicit --store keyring with no keyring is a storage error, exit 7
+    let out = f.setup_cmd().env("MAILFINO_SF_STORE", "keyring").output().unwrap();
+    assert_eq!(out.status.code(), Some(7), "{}", all_output(&out));
+}
+
+#[test]
+fn a_hung_dbus_does_not_hang_the_tool() {
+    // A socket that accepts and never answers.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bus");
+    let _listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+    let f = fixture(|_| {});
+    let started = std::time::Instant::now();
+    let out = f
+        .setup_cmd()
+        .env_remove("MAILFINO_SF_STORE")
+        .env("DBUS_SESSION_BUS_ADDRESS", format!("unix:path={}", path.display()))
+        .env("MAILFINO_SF_KEYRING_TIMEOUT_MS", "1000")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", all_output(&out));
+    assert!(started.elapsed() < std::time::Duration::from_secs(15));
+    assert!(stderr(&out).contains("no keyring answered"), "{}", stderr(&out));
+}

@@ -1,0 +1,242 @@
+//! `setup`: non-interactive against the emulator, bad input, the env file merge, and the
+//! interactive wizard driven through a real pseudo-terminal.
+
+use std::time::Duration;
+
+use crate::support::*;
+
+#[test]
+fn non_interactive_success_saves_everything_privately() {
+    let f = fixture(|_| {});
+    let envfile = f.env.path("mailfino.env");
+    let out = f.setup_cmd().args(["--env-file", envfile.to_str().unwrap()]).output().unwrap();
+    assert!(out.status.success(), "{}", all_output(&out));
+    let err = stderr(&out);
+    for step in 1..=5 {
+        assert!(err.contains(&format!("Step {step}:")), "{err}");
+    }
+    assert!(err.contains(CLOUD_CALLBACK) && err.contains(&f.redirect));
+    let cfg = f.env.config_text();
+    assert!(cfg.contains(&f.emu.client_id()) && !cfg.contains(&f.emu.client_secret()), "{cfg}");
+    assert!(f.env.credentials_text().contains(&f.emu.client_secret()));
+    let env = std::fs::read_to_string(&envfile).unwrap();
+    assert!(env.contains(&format!("MAILFINO_SALESFORCE_CLIENT_ID={}", f.emu.client_id())));
+    assert!(env.contains(&format!("MAILFINO_SALESFORCE_CLIENT_SECRET={}", f.emu.client_secret())));
+    assert!(env.contains(&format!("MAILFINO_SALESFORCE_LOGIN_URL={}", f.emu.url())));
+    assert!(env.contains(&format!("MAILFINO_SALESFORCE_CALLBACK_URL={CLOUD_CALLBACK}")));
+    #[cfg(unix)]
+    {
+        assert_eq!(mode(&envfile), 0o600);
+        assert_eq!(mode(&f.env.config_dir()), 0o700);
+        assert_eq!(mode(&f.env.config_dir().join("config.toml")), 0o600);
+        assert_eq!(mode(&f.env.config_dir().join("credentials.toml")), 0o600);
+    }
+}
+
+#[test]
+fn wrong_secret_exits_4_and_keeps_what_was_entered() {
+    let f = fixture(|_| {});
+    let out = f
+        .env
+        .cmd()
+        .args([
+            "setup",
+            "--non-interactive",
+            "--login-url",
+            f.emu.url(),
+            "--client-id",
+            &f.emu.client_id(),
+            "--client-secret-stdin",
+            "--redirect-uri",
+            &f.redirect,
+        ])
+        .write_stdin("F".repeat(64))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", all_output(&out));
+    assert!(stderr(&out).contains("client_secret"), "{}", stderr(&out));
+    assert!(f.env.config_text().contains(&f.emu.client_id()));
+    assert!(f.env.credentials_text().contains(&"F".repeat(64)));
+}
+
+#[test]
+fn unknown_client_id_exits_4_and_propagation_can_be_waited_out() {
+    let f = fixture(|_| {});
+    let out = f
+        .env
+        .cmd()
+        .args(["setup", "--non-interactive", "--login-url", f.emu.url(), "--client-id", "3MVG9unknown", "--redirect-uri", &f.redirect])
+        .env("MAILFINO_SF_CLIENT_SECRET", f.emu.client_secret())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    assert!(stderr(&out).contains("ten minutes"), "{}", stderr(&out));
+    // Just after the app was saved Salesforce does not know it yet: --retry-for waits it out.
+    let f = fixture(|c| c.propagation = 3);
+    let out = f.setup_cmd().args(["--retry-for", "30"]).output().unwrap();
+    assert!(out.status.success(), "{}", all_output(&out));
+    assert!(stderr(&out).contains("checking again"), "{}", stderr(&out));
+}
+
+#[test]
+fn env_file_merge_keeps_foreign_lines_and_comments() {
+    let f = fixture(|_| {});
+    let envfile = f.env.path("mailfino.env");
+    let before = "# mailfino server\nexport DATABASE_URL=postgres://db/mailfino\nMAILFINO_SALESFORCE_CLIENT_ID=old-id\n\n# keep me\nSMTP_HOST='mail.example.com'\nMAILFINO_SALESFORCE_CLIENT_ID=duplicate\n";
+    std::fs::write(&envfile, before).unwrap();
+    f.setup_cmd().args(["--env-file", envfile.to_str().unwrap()]).assert().success();
+    let after = std::fs::read_to_string(&envfile).unwrap();
+    let lines: Vec<&str> = after.lines().collect();
+    assert_eq!(lines[0], "# mailfino server");
+    assert_eq!(lines[1], "export DATABASE_URL=postgres://db/mailfino");
+    assert_eq!(lines[2], format!("MAILFINO_SALESFORCE_CLIENT_ID={}", f.emu.client_id()));
+    assert_eq!(lines[3], "");
+    assert_eq!(lines[4], "# keep me");
+    assert_eq!(lines[5], "SMTP_HOST='mail.example.com'");
+    assert_eq!(after.matches("MAILFINO_SALESFORCE_CLIENT_ID=").count(), 1, "never doubled");
+    assert!(after.contains("MAILFINO_SALESFORCE_CLIENT_SECRET="));
+    let mut bak = envfile.clone().into_os_string();
+    bak.push(".bak");
+    assert_eq!(std::fs::read_to_string(bak).unwrap(), before);
+    // running again changes nothing and keeps the file
+    f.setup_cmd().args(["--env-file", envfile.to_str().unwrap()]).assert().success();
+    assert_eq!(std::fs::read_to_string(&envfile).unwrap(), after);
+}
+
+#[test]
+fn print_env_prints_the_lines_and_says_they_hold_the_secret() {
+    let f = fixture(|_| {});
+    let out = f.setup_cmd().arg("--print-env").output().unwrap();
+    assert!(out.status.success());
+    assert!(stdout(&out).contains(&format!("MAILFINO_SALESFORCE_CLIENT_SECRET={}", f.emu.client_secret())));
+    assert!(stderr(&out).contains("contain the Consumer Secret"));
+}
+
+#[test]
+fn bad_inputs_exit_2_and_write_nothing() {
+    let env = Env::new();
+    let key = format!("3MVG9{}", "a".repeat(80));
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["--login-url", "http://login.salesforce.com", "--client-id", &key], "plain http"),
+        (vec!["--login-url", "https://acme.lightning.force.com", "--client-id", &key], "https://acme.my.salesforce.com"),
+        (vec!["--login-url", "https://login.salesforce.com", "--client-id", "3MVG9 with spaces"], "whitespace"),
+        (vec!["--login-url", "https://login.salesforce.com", "--client-id", &key, "--mailfino-url", "ftp://mail.example.com"], "https"),
+        (
+            vec!["--login-url", "https://login.salesforce.com", "--client-id", &key, "--redirect-uri", "http://example.com:8717/cb"],
+            "loopback",
+        ),
+        (vec!["--client-id", &key], "--login-url"),
+        (vec!["--login-url", "https://login.salesforce.com"], "--client-id"),
+    ];
+    for (args, needle) in cases {
+        let out =
+            env.cmd().args(["setup", "--non-interactive"]).args(&args).env("MAILFINO_SF_CLIENT_SECRET", "A".repeat(64)).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", all_output(&out));
+        assert!(stderr(&out).contains(needle), "{args:?}: {}", stderr(&out));
+        assert!(!env.config_dir().exists(), "{args:?} wrote something");
+    }
+    let out = env
+        .cmd()
+        .args(["setup", "--non-interactive", "--login-url", "https://login.salesforce.com", "--client-id", &key])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--client-secret-stdin"), "{}", stderr(&out));
+    let out = env
+        .cmd()
+        .args(["setup", "--non-interactive", "--login-url", "https://login.salesforce.com", "--client-id", &key, "--client-secret-stdin"])
+        .write_stdin("has space")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!stderr(&out).contains("has space"), "the secret is never echoed");
+    assert!(!env.config_dir().exists());
+}
+
+#[test]
+fn self_hosted_mailfino_url_becomes_the_callback() {
+    let cb = "https://mail.example.com/api/v6/integrations/oauth/salesforce/callback";
+    let f = fixture(|c| c.callbacks[0] = cb.into());
+    let out = f.setup_cmd().args(["--mailfino-url", "https://mail.example.com/", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", all_output(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["callback_url"], cb);
+    assert_eq!(v["ok"], true);
+    assert!(f.env.config_text().contains(cb));
+}
+
+#[test]
+fn setup_with_login_runs_the_login() {
+    let f = fixture(|_| {});
+    let out = f.setup_cmd().arg("--login").env("BROWSER", format!("{} robot-browser", bin().display())).output().unwrap();
+    assert!(out.status.success(), "{}", all_output(&out));
+    assert!(f.refresh_token().is_some());
+}
+
+/// The interactive wizard in a real pseudo-terminal.
+#[cfg(unix)]
+#[test]
+fn interactive_wizard_through_a_pty() {
+    use expectrl::{Eof, Expect, Regex};
+    let f = fixture(|_| {});
+    let mut cmd = std::process::Command::new(bin());
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", f.env.dir.path())
+        .env("TERM", "xterm")
+        .env("MAILFINO_SF_CONFIG_DIR", f.env.config_dir())
+        .env("MAILFINO_SF_STORE", "file")
+        .args(["setup", "--login-url", f.emu.url(), "--redirect-uri", &f.redirect]);
+    let mut p = expectrl::Session::spawn(cmd).expect("spawn in a pty");
+    p.set_expect_timeout(Some(Duration::from_secs(20)));
+    p.expect("Where does mailfino run?").unwrap();
+    p.send_line("").unwrap(); // mailfino Cloud
+    p.expect("Which Salesforce org?").unwrap();
+    p.send_line("").unwrap(); // preselected: My Domain, since --login-url is neither production nor sandbox
+    p.expect("My Domain URL").unwrap();
+    p.send_line("").unwrap(); // default: the emulator URL given by --login-url
+    for n in 1..=5 {
+        p.expect(format!("Step {n} done?")).unwrap();
+        p.send_line("y").unwrap();
+    }
+    p.expect("Consumer Key").unwrap();
+    p.send_line("bad key with spaces").unwrap();
+    p.expect(Regex("whitespace")).unwrap();
+    p.send_line(f.emu.client_id()).unwrap();
+    p.expect("Consumer Secret").unwrap();
+    p.send_line(f.emu.client_secret()).unwrap();
+    p.expect("server environment").unwrap();
+    p.send_line("").unwrap();
+    p.expect("Log in now").unwrap();
+    p.send_line("n").unwrap();
+    p.expect(Eof).unwrap();
+    assert!(f.env.config_text().contains(&f.emu.client_id()));
+    assert!(f.env.credentials_text().contains(&f.emu.client_secret()));
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_in_the_wizard_leaves_nothing_written() {
+    use expectrl::Expect;
+    let env = Env::new();
+    let mut cmd = std::process::Command::new(bin());
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", env.dir.path())
+        .env("TERM", "xterm")
+        .env("MAILFINO_SF_CONFIG_DIR", env.config_dir())
+        .env("MAILFINO_SF_STORE", "file")
+        .arg("setup");
+    let mut p = expectrl::Session::spawn(cmd).expect("spawn in a pty");
+    p.set_expect_timeout(Some(Duration::from_secs(20)));
+    p.expect("Where does mailfino run?").unwrap();
+    p.send_line("").unwrap();
+    p.expect("Which Salesforce org?").unwrap();
+    p.send_line("").unwrap();
+    p.expect("Step 1 done?").unwrap();
+    p.send(expectrl::ControlCode::EndOfText).unwrap();
+    let _ = p.expect(expectrl::Eof);
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(!env.config_dir().join("config.toml").exists());
+    assert!(!env.config_dir().join("credentials.toml").exists());
+}

@@ -1,0 +1,301 @@
+//! `verify`, `refresh` and `logout` against the emulator: each check's statuses, rotation,
+//! concurrency, outages, and the env-only CI mode.
+
+use serde_json::Value;
+
+use crate::support::*;
+
+fn verify_json(f: &Fixture, extra: &[&str]) -> (i32, Value) {
+    let out = f.env.cmd().args(["verify", "--json"]).args(extra).output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("not JSON: {}", all_output(&out)));
+    (out.status.code().unwrap(), v)
+}
+
+fn status(v: &Value, id: &str) -> String {
+    v["checks"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap_or_else(|| panic!("no check {id}: {v}"))["status"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn check<'a>(v: &'a Value, id: &str) -> &'a Value {
+    v["checks"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap()
+}
+
+#[test]
+fn all_checks_pass_with_the_contracts_json() {
+    let f = fixture(|_| {});
+    f.setup().login();
+    let (code, v) = verify_json(&f, &[]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["profile"], "default");
+    let ids: Vec<&str> = v["checks"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        [
+            "config",
+            "callback_url",
+            "login_host",
+            "client_id",
+            "callback_registered",
+            "loopback_registered",
+            "client_secret",
+            "refresh_token",
+            "scopes",
+            "api_access"
+        ]
+    );
+    for c in v["checks"].as_array().unwrap() {
+        assert_eq!(c["status"], "pass", "{c}");
+        assert!(c.get("summary").is_some() && c.get("hint").is_some());
+    }
+    // human output: a line per check and a closing line
+    let out = f.env.cmd().arg("verify").output().unwrap();
+    let text = stdout(&out);
+    assert!(text.contains("10 passed, 0 warnings, 0 failed, 0 skipped"), "{text}");
+}
+
+#[test]
+fn wrong_secret_fails_client_secret() {
+    let f = fixture(|_| {});
+    f.setup().login();
+    f.emu.state().config.client_secret = "0".repeat(64);
+    let (code, v) = verify_json(&f, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(status(&v, "client_secret"), "fail");
+    assert!(check(&v, "client_secret")["hint"].as_str().unwrap().contains("Consumer Secret"));
+    assert_eq!(status(&v, "client_id"), "pass");
+}
+
+#[test]
+fn unknown_client_id_fails_and_skips_what_depends_on_it() {
+    let f = fixture(|_| {});
+    f.setup();
+    f.emu.state().config.client_id = "3MVG9other".into();
+    let (code, v) = verify_json(&f, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(status(&v, "client_id"), "fail");
+    assert!(check(&v, "client_id")["hint"].as_str().unwrap().contains("ten minutes"));
+    assert_eq!(status(&v, "callback_registered"), "skip");
+    assert_eq!(status(&v, "loopback_registered"), "skip");
+    assert_eq!(status(&v, "refresh_token"), "fail", "no refresh token stored yet");
+    assert_eq!(status(&v, "scopes"), "skip");
+}
+
+#[test]
+fn mailfino_callback_not_registered() {
+    let f = fixture(|_| {});
+    f.setup();
+    f.emu.state().config.callbacks.retain(|c| c != CLOUD_CALLBACK);
+    let (code, v) = verify_json(&f, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(status(&v, "callback_registered"), "fail");
+    assert!(check(&v, "callback_registered")["hint"].as_str().unwrap().contains("checklist step 4"));
+    assert_eq!(status(&v, "loopback_registered"), "pass");
+    // the human output puts the fix under the failure
+    let text = stdout(&f.env.cmd().arg("verify").output().unwrap());
+    assert!(text.contains("✘ fail  callback_registered") && text.contains("fix: add it under Callback URL"), "{text}");
+}
+
+#[test]
+fn revoked_refresh_token_fails_with_the_causes() {
+    let f = fixture(|_| {});
+    f.setup().login();
+    f.emu.state().revoke_all();
+    let (code, v) = verify_json(&f, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(status(&v, "refresh_token"), "fail");
+    assert_eq!(status(&v, "api_access"), "skip");
+    let out = f.env.cmd().arg("refresh").output().unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    let err = stderr(&out);
+    assert!(err.contains("revoked") && err.contains("rotated") && err.contains("sandbox") && err.contains("mailfino-sf login"), "{err}");
+}
+
+#[test]
+fn full_scope_is_a_warning_not_a_failure() {
+    let f = fixture(|c| c.scopes = vec!["api".into(), "refresh_token".into(), "full".into()]);
+    f.setup().login();
+    let (code, v) = verify_json(&f, &[]);
+    assert_eq!(code, 0);
+    assert_eq!(status(&v, "scopes"), "warn");
+}
+
+#[test]
+fn rotation_over_three_consecutive_refreshes() {
+    let f = fixture(|c| c.rotate_refresh_tokens = true);
+    f.setup().login();
+    let mut seen = vec![f.refresh_token().unwrap()];
+    for _ in 0..3 {
+        let out = f.env.cmd().args(["refresh", "--json"]).output().unwrap();
+        assert!(out.status.success(), "{}", all_output(&out));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["rotated"], true);
+        assert_eq!(v["username"], mailfino_sf::emulator::USERNAME);
+        let now = f.refresh_token().unwrap();
+        assert!(!seen.contains(&now));
+        seen.push(now);
+    }
+    assert_eq!(f.emu.state().active_refresh_tokens(), 1);
+    let (code, _) = verify_json(&f, &[]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn two_concurrent_refreshes_never_lose_the_rotated_token() {
+    let f = fixture(|c| {
+        c.rotate_refresh_tokens = true;
+        c.slow = std::time::Duration::from_millis(50);
+    });
+    f.setup().login();
+    let children: Vec<_> = (0..2)
+        .map(|_| f.env.std_cmd().arg("refresh").stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped()).spawn().unwrap())
+        .collect();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    // the stored token is the live one
+    let out = f.env.cmd().arg("refresh").output().unwrap();
+    assert!(out.status.success(), "{}", all_output(&out));
+}
+
+#[test]
+fn show_token_prints_only_the_access_token() {
+    let f = fixture(|_| {});
+    f.setup().login();
+    let out = f.env.cmd().args(["refresh", "--show-token"]).output().unwrap();
+    assert!(out.status.success());
+    let token = stdout(&out);
+    assert_eq!(token.lines().count(), 1);
+    assert!(token.starts_with(mailfino_sf::emulator::ORG_ID));
+    let plain = stdout(&f.env.cmd().arg("refresh").output().unwrap());
+    assert!(!plain.contains(token.trim()), "the access token only with --show-token");
+    assert!(plain.contains("instance URL") && plain.contains("issued at"), "{plain}");
+}
+
+#[test]
+fn salesforce_down_is_login_host_fail_and_refresh_exit_5() {
+    let f = fixture(|_| {});
+    f.setup().login();
+    let url = f.emu.url().to_string();
+    drop(f.emu);
+    let _ = url;
+    let out = f.env.cmd().args(["verify", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(status(&v, "login_host"), "fail");
+    for id in ["client_id", "callback_registered", "loopback_registered", "client_secret", "refresh_token", "scopes", "api_access"] {
+        assert_eq!(status(&v, id), "skip", "{id}");
+    }
+    let out = f.env.cmd().arg("refresh").output().unwrap();
+    assert_eq!(out.status.code(), Some(5), "{}", all_output(&out));
+    assert!(stderr(&out).contains("unreachable"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_503_then_success() {
+    let f = fixture(|_| {});
+    f.setup().login();
+    f.emu.state().config.fail_token = 2;
+    let out = f.env.cmd().arg("refresh").output().unwrap();
+    assert!(out.status.success(), "{}", all_output(&out));
+    f.emu.state().config.fail_token = 10;
+    let out = f.env.cmd().arg("refresh").output().unwrap();
+    assert_eq!(out.status.code(), Some(5), "{}", all_output(&out));
+    assert!(stderr(&out).contains("503"), "{}", stderr(&out));
+}
+
+#[test]
+fn env_only_ci_run_writes_nothing() {
+    let f = fixture(|_| {});
+    f.setup().login();
+    let token = f.refresh_token().unwrap();
+    let ci = Env::new();
+    let out = ci.cmd().args(["verify", "--json"]).envs(f.ci_env(&token)).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
+    let out2 = ci.cmd().args(["refresh", "--json"]).envs(f.ci_env(&token)).output().unwrap();
+    assert!(out2.status.success(), "{}", all_output(&out2));
+    assert!(!ci.config_dir().exists(), "env-only mode wrote the config dir");
+}
+
+#[test]
+fn logout_revokes_then_deletes() {
+    let f = fixture(|_| {});
+    f.setup().login();
+    let token = f.refresh_token().unwrap();
+    let out = f.env.cmd().arg("logout").output().unwrap();
+    assert!(out.status.success(), "{}", all_output(&out));
+    assert!(stdout(&out).contains("Salesforce confirmed"));
+    assert!(f.refresh_token().is_none());
+    assert!(!f.env.credentials_text().contains("client-secret"));
+    let revokes = f.emu.requests_to("/services/oauth2/revoke");
+    assert_eq!(revokes[0].field("token"), Some(token.as_str()));
+    assert_eq!(f.emu.state().active_refresh_tokens(), 0);
+    // --local-only does not call Salesforce
+    let f = fixture(|_| {});
+    f.setup().login();
+    f.env.cmd().args(["logout", "--local-only"]).assert().success();
+    assert!(f.emu.requests_to("/services/oauth2/revoke").is_empty());
+    assert_eq!(f.emu.state().active_refresh_tokens(), 1);
+}
+
+#[test]
+fn logout_keeps_the_secrets_when_salesforce_is_unreachable() {
+    let f = fixture(|_| {});
+    f.setup().login();
+    drop(f.emu);
+    let out = f.env.cmd().arg("logout").output().unwrap();
+    assert_eq!(out.status.code(), Some(5));
+    assert!(stderr(&out).contains("--local-only"));
+    assert!(f.env.credentials_text().contains("refresh-token"));
+}
+
+/// No secret or token appears in any output, also with -v, on success and failure paths.
+#[test]
+fn no_secret_in_any_output_even_verbose() {
+    let f = fixture(|c| c.rotate_refresh_tokens = true);
+    let original_secret = f.emu.client_secret();
+    let mut outputs = Vec::new();
+    let mut run = |mut c: assert_cmd::Command| outputs.push(all_output(&c.output().unwrap()));
+    let mut setup = f.setup_cmd();
+    setup.arg("-v");
+    run(setup);
+    let mut login = f.login_cmd();
+    login.arg("-v");
+    run(login);
+    let rt = f.refresh_token().unwrap();
+    for args in [&["verify", "-v"][..], &["refresh", "-v"], &["refresh", "-v", "--json"], &["verify", "-v", "--json"]] {
+        let mut c = f.env.cmd();
+        c.args(args);
+        run(c);
+    }
+    f.emu.state().config.client_secret = "0".repeat(64);
+    let mut c = f.env.cmd();
+    c.args(["verify", "-v"]);
+    run(c);
+    let mut c = f.env.cmd();
+    c.args(["logout", "-v"]);
+    run(c);
+    let log = f.emu.log();
+    let mut secrets = vec![original_secret.clone(), rt];
+    for r in &log {
+        if let Some(bearer) = r.authorization.as_deref().and_then(|a| a.strip_prefix("Bearer ")) {
+            secrets.push(bearer.to_string());
+        }
+        for k in ["code", "code_verifier", "refresh_token", "token"] {
+            if let Some(v) = r.field(k) {
+                if v.len() > 12 {
+                    secrets.push(v.to_string());
+                }
+            }
+        }
+    }
+    let text = outputs.join("\n");
+    assert!(text.contains("[redacted]"), "the -v trace ran");
+    for s in &secrets {
+        assert!(!text.contains(s.as_str()), "a secret leaked into the output: {}…", &s[..6]);
+    }
+    assert!(!f.env.config_text().contains(&original_secret));
+}

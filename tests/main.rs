@@ -1,0 +1,17 @@
+//! The integration suite: one test binary (fast to link), one module per command.
+//!
+//! Every test runs the real binary against the real emulator on loopback, with a scrubbed
+//! environment and a throwaway config dir (see `support`).
+
+mod support;
+
+mod cases {
+    mod ci;
+    mod cli;
+    mod emulator;
+    mod hardening;
+    mod keyring;
+    mod login;
+    mod setup;
+    mod verify;
+}

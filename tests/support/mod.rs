@@ -1,0 +1,180 @@
+//! Test helpers: a command builder with a scrubbed environment, an emulator fixture, a profile
+//! set up against it, and the E2E gate (skip with a reason, or fail when
+//! `MAILFINO_SF_REQUIRE_E2E=1`).
+
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use mailfino_sf::emulator::{Emulator, EmulatorConfig};
+
+pub const CLOUD_CALLBACK: &str = "https://app.mailfino.de/api/v6/integrations/oauth/salesforce/callback";
+
+/// The binary under test.
+pub fn bin() -> PathBuf {
+    assert_cmd::cargo::cargo_bin!("mailfino-sf").to_path_buf()
+}
+
+/// A throwaway home and config dir.
+pub struct Env {
+    pub dir: tempfile::TempDir,
+}
+
+impl Env {
+    pub fn new() -> Self {
+        Env { dir: tempfile::tempdir().unwrap() }
+    }
+    pub fn config_dir(&self) -> PathBuf {
+        self.dir.path().join("config")
+    }
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+    /// The binary with a scrubbed environment: no D-Bus, no display, no colour, file store.
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::new(bin());
+        c.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .env("XDG_CONFIG_HOME", self.dir.path().join("xdg"))
+            .env("MAILFINO_SF_CONFIG_DIR", self.config_dir())
+            .env("MAILFINO_SF_STORE", "file")
+            .env("MAILFINO_SF_HTTP_TIMEOUT", "5")
+            .timeout(std::time::Duration::from_secs(60));
+        c
+    }
+    /// A std Command with the same environment (for children that run alongside the test).
+    pub fn std_cmd(&self) -> std::process::Command {
+        let mut c = std::process::Command::new(bin());
+        c.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .env("MAILFINO_SF_CONFIG_DIR", self.config_dir())
+            .env("MAILFINO_SF_STORE", "file")
+            .env("MAILFINO_SF_HTTP_TIMEOUT", "5");
+        c
+    }
+    pub fn config_text(&self) -> String {
+        std::fs::read_to_string(self.config_dir().join("config.toml")).unwrap_or_default()
+    }
+    pub fn credentials_text(&self) -> String {
+        std::fs::read_to_string(self.config_dir().join("credentials.toml")).unwrap_or_default()
+    }
+}
+
+/// A loopback port free on 127.0.0.1 and ::1 now.
+pub fn free_port() -> u16 {
+    loop {
+        let l = TcpListener::bind(("127.0.0.1", 0)).unwrap();
+        let port = l.local_addr().unwrap().port();
+        if !matches!(TcpListener::bind(("::1", port)), Err(e) if e.kind() == std::io::ErrorKind::AddrInUse) {
+            return port;
+        }
+    }
+}
+
+/// An emulated app with both callback URLs registered; `tweak` adjusts it.
+pub struct Fixture {
+    pub env: Env,
+    pub emu: Emulator,
+    pub redirect: String,
+}
+
+pub fn fixture(tweak: impl FnOnce(&mut EmulatorConfig)) -> Fixture {
+    let redirect = format!("http://localhost:{}/callback", free_port());
+    let mut cfg =
+        EmulatorConfig { callbacks: vec![CLOUD_CALLBACK.to_string(), redirect.clone()], auto_approve: true, ..Default::default() };
+    tweak(&mut cfg);
+    let emu = Emulator::start(cfg).unwrap();
+    Fixture { env: Env::new(), emu, redirect }
+}
+
+impl Fixture {
+    /// `setup --non-interactive` with the secret on stdin.
+    pub fn setup_cmd(&self) -> Command {
+        let mut c = self.env.cmd();
+        c.args([
+            "setup",
+            "--non-interactive",
+            "--login-url",
+            self.emu.url(),
+            "--client-id",
+            &self.emu.client_id(),
+            "--client-secret-stdin",
+            "--redirect-uri",
+            &self.redirect,
+        ])
+        .write_stdin(self.emu.client_secret());
+        c
+    }
+    /// Setup, asserting success.
+    pub fn setup(&self) -> &Self {
+        self.setup_cmd().assert().success();
+        self
+    }
+    /// `login` with the robot as `$BROWSER`.
+    pub fn login_cmd(&self) -> Command {
+        let mut c = self.env.cmd();
+        c.args(["login", "--wait", "20"]).env("BROWSER", format!("{} robot-browser", bin().display()));
+        c
+    }
+    pub fn login(&self) -> &Self {
+        self.login_cmd().assert().success();
+        self
+    }
+    /// The stored refresh token.
+    pub fn refresh_token(&self) -> Option<String> {
+        let text = self.env.credentials_text();
+        let v: toml::Value = toml::from_str(&text).ok()?;
+        v.get("default")?.get("refresh-token")?.as_str().map(str::to_string)
+    }
+    /// The env vars of an env-only CI run.
+    pub fn ci_env(&self, token: &str) -> Vec<(String, String)> {
+        vec![
+            ("MAILFINO_SF_LOGIN_URL".into(), self.emu.url().into()),
+            ("MAILFINO_SF_CLIENT_ID".into(), self.emu.client_id()),
+            ("MAILFINO_SF_CLIENT_SECRET".into(), self.emu.client_secret()),
+            ("MAILFINO_SF_REFRESH_TOKEN".into(), token.into()),
+            ("MAILFINO_SF_REDIRECT_URI".into(), self.redirect.clone()),
+        ]
+    }
+}
+
+/// stdout + stderr of a run.
+pub fn all_output(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Whether an end-to-end component is present. Absent: skip with the reason printed, or fail
+/// when `MAILFINO_SF_REQUIRE_E2E=1` (CI).
+pub fn e2e_available(what: &str, present: bool) -> bool {
+    if present {
+        return true;
+    }
+    if std::env::var("MAILFINO_SF_REQUIRE_E2E").is_ok_and(|v| v == "1") {
+        panic!("MAILFINO_SF_REQUIRE_E2E=1 but {what} is missing");
+    }
+    eprintln!("SKIPPED: {what} is missing (set MAILFINO_SF_REQUIRE_E2E=1 to make this a failure)");
+    false
+}
+
+pub fn which(program: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| std::env::split_paths(&paths).map(|p| p.join(program)).find(|p| p.is_file()))
+}
+
+#[cfg(unix)]
+pub fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
