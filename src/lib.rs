@@ -11,6 +11,7 @@ pub mod cmd;
 pub mod context;
 pub mod emulator;
 pub mod error;
+pub mod faults;
 pub mod generate;
 pub mod http;
 pub mod loopback;

@@ -12,6 +12,7 @@ mod cases {
     mod hardening;
     mod keyring;
     mod login;
+    mod properties;
     mod setup;
     mod verify;
 }

@@ -33,14 +33,34 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(|e| io_error("cannot create a temporary file in", dir, e))?;
+    remove_stale_temp_files(dir);
     tmp.write_all(bytes).map_err(|e| io_error("cannot write", tmp.path(), e))?;
+    crate::faults::crash_point("crash-before-fsync");
     tmp.as_file().sync_all().map_err(|e| io_error("cannot flush", tmp.path(), e))?;
+    crate::faults::crash_point("crash-before-rename");
     tmp.persist(path).map_err(|e| io_error("cannot replace", path, e.error))?;
     #[cfg(unix)]
     if let Ok(d) = fs::File::open(dir) {
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// Removes temp files that a crashed earlier write left behind (older than a minute, so that a
+/// concurrent writer's file is never touched).
+fn remove_stale_temp_files(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with(".mailfino-sf-") && name.ends_with(".tmp")) {
+            continue;
+        }
+        let old = entry.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok()).is_some_and(|age| age.as_secs() > 60);
+        if old {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Returns a warning when `path` can be read by group or others.

@@ -24,12 +24,11 @@ impl ProfileLock {
     pub fn acquire(config_dir: &Path, profile: &str) -> Result<Self> {
         fsutil::ensure_private_dir(config_dir)?;
         let path = config_dir.join(format!(".{profile}.lock"));
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| io_error("cannot open lock file", &path, e))?;
+        let mut options = File::options();
+        options.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&path).map_err(|e| io_error("cannot open lock file", &path, e))?;
         file.lock().map_err(|e| io_error("cannot lock", &path, e))?;
         Ok(ProfileLock { _file: file })
     }

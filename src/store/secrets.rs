@@ -87,6 +87,9 @@ impl FileStore {
     }
 
     fn save(&self, data: &BTreeMap<String, BTreeMap<String, String>>) -> Result<()> {
+        if crate::faults::active("store-write") {
+            return Err(Error::storage(format!("cannot write {}: no space left on device (simulated)", self.path.display())));
+        }
         if let Some(dir) = self.path.parent() {
             fsutil::ensure_private_dir(dir)?;
         }

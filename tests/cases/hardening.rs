@@ -123,3 +123,146 @@ fn a_huge_body_is_capped() {
     assert_eq!(out.status.code(), Some(5));
     assert!(stderr(&out).contains("more than 1024 KiB"), "{}", stderr(&out));
 }
+
+/// A server that answers the n-th connection with the n-th response (the last one repeats).
+fn sequence_server(responses: Vec<&'static [u8]>) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let hits = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = hits.clone();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let n = counter.fetch_add(1, Ordering::SeqCst);
+            let response = responses[n.min(responses.len() - 1)];
+            let mut buf = [0u8; 8192];
+            let _ = std::io::Read::read(&mut stream, &mut buf);
+            let _ = stream.write_all(response);
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+        }
+    });
+    (url, hits)
+}
+
+const INVALID_GRANT: &[u8] = b"HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: 76\r\nConnection: close\r\n\r\n{\"error\":\"invalid_grant\",\"error_description\":\"expired access/refresh token\"}";
+
+#[test]
+fn retries_only_on_503_and_429_honouring_retry_after() {
+    use std::sync::atomic::Ordering;
+    // 429 with Retry-After: 1, then Salesforce's answer: retried once, after about a second.
+    let (url, hits) = sequence_server(vec![
+        b"HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        INVALID_GRANT,
+    ]);
+    let started = std::time::Instant::now();
+    let out = refresh_against(&url);
+    assert_eq!(out.status.code(), Some(4), "{}", all_output(&out));
+    assert_eq!(hits.load(Ordering::SeqCst), 2);
+    assert!(started.elapsed() >= Duration::from_millis(900), "Retry-After honoured");
+    // 503 without Retry-After: backoff, then the answer
+    let (url, hits) =
+        sequence_server(vec![b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", INVALID_GRANT]);
+    assert_eq!(refresh_against(&url).status.code(), Some(4));
+    assert_eq!(hits.load(Ordering::SeqCst), 2);
+    // 500 is not retried: the request may have reached Salesforce
+    let (url, hits) = sequence_server(vec![
+        b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/html\r\nContent-Length: 4\r\nConnection: close\r\n\r\noops",
+        INVALID_GRANT,
+    ]);
+    let out = refresh_against(&url);
+    assert_eq!(out.status.code(), Some(5));
+    assert!(stderr(&out).contains("HTTP 500"), "{}", stderr(&out));
+    assert_eq!(hits.load(Ordering::SeqCst), 1);
+    // 503 for ever: exit 5 after the retries
+    let (url, hits) = sequence_server(vec![b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"]);
+    assert_eq!(refresh_against(&url).status.code(), Some(5));
+    assert_eq!(hits.load(Ordering::SeqCst), 4);
+}
+
+#[test]
+fn a_connection_reset_mid_response_is_reported() {
+    let (url, _) =
+        sequence_server(vec![b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"access_token\":\"abc"]);
+    let out = refresh_against(&url);
+    assert_eq!(out.status.code(), Some(5), "{}", all_output(&out));
+    assert!(stderr(&out).contains("connection broke"), "{}", stderr(&out));
+}
+
+/// A crash at each step of an atomic write leaves the previous file intact and readable.
+#[test]
+fn an_interrupted_write_never_damages_the_previous_file() {
+    for point in ["crash-before-fsync", "crash-before-rename"] {
+        let f = fixture(|_| {});
+        f.setup();
+        let before_cfg = f.env.config_text();
+        let before_creds = f.env.credentials_text();
+        let out = f
+            .env
+            .cmd()
+            .args(["setup", "--non-interactive", "--client-id", "3MVG9changed", "--no-check"])
+            .env("MAILFINO_SF_FAULT", point)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{point}: the simulated crash happened");
+        assert_eq!(f.env.config_text(), before_cfg, "{point}");
+        assert_eq!(f.env.credentials_text(), before_creds, "{point}");
+        let leftovers =
+            std::fs::read_dir(f.env.config_dir()).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).count();
+        assert_eq!(leftovers, 1, "{point}: the crash left its temp file, as a real one would");
+        // the next run reads the intact file and works
+        f.env.cmd().arg("verify").assert().code(1);
+        f.setup();
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn files_are_private_even_with_a_permissive_umask() {
+    let f = fixture(|_| {});
+    let envfile = f.env.path("mailfino.env");
+    let script = format!(
+        "umask 000; exec '{}' setup --non-interactive --login-url {} --client-id {} --client-secret-stdin --redirect-uri {} --env-file '{}'",
+        bin().display(),
+        f.emu.url(),
+        f.emu.client_id(),
+        f.redirect,
+        envfile.display()
+    );
+    let mut sh = assert_cmd::Command::new("sh");
+    sh.args(["-c", &script])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", f.env.dir.path())
+        .env("MAILFINO_SF_CONFIG_DIR", f.env.config_dir())
+        .env("MAILFINO_SF_STORE", "file")
+        .write_stdin(f.emu.client_secret());
+    sh.assert().success();
+    assert_eq!(mode(&f.env.config_dir()), 0o700);
+    for file in ["config.toml", "credentials.toml"] {
+        assert_eq!(mode(&f.env.config_dir().join(file)), 0o600, "{file}");
+    }
+    assert_eq!(mode(&envfile), 0o600);
+    // a loosened file gets a warning
+    std::fs::set_permissions(f.env.config_dir().join("credentials.toml"), std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    let out = f.env.cmd().arg("verify").output().unwrap();
+    assert!(stderr(&out).contains("readable by other users") && stderr(&out).contains("chmod 600"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_rotated_token_that_cannot_be_stored_goes_to_a_recovery_file() {
+    let f = fixture(|c| c.rotate_refresh_tokens = true);
+    f.setup().login();
+    let out = f.env.cmd().arg("refresh").env("MAILFINO_SF_FAULT", "store-write").output().unwrap();
+    assert_eq!(out.status.code(), Some(7), "{}", all_output(&out));
+    let err = stderr(&out);
+    let path = err.split("saved to ").nth(1).and_then(|s| s.split(" (mode").next()).unwrap_or_else(|| panic!("{err}")).to_string();
+    #[cfg(unix)]
+    assert_eq!(mode(std::path::Path::new(&path)), 0o600);
+    let recovered = std::fs::read_to_string(&path).unwrap().trim().to_string();
+    assert_ne!(Some(recovered.clone()), f.refresh_token(), "the store still holds the spent token");
+    // the recovered token is the live one
+    let ci = Env::new();
+    let out_file = ci.path("next");
+    let out = ci.cmd().args(["refresh", "--rotated-token-out", out_file.to_str().unwrap()]).envs(f.ci_env(&recovered)).output().unwrap();
+    assert!(out.status.success(), "{}", all_output(&out));
+}
