@@ -390,7 +390,7 @@ pub fn apply(ctx: &Context, v: SetupValues, opts: &ApplyOptions) -> Result<ExitC
         }
     }
     let passed = results.iter().all(|c| c.status != Status::Fail);
-    // Log in now?
+    // Log in now, then verify everything?
     let mut logged_in = None;
     if passed {
         let choice = match opts.login {
@@ -409,6 +409,12 @@ pub fn apply(ctx: &Context, v: SetupValues, opts: &ApplyOptions) -> Result<ExitC
             let o = login::login(ctx, &args, choice)?;
             if !ctx.json {
                 login::report(ctx, &o);
+                // Then every check, now that there is a refresh token.
+                let cfg = ctx.load_config()?;
+                let all = checks::verify(ctx, &ctx.settings(&cfg), &checks::VerifyOptions::default());
+                eprintln!("\nVerifying the whole connection:");
+                verify::print_checks(&ctx.ui, &all, true, false);
+                results = all;
             }
             logged_in = Some(o);
         }

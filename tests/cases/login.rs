@@ -369,3 +369,56 @@ fn real_chromium_clicks_allow() {
     let text = tab.find_element("body").unwrap().get_inner_text().unwrap();
     assert!(text.contains("Logged in"), "{text}");
 }
+
+#[cfg(unix)]
+fn pty_login(f: &Fixture, extra: &[&str]) -> expectrl::session::OsSession {
+    let mut cmd = std::process::Command::new(bin());
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", f.env.dir.path())
+        .env("TERM", "xterm")
+        .env("MAILFINO_SF_CONFIG_DIR", f.env.config_dir())
+        .env("MAILFINO_SF_STORE", "file")
+        .args(["login", "--wait", "30"])
+        .args(extra);
+    let mut p = expectrl::Session::spawn(cmd).expect("spawn in a pty");
+    p.set_expect_timeout(Some(Duration::from_secs(20)));
+    p
+}
+
+/// On a terminal with no display, the admin pastes the browser's address while the login waits.
+#[cfg(unix)]
+#[test]
+fn paste_while_waiting_on_a_terminal() {
+    use expectrl::Expect;
+    let f = fixture(|_| {});
+    f.setup();
+    let mut p = pty_login(&f, &[]);
+    let found = p.expect(expectrl::Regex("http://127\\.0\\.0\\.1:[0-9]+/services/oauth2/authorize\\?[^\\s\\x1b]+")).unwrap();
+    let url = String::from_utf8_lossy(found.get(0).unwrap()).to_string();
+    p.expect("Not opening a browser here").unwrap();
+    p.expect("ssh -L").unwrap();
+    let c = reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let callback = c.get(&url).send().unwrap().headers()["location"].to_str().unwrap().to_string();
+    p.send_line(&callback).unwrap();
+    p.expect("Logged in as").unwrap();
+    p.expect(expectrl::Eof).unwrap();
+    assert!(f.refresh_token().is_some());
+}
+
+/// Ctrl-C while waiting exits 130 and releases the port at once.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_exits_130_and_releases_the_port() {
+    use expectrl::Expect;
+    let f = fixture(|_| {});
+    f.setup();
+    let mut p = pty_login(&f, &["--no-browser"]);
+    p.expect("/services/oauth2/authorize").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    p.send(expectrl::ControlCode::EndOfText).unwrap();
+    let status = p.get_process().wait().unwrap();
+    assert!(format!("{status:?}").contains(", 130)"), "{status:?}");
+    let port: u16 = f.redirect.split(':').nth(2).unwrap().split('/').next().unwrap().parse().unwrap();
+    std::net::TcpListener::bind(("127.0.0.1", port)).expect("the port is free again");
+}

@@ -171,6 +171,8 @@ fn setup_with_login_runs_the_login() {
     let out = f.setup_cmd().arg("--login").env("BROWSER", format!("{} robot-browser", bin().display())).output().unwrap();
     assert!(out.status.success(), "{}", all_output(&out));
     assert!(f.refresh_token().is_some());
+    // then every check, with the new refresh token
+    assert!(stderr(&out).contains("10 passed, 0 warnings, 0 failed, 0 skipped"), "{}", stderr(&out));
 }
 
 /// The interactive wizard in a real pseudo-terminal.
