@@ -344,20 +344,6 @@ fn token_chain(
         secret_verdict: None,
     };
     let env_mode = ctx.env("MAILFINO_SF_REFRESH_TOKEN").is_some();
-    match ctx.refresh_token() {
-        Ok(None) => {
-            return skip_rest(
-                Check::fail(
-                    "refresh_token",
-                    "no refresh token is stored",
-                    format!("run `mailfino-sf login{}`; it proves the app works and keeps a refresh token", ctx.profile_flag()),
-                ),
-                "no refresh token",
-            )
-        }
-        Err(e) => return skip_rest(Check::from_error("refresh_token", &e), "the refresh token could not be read"),
-        Ok(Some(_)) => {}
-    }
     if env_mode && !opts.renew && opts.rotated_token_out.is_none() {
         return introspection_chain(ctx, http, login_url, client_id, secret);
     }

@@ -51,7 +51,8 @@ pub fn renew(
     rotated_out: Option<&Path>,
 ) -> Result<Renewed> {
     let env_mode = ctx.env("MAILFINO_SF_REFRESH_TOKEN").is_some();
-    let _lock = if env_mode { None } else { Some(ProfileLock::acquire(&ctx.config_dir, &ctx.profile)?) };
+    // No config dir: nothing is stored, so there is nothing to lock (and nothing is written).
+    let _lock = if env_mode || !ctx.config_dir.exists() { None } else { Some(ProfileLock::acquire(&ctx.config_dir, &ctx.profile)?) };
     let (token, source) = ctx.refresh_token()?.ok_or_else(|| {
         Error::not_configured(format!("profile `{}` has no refresh token", ctx.profile))
             .hint(format!("run `mailfino-sf login{}` first", ctx.profile_flag()))

@@ -74,7 +74,7 @@ pub fn run(args: &DemoArgs, ctx: &Context) -> Result<ExitCode> {
         steps: StepsView::Full,
         next_steps: false,
     };
-    let code = setup::apply(&demo, values, &opts)?;
+    let code = setup::apply(&demo, demo.load_config()?, values, &opts)?;
     if code != ExitCode::SUCCESS {
         return Err(Error::internal("the demo's setup checks failed"));
     }

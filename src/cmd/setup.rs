@@ -20,7 +20,7 @@ use crate::context::Context;
 use crate::error::{Error, Kind, Result};
 use crate::salesforce::checklist::STEPS;
 use crate::salesforce::values;
-use crate::store::config::Profile;
+use crate::store::config::{ConfigFile, Profile};
 use crate::store::envfile;
 use crate::store::secrets::SecretKey;
 use crate::ui::out;
@@ -77,7 +77,7 @@ pub fn run(args: &SetupArgs, ctx: &Context) -> Result<ExitCode> {
         steps: if interactive { StepsView::Hidden } else { StepsView::Compact },
         next_steps: true,
     };
-    apply(ctx, values, &opts)
+    apply(ctx, cfg, values, &opts)
 }
 
 fn missing(flag: &str, what: &str) -> Error {
@@ -304,8 +304,9 @@ fn env_pairs<'a>(v: &'a SetupValues, secret: &'a str) -> [(&'static str, &'a str
     ]
 }
 
-/// Saves, writes the environment, checks, and optionally logs in.
-pub fn apply(ctx: &Context, v: SetupValues, opts: &ApplyOptions) -> Result<ExitCode> {
+/// Saves, writes the environment, checks, and optionally logs in. `cfg` is the config as read at
+/// the start of the command (read once; the save re-reads under the write).
+pub fn apply(ctx: &Context, mut cfg: ConfigFile, v: SetupValues, opts: &ApplyOptions) -> Result<ExitCode> {
     for w in &v.warnings {
         ctx.ui.warn(w);
     }
@@ -316,7 +317,6 @@ pub fn apply(ctx: &Context, v: SetupValues, opts: &ApplyOptions) -> Result<ExitC
         eprintln!();
     }
     // Save the profile and the secret.
-    let mut cfg = ctx.load_config()?;
     let mut profile = cfg.profile(&ctx.profile).cloned().unwrap_or_default();
     let changed_app =
         profile.client_id.as_deref() != Some(v.client_id.as_str()) || profile.login_url.as_deref() != Some(v.login_url.as_str());
@@ -410,7 +410,6 @@ pub fn apply(ctx: &Context, v: SetupValues, opts: &ApplyOptions) -> Result<ExitC
             if !ctx.json {
                 login::report(ctx, &o);
                 // Then every check, now that there is a refresh token.
-                let cfg = ctx.load_config()?;
                 let all = checks::verify(ctx, &ctx.settings(&cfg), &checks::VerifyOptions::default());
                 eprintln!("\nVerifying the whole connection:");
                 verify::print_checks(&ctx.ui, &all, true, false);
