@@ -53,6 +53,10 @@ pub struct Error {
     pub kind: Kind,
     pub message: String,
     pub hints: Vec<String>,
+    /// Salesforce's OAuth `error` code when Salesforce refused (e.g. `invalid_client`).
+    pub oauth_code: Option<String>,
+    /// Nothing reached the server (connect failure): safe to retry.
+    pub not_sent: bool,
 }
 
 /// The crate's result type.
@@ -60,7 +64,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(kind: Kind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into(), hints: Vec::new() }
+        Error { kind, message: message.into(), hints: Vec::new(), oauth_code: None, not_sent: false }
     }
     pub fn usage(message: impl Into<String>) -> Self {
         Self::new(Kind::Usage, message)

@@ -131,8 +131,10 @@ impl Http {
         } else {
             format!("{e}")
         };
-        Error::unreachable(format!("{host} is unreachable: {what}"))
-            .hint("check the login URL, your network and proxy settings (HTTPS_PROXY, NO_PROXY)")
+        let mut err = Error::unreachable(format!("{host} is unreachable: {what}"))
+            .hint("check the login URL, your network and proxy settings (HTTPS_PROXY, NO_PROXY)");
+        err.not_sent = e.is_connect();
+        err
     }
 
     fn trace_request(&self, method: &str, url: &str, bearer: bool, form: Option<&[(&str, &str)]>) {
@@ -229,7 +231,7 @@ impl Http {
                 Ok(r) if (r.status == 503 || r.status == 429) && attempt <= 3 => {
                     Some(r.retry_after.unwrap_or(delay).min(Duration::from_secs(10)))
                 }
-                Err(e) if e.message.contains("cannot connect") && attempt <= 3 => Some(delay),
+                Err(e) if e.not_sent && attempt <= 3 => Some(delay),
                 _ => None,
             };
             match retry_after {

@@ -274,7 +274,9 @@ pub fn userinfo(http: &Http, login_url: &str, access: &SecretString) -> Result<U
 pub fn oauth_error(e: &OAuthError) -> Error {
     let x = explain(&e.error, &e.description);
     let desc = if e.description.is_empty() { String::new() } else { format!(" ({})", sanitize(&e.description)) };
-    Error::refused(format!("Salesforce refused: {}{desc}: {}", sanitize(&e.error), x.meaning)).hint(x.fix)
+    let mut err = Error::refused(format!("Salesforce refused: {}{desc}: {}", sanitize(&e.error), x.meaning)).hint(x.fix);
+    err.oauth_code = Some(e.error.clone());
+    err
 }
 
 /// The host of a URL, for messages.

@@ -713,15 +713,18 @@ fn invalid_session() -> Reply {
     json_reply(401, &json!([{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]))
 }
 
-fn userinfo(state: &Mutex<State>, r: &Req) -> Reply {
+/// An endpoint about the token's own user: 403 `Bad_OAuth_Token` without a valid token.
+fn about_user(state: &Mutex<State>, r: &Req, body: impl FnOnce(&str) -> Value) -> Reply {
     let st = lock(state);
     if valid_access(&st, r).is_none() {
         return Response::from_string("Bad_OAuth_Token").with_status_code(403);
     }
-    let base = &st.base_url;
-    json_reply(
-        200,
-        &json!({
+    json_reply(200, &body(&st.base_url))
+}
+
+fn userinfo(state: &Mutex<State>, r: &Req) -> Reply {
+    about_user(state, r, |base| {
+        json!({
             "sub": format!("{base}/id/{ORG_ID}/{USER_ID}"),
             "user_id": USER_ID,
             "organization_id": ORG_ID,
@@ -731,19 +734,13 @@ fn userinfo(state: &Mutex<State>, r: &Req) -> Reply {
             "zoneinfo": "Europe/Berlin",
             "is_salesforce_integration_user": false,
             "urls": { "rest": format!("{base}/services/data/v{{version}}/"), "enterprise": format!("{base}/services/Soap/c/{{version}}/{ORG_ID}") },
-        }),
-    )
+        })
+    })
 }
 
 fn identity(state: &Mutex<State>, r: &Req) -> Reply {
-    let st = lock(state);
-    if valid_access(&st, r).is_none() {
-        return Response::from_string("Bad_OAuth_Token").with_status_code(403);
-    }
-    let base = &st.base_url;
-    json_reply(
-        200,
-        &json!({
+    about_user(state, r, |base| {
+        json!({
             "id": format!("{base}/id/{ORG_ID}/{USER_ID}"),
             "asserted_user": true,
             "user_id": USER_ID,
@@ -752,8 +749,8 @@ fn identity(state: &Mutex<State>, r: &Req) -> Reply {
             "display_name": "Emulated Admin",
             "active": true,
             "urls": { "rest": format!("{base}/services/data/v{{version}}/") },
-        }),
-    )
+        })
+    })
 }
 
 fn versions() -> Value {

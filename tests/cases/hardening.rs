@@ -1,8 +1,7 @@
 //! Hostile input and faults: junk on the loopback listener, a token endpoint that misbehaves.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::net::TcpStream;
-use std::process::Stdio;
 use std::time::Duration;
 
 use crate::support::*;
@@ -11,22 +10,8 @@ use crate::support::*;
 fn the_listener_survives_junk_connections_while_the_real_callback_arrives() {
     let f = fixture(|_| {});
     f.setup();
-    let mut child =
-        f.env.std_cmd().args(["login", "--no-browser", "--wait", "30"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    let mut reader = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    let url = loop {
-        line.clear();
-        assert!(reader.read_line(&mut line).unwrap() > 0);
-        if line.contains("/services/oauth2/authorize") {
-            break line[line.find("http").unwrap()..].trim().to_string();
-        }
-    };
-    std::thread::spawn(move || {
-        let mut sink = String::new();
-        while reader.read_line(&mut sink).map(|n| n > 0).unwrap_or(false) {}
-    });
-    let port: u16 = f.redirect.split(':').nth(2).unwrap().split('/').next().unwrap().parse().unwrap();
+    let (mut child, url) = f.start_login(&["--no-browser", "--wait", "30"]);
+    let port = f.port();
     let mut junk = Vec::new();
     for i in 0..200 {
         let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else { continue };

@@ -1,42 +1,17 @@
 //! `login`: the PKCE login through the loopback listener, a scripted browser and a real
 //! headless Chromium, the paste mode, and every way it can go wrong.
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Stdio};
+use std::io::Write;
+use std::process::Child;
 use std::time::Duration;
 
 use crate::support::*;
 
-/// Starts `login --no-browser` and returns the child and the authorize URL it printed.
+/// Starts `login --no-browser --wait 20 EXTRA` and returns the child and the authorize URL.
 fn start_login(f: &Fixture, extra: &[&str]) -> (Child, String) {
-    let mut child = f
-        .env
-        .std_cmd()
-        .args(["login", "--no-browser", "--wait", "20"])
-        .args(extra)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let mut reader = BufReader::new(stderr);
-    let mut line = String::new();
-    let url = loop {
-        line.clear();
-        assert!(reader.read_line(&mut line).unwrap() > 0, "login ended before printing the URL");
-        if let Some(i) = line.find("http") {
-            if line.contains("/services/oauth2/authorize") {
-                break line[i..].trim().to_string();
-            }
-        }
-    };
-    // Keep draining stderr so the child never blocks on a full pipe.
-    std::thread::spawn(move || {
-        let mut sink = String::new();
-        while reader.read_line(&mut sink).map(|n| n > 0).unwrap_or(false) {}
-    });
-    (child, url)
+    let mut args = vec!["--no-browser", "--wait", "20"];
+    args.extend_from_slice(extra);
+    f.start_login(&args)
 }
 
 fn wait_ok(child: Child) -> std::process::Output {
@@ -101,7 +76,7 @@ fn a_forged_callback_never_reaches_the_token_endpoint() {
     let f = fixture(|c| c.auto_approve = true);
     f.setup();
     let (child, url) = start_login(&f, &[]);
-    let port = f.redirect.split(':').nth(2).unwrap().split('/').next().unwrap().to_string();
+    let port = f.port();
     let c = reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     // stray requests, a preflight, HEAD, and forged callbacks with a wrong or missing state
     assert_eq!(c.get(format!("http://127.0.0.1:{port}/favicon.ico")).send().unwrap().status().as_u16(), 404);
@@ -149,7 +124,7 @@ fn timeout_exits_6_with_the_likely_causes() {
 fn a_taken_port_exits_8_at_once_naming_it() {
     let f = fixture(|_| {});
     f.setup();
-    let port: u16 = f.redirect.split(':').nth(2).unwrap().split('/').next().unwrap().parse().unwrap();
+    let port = f.port();
     let _hold = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
     let started = std::time::Instant::now();
     let out = f.env.cmd().args(["login", "--no-browser"]).output().unwrap();
@@ -163,24 +138,7 @@ fn a_taken_port_exits_8_at_once_naming_it() {
 fn paste_mode_takes_the_address_bar_url() {
     let f = fixture(|c| c.auto_approve = true);
     f.setup();
-    let mut child = f
-        .env
-        .std_cmd()
-        .args(["login", "--paste", "--wait", "20"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut reader = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    let url = loop {
-        line.clear();
-        assert!(reader.read_line(&mut line).unwrap() > 0);
-        if line.contains("/services/oauth2/authorize") {
-            break line[line.find("http").unwrap()..].trim().to_string();
-        }
-    };
+    let (mut child, url) = f.start_login(&["--paste", "--wait", "20"]);
     // No listener in paste mode: the "browser" lands on a callback nothing serves.
     let c = reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let r = c.get(&url).send().unwrap();
@@ -243,22 +201,7 @@ fn ipv6_loopback_callback() {
         return;
     }
     let f = fixture(|c| c.callbacks.push(redirect.clone()));
-    f.env
-        .cmd()
-        .args([
-            "setup",
-            "--non-interactive",
-            "--login-url",
-            f.emu.url(),
-            "--client-id",
-            &f.emu.client_id(),
-            "--client-secret-stdin",
-            "--redirect-uri",
-            &redirect,
-        ])
-        .write_stdin(f.emu.client_secret())
-        .assert()
-        .success();
+    f.setup_cmd_with(&redirect, &f.emu.client_secret()).assert().success();
     let out = f.login_cmd().output().unwrap();
     assert!(out.status.success(), "{}", all_output(&out));
     // localhost listens on ::1 too
@@ -419,6 +362,6 @@ fn ctrl_c_exits_130_and_releases_the_port() {
     p.send(expectrl::ControlCode::EndOfText).unwrap();
     let status = p.get_process().wait().unwrap();
     assert!(format!("{status:?}").contains(", 130)"), "{status:?}");
-    let port: u16 = f.redirect.split(':').nth(2).unwrap().split('/').next().unwrap().parse().unwrap();
+    let port = f.port();
     std::net::TcpListener::bind(("127.0.0.1", port)).expect("the port is free again");
 }

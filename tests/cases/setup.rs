@@ -36,23 +36,7 @@ fn non_interactive_success_saves_everything_privately() {
 #[test]
 fn wrong_secret_exits_4_and_keeps_what_was_entered() {
     let f = fixture(|_| {});
-    let out = f
-        .env
-        .cmd()
-        .args([
-            "setup",
-            "--non-interactive",
-            "--login-url",
-            f.emu.url(),
-            "--client-id",
-            &f.emu.client_id(),
-            "--client-secret-stdin",
-            "--redirect-uri",
-            &f.redirect,
-        ])
-        .write_stdin("F".repeat(64))
-        .output()
-        .unwrap();
+    let out = f.setup_cmd_with(&f.redirect, &"F".repeat(64)).output().unwrap();
     assert_eq!(out.status.code(), Some(4), "{}", all_output(&out));
     assert!(stderr(&out).contains("client_secret"), "{}", stderr(&out));
     assert!(f.env.config_text().contains(&f.emu.client_id()));

@@ -95,6 +95,10 @@ pub fn fixture(tweak: impl FnOnce(&mut EmulatorConfig)) -> Fixture {
 impl Fixture {
     /// `setup --non-interactive` with the secret on stdin.
     pub fn setup_cmd(&self) -> Command {
+        self.setup_cmd_with(&self.redirect, &self.emu.client_secret())
+    }
+    /// `setup --non-interactive` with another redirect URI or secret.
+    pub fn setup_cmd_with(&self, redirect: &str, secret: &str) -> Command {
         let mut c = self.env.cmd();
         c.args([
             "setup",
@@ -105,10 +109,38 @@ impl Fixture {
             &self.emu.client_id(),
             "--client-secret-stdin",
             "--redirect-uri",
-            &self.redirect,
+            redirect,
         ])
-        .write_stdin(self.emu.client_secret());
+        .write_stdin(secret.to_string());
         c
+    }
+    /// Starts `login ARGS` as a child and returns it with the authorize URL it printed; its
+    /// stderr is drained in the background so that it never blocks.
+    pub fn start_login(&self, args: &[&str]) -> (std::process::Child, String) {
+        use std::io::{BufRead, BufReader};
+        use std::process::Stdio;
+        let mut child =
+            self.env.std_cmd().arg("login").args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let mut reader = BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        let url = loop {
+            line.clear();
+            assert!(reader.read_line(&mut line).unwrap() > 0, "login ended before printing the URL");
+            if let (Some(i), true) = (line.find("http"), line.contains("/services/oauth2/authorize")) {
+                break line[i..].trim().to_string();
+            }
+        };
+        std::thread::spawn(move || {
+            let mut sink = String::new();
+            while reader.read_line(&mut sink).map(|n| n > 0).unwrap_or(false) {
+                sink.clear();
+            }
+        });
+        (child, url)
+    }
+    /// The port of the loopback redirect URI.
+    pub fn port(&self) -> u16 {
+        self.redirect.rsplit(':').next().unwrap().split('/').next().unwrap().parse().unwrap()
     }
     /// Setup, asserting success.
     pub fn setup(&self) -> &Self {
