@@ -315,18 +315,9 @@ fn real_chromium_clicks_allow() {
 
 #[cfg(unix)]
 fn pty_login(f: &Fixture, extra: &[&str]) -> expectrl::session::OsSession {
-    let mut cmd = std::process::Command::new(bin());
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", f.env.dir.path())
-        .env("TERM", "xterm")
-        .env("MAILFINO_SF_CONFIG_DIR", f.env.config_dir())
-        .env("MAILFINO_SF_STORE", "file")
-        .args(["login", "--wait", "30"])
-        .args(extra);
-    let mut p = expectrl::Session::spawn(cmd).expect("spawn in a pty");
-    p.set_expect_timeout(Some(Duration::from_secs(20)));
-    p
+    let mut args = vec!["login", "--wait", "30"];
+    args.extend_from_slice(extra);
+    f.env.pty(&args)
 }
 
 /// On a terminal with no display, the admin pastes the browser's address while the login waits.

@@ -165,16 +165,7 @@ fn setup_with_login_runs_the_login() {
 fn interactive_wizard_through_a_pty() {
     use expectrl::{Eof, Expect, Regex};
     let f = fixture(|_| {});
-    let mut cmd = std::process::Command::new(bin());
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", f.env.dir.path())
-        .env("TERM", "xterm")
-        .env("MAILFINO_SF_CONFIG_DIR", f.env.config_dir())
-        .env("MAILFINO_SF_STORE", "file")
-        .args(["setup", "--login-url", f.emu.url(), "--redirect-uri", &f.redirect]);
-    let mut p = expectrl::Session::spawn(cmd).expect("spawn in a pty");
-    p.set_expect_timeout(Some(Duration::from_secs(20)));
+    let mut p = f.env.pty(&["setup", "--login-url", f.emu.url(), "--redirect-uri", &f.redirect]);
     p.expect("Where does mailfino run?").unwrap();
     p.send_line("").unwrap(); // mailfino Cloud
     p.expect("Which Salesforce org?").unwrap();
@@ -205,16 +196,7 @@ fn interactive_wizard_through_a_pty() {
 fn ctrl_c_in_the_wizard_leaves_nothing_written() {
     use expectrl::Expect;
     let env = Env::new();
-    let mut cmd = std::process::Command::new(bin());
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", env.dir.path())
-        .env("TERM", "xterm")
-        .env("MAILFINO_SF_CONFIG_DIR", env.config_dir())
-        .env("MAILFINO_SF_STORE", "file")
-        .arg("setup");
-    let mut p = expectrl::Session::spawn(cmd).expect("spawn in a pty");
-    p.set_expect_timeout(Some(Duration::from_secs(20)));
+    let mut p = env.pty(&["setup"]);
     p.expect("Where does mailfino run?").unwrap();
     p.send_line("").unwrap();
     p.expect("Which Salesforce org?").unwrap();

@@ -57,6 +57,15 @@ impl Env {
             .env("MAILFINO_SF_HTTP_TIMEOUT", "5");
         c
     }
+    /// The binary with `args` in a real pseudo-terminal (scrubbed environment, `TERM=xterm`).
+    #[cfg(unix)]
+    pub fn pty(&self, args: &[&str]) -> expectrl::session::OsSession {
+        let mut cmd = self.std_cmd();
+        cmd.env("TERM", "xterm").args(args);
+        let mut p = expectrl::Session::spawn(cmd).expect("spawn in a pty");
+        p.set_expect_timeout(Some(std::time::Duration::from_secs(20)));
+        p
+    }
     pub fn config_text(&self) -> String {
         std::fs::read_to_string(self.config_dir().join("config.toml")).unwrap_or_default()
     }
