@@ -6,10 +6,11 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = mailfino_sf::cli::Cli::parse();
+    let json = cli.global.json;
     match mailfino_sf::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            mailfino_sf::ui::Ui::detect(false).error(&err);
+            mailfino_sf::ui::report_error(&err, json);
             err.exit_code()
         }
     }

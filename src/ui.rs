@@ -110,6 +110,19 @@ pub fn sanitize(text: &str) -> String {
     out
 }
 
+/// Reports a failed command: the error and its hints on stderr and, with `--json`, a JSON object
+/// `{"ok": false, "error": {"message", "hints", "exit_code"}}` on stdout for scripts.
+pub fn report_error(err: &Error, json: bool) {
+    Ui::detect(false).error(err);
+    if json {
+        let v = serde_json::json!({
+            "ok": false,
+            "error": {"message": err.message, "hints": err.hints, "exit_code": err.kind.code(), "oauth_error": err.oauth_code},
+        });
+        out(&v.to_string());
+    }
+}
+
 /// Prints a line on stdout, ignoring a closed pipe.
 pub fn out(line: &str) {
     let mut stdout = std::io::stdout().lock();

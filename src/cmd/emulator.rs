@@ -31,8 +31,11 @@ pub fn config_from_args(args: &EmulatorArgs) -> Result<EmulatorConfig> {
     })
 }
 
-pub fn run(args: &EmulatorArgs, _ctx: &Context) -> Result<ExitCode> {
+pub fn run(args: &EmulatorArgs, ctx: &Context) -> Result<ExitCode> {
     let config = config_from_args(args)?;
+    if args.client_secret.is_some() {
+        ctx.ui.warn("--client-secret is visible to other users in `ps`; fine for the emulator's throwaway secret, never pass a real one on the command line");
+    }
     let (gen_id, gen_secret) = (args.client_id.is_none(), args.client_secret.is_none());
     let emu = Emulator::start(config.clone()).map_err(|e| {
         Error::new(crate::error::Kind::PortTaken, format!("the emulator cannot listen on port {}: {e}", args.port))

@@ -185,7 +185,13 @@ pub fn client_id(input: &str) -> Result<(String, Vec<String>)> {
         );
     }
     let mut warnings = Vec::new();
-    if !(key.len() == 85 && key.starts_with("3MVG")) {
+    let looks_like_secret =
+        (key.len() == 64 && key.chars().all(|c| c.is_ascii_hexdigit())) || (key.len() == 19 && key.chars().all(|c| c.is_ascii_digit()));
+    if looks_like_secret {
+        warnings.push(
+            "the Consumer Key looks like a Consumer Secret; if it is, it is now visible to other users in `ps`: pass the secret on stdin (--client-secret-stdin) instead".to_string(),
+        );
+    } else if !(key.len() == 85 && key.starts_with("3MVG")) {
         warnings.push(format!(
             "the Consumer Key does not look like the usual 85-character 3MVG… key ({} characters); check that you copied all of it",
             key.len()
@@ -281,6 +287,7 @@ mod tests {
         let key = format!("3MVG9{}", "A".repeat(80));
         assert!(client_id(&format!("  {key}\n")).unwrap().1.is_empty());
         assert_eq!(client_id("short_key.1").unwrap().1.len(), 1);
+        assert!(client_id(&"A1".repeat(32)).unwrap().1[0].contains("looks like a Consumer Secret"));
         assert!(client_id("has space").is_err());
         assert!(client_id("bad-dash").is_err());
         assert!(client_id("").is_err());

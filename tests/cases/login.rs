@@ -45,6 +45,8 @@ fn happy_path_with_a_scripted_browser() {
     let auth = &logins[0];
     assert!(auth.query.contains("code_challenge_method=S256"));
     assert!(!auth.query.contains("scope="));
+    // what $BROWSER got on its command line (visible in `ps`) holds no secret
+    assert!(!auth.query.contains(&f.emu.client_secret()) && !auth.query.contains(exchange.field("code_verifier").unwrap()));
 }
 
 #[test]

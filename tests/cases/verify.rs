@@ -111,6 +111,13 @@ fn revoked_refresh_token_fails_with_the_causes() {
     assert_eq!(out.status.code(), Some(4));
     let err = stderr(&out);
     assert!(err.contains("revoked") && err.contains("rotated") && err.contains("sandbox") && err.contains("mailfino-sf login"), "{err}");
+    // with --json the failure is also a JSON object on stdout
+    let out = f.env.cmd().args(["refresh", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["error"]["exit_code"], 4);
+    assert_eq!(v["error"]["oauth_error"], "invalid_grant");
 }
 
 #[test]
