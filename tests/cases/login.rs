@@ -300,6 +300,7 @@ fn real_chromium_clicks_allow() {
         .unwrap();
     let browser = headless_chrome::Browser::new(options).expect("start chromium");
     let tab = browser.new_tab().unwrap();
+    tab.set_default_timeout(Duration::from_secs(30));
     tab.navigate_to(&url).unwrap();
     tab.wait_for_element("#oaapprove").unwrap().click().unwrap();
     let out = wait_ok(child);
