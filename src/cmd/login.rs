@@ -24,7 +24,18 @@ use crate::salesforce::values;
 use crate::store::secrets::{SecretKey, Source};
 use crate::ui::{out, sanitize};
 
+/// Ctrl-C arrived while the login was waiting (the loop then ends with exit 130 and frees the port).
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// The login loop is waiting; at any other time Ctrl-C exits at once, as it would by default.
+static WAITING: AtomicBool = AtomicBool::new(false);
+
+fn on_ctrl_c() {
+    if WAITING.load(Ordering::SeqCst) {
+        INTERRUPTED.store(true, Ordering::SeqCst);
+    } else {
+        std::process::exit(130);
+    }
+}
 
 /// What a successful login established.
 #[derive(Debug, Clone)]
@@ -221,7 +232,9 @@ fn listen_flow(
     finish: &dyn Fn(TokenResponse) -> Result<LoginOutcome>,
 ) -> Result<LoginOutcome> {
     INTERRUPTED.store(false, Ordering::SeqCst);
-    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
+    WAITING.store(true, Ordering::SeqCst);
+    // Installed once per process; later logins (none today) reuse it.
+    let _ = ctrlc::set_handler(on_ctrl_c);
     print_url(ctx, &request.url);
     match choice {
         BrowserChoice::None => eprintln!("(not opening a browser: --no-browser)"),
@@ -317,6 +330,7 @@ fn listen_flow(
         serve_result_page(listener, page, &listener.path);
         break outcome;
     };
+    WAITING.store(false, Ordering::SeqCst);
     if let Some(pb) = spinner {
         pb.finish_and_clear();
     }
