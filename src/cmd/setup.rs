@@ -132,6 +132,15 @@ pub fn from_flags(ctx: &Context, args: &SetupArgs, current: &Profile) -> Result<
     Ok(SetupValues { login_url, client_id, client_secret, callback_url, redirect_uri: redirect_uri.trim().to_string(), env_file, warnings })
 }
 
+/// A validation error as one short line for a prompt: the message, and the hint when it is short
+/// (e.g. the My Domain form of a Lightning URL).
+fn prompt_error(e: Error) -> String {
+    match e.hints.first().filter(|h| h.len() <= 70) {
+        Some(h) => format!("{}; {h}", e.message),
+        None => e.message,
+    }
+}
+
 fn theme() -> dialoguer::theme::SimpleTheme {
     dialoguer::theme::SimpleTheme
 }
@@ -146,12 +155,13 @@ fn ask(ctx: &Context, args: &SetupArgs, current: &Profile) -> Result<SetupValues
     let t = theme();
     eprintln!("{}", ui.bold(false).apply_to("mailfino-sf setup: connect mailfino to Salesforce"));
     eprintln!("Profile `{}`; Ctrl-C at any prompt leaves everything as it was.\n", ctx.profile);
-    let mut warnings = Vec::new();
+    // Warnings are shown as soon as the value is entered.
+    let warn_now = |w: Vec<String>| w.iter().for_each(|w| ui.warn(w));
 
     // Where mailfino runs.
     let self_hosted_now = current.callback_url.as_deref().is_some_and(|c| c != values::CLOUD_CALLBACK) || args.mailfino_url.is_some();
     let choice = Select::with_theme(&t)
-        .with_prompt("Where does mailfino run?")
+        .with_prompt("Where mailfino runs")
         .items(["mailfino Cloud (app.mailfino.de)", "self-hosted mailfino"])
         .default(usize::from(self_hosted_now))
         .interact()
@@ -163,16 +173,15 @@ fn ask(ctx: &Context, args: &SetupArgs, current: &Profile) -> Result<SetupValues
             .mailfino_url
             .clone()
             .or_else(|| current.callback_url.as_deref().and_then(|c| c.strip_suffix(values::CALLBACK_PATH)).map(str::to_string));
-        let mut input =
-            Input::<String>::with_theme(&t).with_prompt("Public base URL of your mailfino (https://…)").validate_with(|s: &String| {
-                values::mailfino_callback(Some(s)).map(|_| ()).map_err(|e| format!("{} ({})", e.message, e.hints.join("; ")))
-            });
+        let mut input = Input::<String>::with_theme(&t)
+            .with_prompt("Public base URL of your mailfino (https://…)")
+            .validate_with(|s: &String| values::mailfino_callback(Some(s)).map(|_| ()).map_err(prompt_error));
         if let Some(d) = default_base {
             input = input.default(d);
         }
         let base = input.interact_text().map_err(prompt_err)?;
         let (cb, w) = values::mailfino_callback(Some(&base))?;
-        warnings.extend(w);
+        warn_now(w);
         cb
     };
 
@@ -184,7 +193,7 @@ fn ask(ctx: &Context, args: &SetupArgs, current: &Profile) -> Result<SetupValues
         Some(_) => 2,
     };
     let org = Select::with_theme(&t)
-        .with_prompt("Which Salesforce org?")
+        .with_prompt("Salesforce org")
         .items(["production (login.salesforce.com)", "sandbox (test.salesforce.com)", "My Domain (https://NAME.my.salesforce.com)"])
         .default(default_org)
         .interact()
@@ -193,9 +202,9 @@ fn ask(ctx: &Context, args: &SetupArgs, current: &Profile) -> Result<SetupValues
         0 => values::PRODUCTION.to_string(),
         1 => values::SANDBOX.to_string(),
         _ => {
-            let mut input = Input::<String>::with_theme(&t).with_prompt("My Domain URL").validate_with(|s: &String| {
-                values::login_url(s).map(|_| ()).map_err(|e| format!("{} ({})", e.message, e.hints.join("; ")))
-            });
+            let mut input = Input::<String>::with_theme(&t)
+                .with_prompt("My Domain URL")
+                .validate_with(|s: &String| values::login_url(s).map(|_| ()).map_err(prompt_error));
             if default_org == 2 {
                 if let Some(d) = current_login {
                     input = input.default(d);
@@ -230,44 +239,45 @@ fn ask(ctx: &Context, args: &SetupArgs, current: &Profile) -> Result<SetupValues
     // The credentials.
     let mut key_input = Input::<String>::with_theme(&t)
         .with_prompt("Consumer Key")
-        .validate_with(|s: &String| values::client_id(s).map(|_| ()).map_err(|e| format!("{} ({})", e.message, e.hints.join("; "))));
+        .validate_with(|s: &String| values::client_id(s).map(|_| ()).map_err(prompt_error));
     if let Some(d) = args.client_id.clone().or(current.client_id.clone()) {
         key_input = key_input.default(d);
     }
     let (client_id, w) = values::client_id(&key_input.interact_text().map_err(prompt_err)?)?;
-    warnings.extend(w);
+    warn_now(w);
     let have_secret = ctx.secrets().get(&ctx.profile, SecretKey::ClientSecret)?.is_some();
     let prompt = if have_secret { "Consumer Secret (input hidden; Enter keeps the stored one)" } else { "Consumer Secret (input hidden)" };
-    let secret_raw = Password::with_theme(&t)
-        .with_prompt(prompt)
-        .allow_empty_password(have_secret)
-        .validate_with(move |s: &String| {
-            if s.trim().is_empty() && have_secret {
-                Ok(())
-            } else {
-                values::client_secret(s).map(|_| ()).map_err(|e| format!("{} ({})", e.message, e.hints.join("; ")))
-            }
-        })
-        .interact()
-        .map_err(prompt_err)?;
+    let secret_raw =
+        Password::with_theme(&t)
+            .with_prompt(prompt)
+            .allow_empty_password(have_secret)
+            .validate_with(move |s: &String| {
+                if s.trim().is_empty() && have_secret {
+                    Ok(())
+                } else {
+                    values::client_secret(s).map(|_| ()).map_err(prompt_error)
+                }
+            })
+            .interact()
+            .map_err(prompt_err)?;
     let client_secret = if secret_raw.trim().is_empty() {
         None
     } else {
         let (s, w) = values::client_secret(&secret_raw)?;
-        warnings.extend(w);
+        warn_now(w);
         Some(SecretString::from(s))
     };
 
     // mailfino's environment.
     let default_env = args.env_file.clone().or(current.env_file.clone()).map(|p| p.display().to_string()).unwrap_or_default();
     let env_raw: String = Input::with_theme(&t)
-        .with_prompt("Write mailfino's server environment to (path, empty to skip)")
+        .with_prompt("File for mailfino's server environment (Enter to skip)")
         .default(default_env)
         .allow_empty(true)
         .interact_text()
         .map_err(prompt_err)?;
     let env_file = Some(env_raw.trim()).filter(|s| !s.is_empty()).map(PathBuf::from);
-    Ok(SetupValues { login_url, client_id, client_secret, callback_url, redirect_uri, env_file, warnings })
+    Ok(SetupValues { login_url, client_id, client_secret, callback_url, redirect_uri, env_file, warnings: Vec::new() })
 }
 
 /// Prints one checklist step with the values to paste on their own lines.
@@ -276,8 +286,11 @@ fn show_step(ctx: &Context, n: u8, callback: &str, redirect: &str, compact: bool
     let Some(step) = STEPS.iter().find(|s| s.number == n) else { return };
     eprintln!("\n{} {}", ui.bold(false).apply_to(format!("Step {}:", step.number)), ui.bold(false).apply_to(step.title));
     let lines: &[&str] = if compact { &step.lines[..1.min(step.lines.len())] } else { step.lines };
+    let width = console::Term::stderr().size_checked().map(|(_, w)| usize::from(w)).unwrap_or(100).clamp(40, 100);
     for line in lines {
-        eprintln!("  {line}");
+        for part in textwrap::wrap(line, textwrap::Options::new(width - 2).initial_indent("  ").subsequent_indent("    ")) {
+            eprintln!("{part}");
+        }
     }
     if n == 4 {
         eprintln!("  Paste these two lines into Callback URL:");
@@ -286,11 +299,6 @@ fn show_step(ctx: &Context, n: u8, callback: &str, redirect: &str, compact: bool
         eprintln!("    {}", ui.cyan(false).apply_to(redirect));
         eprintln!();
         eprintln!("  (the first is mailfino's; the second lets `mailfino-sf login` prove the app works)");
-    }
-    if n == 3 && !compact {
-        eprintln!("  Selected OAuth Scopes:");
-        eprintln!("    {}", ui.cyan(false).apply_to("Manage user data via APIs (api)"));
-        eprintln!("    {}", ui.cyan(false).apply_to("Perform requests at any time (refresh_token, offline_access)"));
     }
 }
 

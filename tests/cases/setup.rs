@@ -166,9 +166,9 @@ fn interactive_wizard_through_a_pty() {
     use expectrl::{Eof, Expect, Regex};
     let f = fixture(|_| {});
     let mut p = f.env.pty(&["setup", "--login-url", f.emu.url(), "--redirect-uri", &f.redirect]);
-    p.expect("Where does mailfino run?").unwrap();
+    p.expect("Where mailfino runs").unwrap();
     p.send_line("").unwrap(); // mailfino Cloud
-    p.expect("Which Salesforce org?").unwrap();
+    p.expect("Salesforce org").unwrap();
     p.send_line("").unwrap(); // preselected: My Domain, since --login-url is neither production nor sandbox
     p.expect("My Domain URL").unwrap();
     p.send_line("").unwrap(); // default: the emulator URL given by --login-url
@@ -197,9 +197,9 @@ fn ctrl_c_in_the_wizard_leaves_nothing_written() {
     use expectrl::Expect;
     let env = Env::new();
     let mut p = env.pty(&["setup"]);
-    p.expect("Where does mailfino run?").unwrap();
+    p.expect("Where mailfino runs").unwrap();
     p.send_line("").unwrap();
-    p.expect("Which Salesforce org?").unwrap();
+    p.expect("Salesforce org").unwrap();
     p.send_line("").unwrap();
     p.expect("Step 1 done?").unwrap();
     p.send(expectrl::ControlCode::EndOfText).unwrap();
