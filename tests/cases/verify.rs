@@ -306,3 +306,92 @@ fn no_secret_in_any_output_even_verbose() {
     }
     assert!(!f.env.config_text().contains(&original_secret));
 }
+
+/// The statuses not covered above, one scenario each.
+#[test]
+fn every_remaining_status_of_every_check() {
+    // config fail, and what depends on it skips
+    let env = Env::new();
+    let out = env.cmd().args(["verify", "--json"]).output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(status(&v, "config"), "fail");
+    assert!(check(&v, "config")["hint"].as_str().unwrap().contains("mailfino-sf setup"));
+    assert_eq!(status(&v, "login_host"), "skip");
+
+    // callback_url: warn for a mailfino that is not publicly addressable, fail for a malformed one
+    let f = fixture(|c| c.callbacks.push("https://localhost:8443/api/v6/integrations/oauth/salesforce/callback".into()));
+    f.setup().login();
+    let warn = f
+        .env
+        .cmd()
+        .args(["verify", "--json"])
+        .env("MAILFINO_SF_CALLBACK_URL", "https://localhost:8443/api/v6/integrations/oauth/salesforce/callback")
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&warn.stdout).unwrap();
+    assert_eq!(status(&v, "callback_url"), "warn", "{v}");
+    assert_eq!(warn.status.code(), Some(0), "a warning is not a failure");
+    let bad =
+        f.env.cmd().args(["verify", "--json"]).env("MAILFINO_SF_CALLBACK_URL", "https://mail.example.com/oauth/callback").output().unwrap();
+    let v: Value = serde_json::from_slice(&bad.stdout).unwrap();
+    assert_eq!(status(&v, "callback_url"), "fail");
+    assert!(check(&v, "callback_url")["hint"].as_str().unwrap().contains("checklist step 4"));
+
+    // loopback_registered fail
+    f.emu.state().config.callbacks.retain(|c| !c.starts_with("http://localhost"));
+    let (code, v) = verify_json(&f, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(status(&v, "loopback_registered"), "fail");
+    assert_eq!(status(&v, "callback_registered"), "pass");
+
+    // api_access fail: the instance refuses the fresh access token
+    let f = fixture(|c| c.access_ttl = std::time::Duration::ZERO);
+    f.setup().login();
+    let (code, v) = verify_json(&f, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(status(&v, "api_access"), "fail");
+    assert!(check(&v, "api_access")["summary"].as_str().unwrap().contains("INVALID_SESSION_ID"));
+}
+
+/// A refresh token granted without `api` (obtained outside this tool) fails `scopes` in CI mode.
+#[test]
+fn scopes_fail_names_the_missing_scope() {
+    use base64::Engine;
+    use sha2::Digest;
+    let f = fixture(|_| {});
+    let verifier = "scopes-test-verifier-0123456789abcdefghijklmnopq";
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()));
+    let c = reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let id = f.emu.client_id();
+    let auth = reqwest::Url::parse_with_params(
+        &format!("{}/services/oauth2/authorize", f.emu.url()),
+        &[
+            ("response_type", "code"),
+            ("client_id", id.as_str()),
+            ("redirect_uri", f.redirect.as_str()),
+            ("code_challenge", challenge.as_str()),
+            ("scope", "refresh_token"),
+        ],
+    )
+    .unwrap();
+    let loc = c.get(auth).send().unwrap().headers()["location"].to_str().unwrap().to_string();
+    let code = reqwest::Url::parse(&loc).unwrap().query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
+    let secret = f.emu.client_secret();
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("client_id", id.as_str()),
+        ("client_secret", secret.as_str()),
+        ("redirect_uri", f.redirect.as_str()),
+        ("code_verifier", verifier),
+    ];
+    let body: Value = c.post(format!("{}/services/oauth2/token", f.emu.url())).form(&form).send().unwrap().json().unwrap();
+    let token = body["refresh_token"].as_str().unwrap();
+    let ci = Env::new();
+    let out = ci.cmd().args(["verify", "--json"]).envs(f.ci_env(token)).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(status(&v, "scopes"), "fail");
+    assert!(check(&v, "scopes")["summary"].as_str().unwrap().contains("Manage user data via APIs (api)"));
+    assert!(check(&v, "scopes")["hint"].as_str().unwrap().contains("checklist step 3"));
+}
