@@ -131,7 +131,7 @@ pub enum Command {
     /// First stdout line: `listening on http://127.0.0.1:PORT`. Runs until Ctrl-C.
     ///
     /// Example:
-    ///   mailfino-sf emulator --port 8443 --client-id demo-key --client-secret demo-secret \
+    ///   mailfino-sf emulator --port 8443 --client-id 3MVG9demo_key --client-secret demo-secret \
     ///       --callback http://localhost:8717/callback --auto-approve
     Emulator(EmulatorArgs),
 
