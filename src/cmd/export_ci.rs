@@ -30,7 +30,9 @@ pub fn run(args: &ExportCiArgs, ctx: &Context) -> Result<ExitCode> {
         ("MAILFINO_SF_REDIRECT_URI", settings.redirect()),
     ];
     ctx.ui.warn("the output holds the client secret and a refresh token: put it straight into your CI secret store, never into a file in the repository or a log");
-    match args.format {
+    // `--json` asks for machine-readable output; the env format is the only one that is not.
+    let format = if ctx.json && args.format == ExportFormat::Env { ExportFormat::Json } else { args.format };
+    match format {
         ExportFormat::Env => {
             for (k, v) in &vars {
                 out(&format_assignment(k, v));

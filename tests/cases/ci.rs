@@ -40,6 +40,8 @@ fn export_ci_formats_round_trip_into_env_only_verify() {
         ]
     );
     let json: Value = serde_json::from_str(&export(&f, "json")).unwrap();
+    let global_json = stdout(&f.env.cmd().args(["export-ci", "--json"]).output().unwrap());
+    assert_eq!(serde_json::from_str::<Value>(&global_json).unwrap(), json, "--json implies --format json");
     for (k, v) in &env_vars {
         assert_eq!(json[k], v.as_str());
     }

@@ -99,6 +99,7 @@ fn without_a_keyring_the_file_store_is_used_and_said_once() {
     assert_eq!(out.status.code(), Some(7), "{}", all_output(&out));
 }
 
+#[cfg(unix)]
 #[test]
 fn a_hung_dbus_does_not_hang_the_tool() {
     // A socket that accepts and never answers.
