@@ -47,12 +47,19 @@ pub fn merge(existing: &str, pairs: &[(&str, &str)]) -> String {
     out
 }
 
-/// For `  export KEY=value`, returns (`  export `, `KEY`).
+/// The key a line assigns, as shells and dotenv readers see it (`  export KEY=value` -> `KEY`).
+pub fn assigned_key(line: &str) -> Option<&str> {
+    assignment_key(line).map(|(_, key)| key)
+}
+
+/// For `  export KEY=value`, returns (`  export `, `KEY`). Only spaces and tabs count as blanks,
+/// as in a shell.
 fn assignment_key(line: &str) -> Option<(&str, &str)> {
-    let trimmed = line.trim_start();
+    let blank = [' ', '\t'];
+    let trimmed = line.trim_start_matches(blank);
     let indent = line.len() - trimmed.len();
     let (rest, export_len) = match trimmed.strip_prefix("export") {
-        Some(r) if r.starts_with([' ', '\t']) => (r.trim_start(), trimmed.len() - r.trim_start().len()),
+        Some(r) if r.starts_with(blank) => (r.trim_start_matches(blank), trimmed.len() - r.trim_start_matches(blank).len()),
         _ => (trimmed, 0),
     };
     let eq = rest.find('=')?;

@@ -35,7 +35,8 @@ proptest! {
     fn env_merge_never_panics_and_never_doubles(text in "\\PC{0,300}", k in key(), v in "\\PC{0,20}") {
         let merged = envfile::merge(&text, &[(k.as_str(), v.as_str())]);
         let again = envfile::merge(&merged, &[(k.as_str(), v.as_str())]);
-        prop_assert_eq!(again, merged);
+        prop_assert_eq!(&again, &merged);
+        prop_assert_eq!(merged.split('\n').filter(|l| envfile::assigned_key(l) == Some(k.as_str())).count(), 1);
     }
 
     #[test]
@@ -100,4 +101,13 @@ fn a_huge_token_response_is_parsed_without_trouble() {
     assert!(TokenResponse::parse(&body).is_ok());
     let deep = "[".repeat(100_000);
     assert!(TokenResponse::parse(&deep).is_err());
+}
+
+/// Found by the `envfile_merge` fuzz target: a junk line that merely contains our key is kept,
+/// and exactly one line assigns the key.
+#[test]
+fn env_merge_keeps_a_junk_line_that_contains_our_key() {
+    let merged = envfile::merge("\0 \x0bMAILFINO_SALESFORCE_CLIENT_ID==", &[("MAILFINO_SALESFORCE_CLIENT_ID", "x")]);
+    assert_eq!(merged, "\0 \x0bMAILFINO_SALESFORCE_CLIENT_ID==\nMAILFINO_SALESFORCE_CLIENT_ID=x\n");
+    assert_eq!(merged.split('\n').filter(|l| envfile::assigned_key(l) == Some("MAILFINO_SALESFORCE_CLIENT_ID")).count(), 1);
 }
