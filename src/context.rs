@@ -105,7 +105,7 @@ impl Context {
 
     /// The secret store, set up on first use.
     pub fn secrets(&self) -> &Secrets {
-        self.secrets.get_or_init(|| Secrets::new(self.store_mode, &self.config_dir))
+        self.secrets.get_or_init(|| Secrets::new(self.store_mode, &self.config_dir, self.ui))
     }
 
     /// Reads config.toml (once per command).
@@ -121,15 +121,12 @@ impl Context {
 
     /// The profile's effective settings: stored values with the environment on top.
     pub fn settings(&self, cfg: &ConfigFile) -> Settings {
-        let stored = cfg.profile(&self.profile).cloned();
-        let base = stored.clone().unwrap_or_default();
+        let base = cfg.profile(&self.profile).cloned().unwrap_or_default();
         Settings {
-            exists: stored.is_some(),
             login_url: self.env("MAILFINO_SF_LOGIN_URL").or(base.login_url.clone()),
             client_id: self.env("MAILFINO_SF_CLIENT_ID").or(base.client_id.clone()),
             callback_url: self.env("MAILFINO_SF_CALLBACK_URL").or(base.callback_url.clone()),
             redirect_uri: self.env("MAILFINO_SF_REDIRECT_URI").or(base.redirect_uri.clone()),
-            env_refresh_token: self.env("MAILFINO_SF_REFRESH_TOKEN").is_some(),
             stored: base,
         }
     }
@@ -163,14 +160,10 @@ impl Context {
 /// A profile's effective values.
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
-    /// The profile is stored in config.toml.
-    pub exists: bool,
     pub login_url: Option<String>,
     pub client_id: Option<String>,
     pub callback_url: Option<String>,
     pub redirect_uri: Option<String>,
-    /// The refresh token comes from MAILFINO_SF_REFRESH_TOKEN (env-only CI mode).
-    pub env_refresh_token: bool,
     /// What config.toml holds (for saving).
     pub stored: Profile,
 }

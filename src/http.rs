@@ -35,9 +35,6 @@ impl Response {
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
     }
-    pub fn is_json(&self) -> bool {
-        self.content_type.contains("json")
-    }
 }
 
 /// The shared client.

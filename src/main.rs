@@ -6,11 +6,11 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = mailfino_sf::cli::Cli::parse();
-    let json = cli.global.json;
+    let (json, no_color) = (cli.global.json, cli.global.no_color);
     match mailfino_sf::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            mailfino_sf::ui::report_error(&err, json);
+            mailfino_sf::ui::report_error(&err, json, no_color);
             err.exit_code()
         }
     }

@@ -254,9 +254,7 @@ pub fn introspect(
 #[derive(Debug, Clone, Default)]
 pub struct UserInfo {
     pub username: Option<String>,
-    pub name: Option<String>,
     pub org_id: Option<String>,
-    pub user_id: Option<String>,
 }
 
 /// `GET /services/oauth2/userinfo` on the login host.
@@ -267,7 +265,7 @@ pub fn userinfo(http: &Http, login_url: &str, access: &SecretString) -> Result<U
     }
     let v: Value = serde_json::from_str(&resp.body).map_err(|_| Error::unreachable("the userinfo answer is not JSON"))?;
     let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
-    Ok(UserInfo { username: s("preferred_username"), name: s("name"), org_id: s("organization_id"), user_id: s("user_id") })
+    Ok(UserInfo { username: s("preferred_username"), org_id: s("organization_id") })
 }
 
 /// Salesforce's OAuth error as an exit-4 error with its explanation and fix.

@@ -73,11 +73,6 @@ impl Ui {
         eprintln!("mailfino-sf: {label} {message}");
     }
 
-    /// A plain line of narration on stderr.
-    pub fn info(&self, message: &str) {
-        eprintln!("{message}");
-    }
-
     /// Prints an error and its hints on stderr.
     pub fn error(&self, err: &Error) {
         let label = self.red(false).apply_to("error:");
@@ -112,8 +107,8 @@ pub fn sanitize(text: &str) -> String {
 
 /// Reports a failed command: the error and its hints on stderr and, with `--json`, a JSON object
 /// `{"ok": false, "error": {"message", "hints", "exit_code"}}` on stdout for scripts.
-pub fn report_error(err: &Error, json: bool) {
-    Ui::detect(false).error(err);
+pub fn report_error(err: &Error, json: bool, no_color: bool) {
+    Ui::detect(no_color).error(err);
     if json {
         let v = serde_json::json!({
             "ok": false,

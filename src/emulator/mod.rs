@@ -183,12 +183,6 @@ impl State {
         self.access.values_mut().for_each(|a| a.revoked = true);
     }
 
-    /// Expires every access token now.
-    pub fn expire_access_tokens(&mut self) {
-        let now = Instant::now();
-        self.access.values_mut().for_each(|a| a.expires = now);
-    }
-
     /// Number of refresh tokens still active.
     pub fn active_refresh_tokens(&self) -> usize {
         self.refresh.values().filter(|r| r.status == TokenStatus::Active).count()
@@ -221,7 +215,6 @@ impl State {
 /// A running emulator. Dropping it stops the server.
 pub struct Emulator {
     url: String,
-    port: u16,
     server: Arc<Server>,
     state: Arc<Mutex<State>>,
     thread: Option<JoinHandle<()>>,
@@ -251,16 +244,12 @@ impl Emulator {
                 std::thread::spawn(move || handle(&st, request));
             }
         });
-        Ok(Emulator { url, port, server, state, thread: Some(thread) })
+        Ok(Emulator { url, server, state, thread: Some(thread) })
     }
 
     /// `http://127.0.0.1:PORT`.
     pub fn url(&self) -> &str {
         &self.url
-    }
-
-    pub fn port(&self) -> u16 {
-        self.port
     }
 
     /// The app's credentials.

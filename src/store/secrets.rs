@@ -235,21 +235,17 @@ pub struct Secrets {
     keyring: KeyringStore,
     file: FileStore,
     warned: AtomicBool,
+    ui: crate::ui::Ui,
 }
 
 impl Secrets {
-    pub fn new(mode: StoreMode, config_dir: &Path) -> Self {
-        Secrets { mode, keyring: KeyringStore::default(), file: FileStore::new(config_dir), warned: AtomicBool::new(false) }
-    }
-
-    pub fn file_path(&self) -> &Path {
-        &self.file.path
+    pub fn new(mode: StoreMode, config_dir: &Path, ui: crate::ui::Ui) -> Self {
+        Secrets { mode, keyring: KeyringStore::default(), file: FileStore::new(config_dir), warned: AtomicBool::new(false), ui }
     }
 
     fn fallback_warning(&self, why: &str) {
         if !self.warned.swap(true, Ordering::Relaxed) {
-            let ui = crate::ui::Ui::detect(false);
-            ui.warn(&format!(
+            self.ui.warn(&format!(
                 "no keyring answered ({why}); using the file store {} (mode 0600). Pass --store file to silence this.",
                 self.file.path.display()
             ));

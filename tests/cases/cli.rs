@@ -139,3 +139,30 @@ fn colour_only_on_terminals_and_never_with_no_color() {
     let out = f.env.cmd().arg("verify").output().unwrap();
     assert!(!all_output(&out).contains('\u{1b}'), "colour on a pipe");
 }
+
+/// On a terminal errors are coloured, unless --no-color or NO_COLOR says otherwise.
+#[cfg(unix)]
+#[test]
+fn no_color_reaches_the_error_line_on_a_terminal() {
+    use expectrl::Expect;
+    let env = Env::new();
+    let run = |args: &[&str], extra_env: Option<(&str, &str)>| {
+        let mut cmd = env.std_cmd();
+        cmd.env("TERM", "xterm").args(args);
+        if let Some((k, v)) = extra_env {
+            cmd.env(k, v);
+        }
+        let mut p = expectrl::Session::spawn(cmd).unwrap();
+        p.set_expect_timeout(Some(std::time::Duration::from_secs(20)));
+        let found = p.expect(expectrl::Eof).unwrap();
+        let mut bytes = found.before().to_vec();
+        bytes.extend(found.get(0).unwrap_or_default());
+        String::from_utf8_lossy(&bytes).into_owned()
+    };
+    let coloured = run(&["refresh"], None);
+    assert!(coloured.contains("error:") && coloured.contains('\u{1b}'), "{coloured:?}");
+    for (args, extra) in [(&["--no-color", "refresh"][..], None), (&["refresh"][..], Some(("NO_COLOR", "1")))] {
+        let plain = run(args, extra);
+        assert!(plain.contains("error:") && !plain.contains('\u{1b}'), "{args:?}: {plain:?}");
+    }
+}
