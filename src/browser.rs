@@ -17,12 +17,13 @@ pub enum Opened {
 }
 
 /// Who opens the URL.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub enum BrowserChoice {
     /// `$BROWSER`, else the platform opener (unless headless).
     System,
-    /// The built-in robot that approves on the emulator's consent page (demo).
-    Robot,
+    /// A caller-supplied opener, run on its own thread (`demo` passes the emulator's scripted
+    /// browser, so that the product itself never depends on the emulator).
+    Custom(fn(String)),
     /// Print only.
     None,
 }

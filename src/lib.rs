@@ -2,14 +2,15 @@
 //! mailfino. The program lives here so that tests can reach it; `main.rs` only parses and exits.
 //!
 //! Data flows one way: `cli` -> `context` -> `cmd::X` -> (`checks` | `oauth` | `loopback`) ->
-//! `salesforce` types -> `store`.
+//! `salesforce` types -> `store`. The Salesforce emulator is its own crate
+//! (`crates/emulator`, `mailfino_sf_emulator`); only the `emulator`, `demo` and hidden
+//! `robot-browser` subcommands use it.
 
 pub mod browser;
 pub mod checks;
 pub mod cli;
 pub mod cmd;
 pub mod context;
-pub mod emulator;
 pub mod error;
 pub mod faults;
 pub mod generate;

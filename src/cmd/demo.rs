@@ -12,11 +12,11 @@ use crate::cli::{DemoArgs, LoginArgs, LogoutArgs};
 use crate::cmd::setup::{self, ApplyOptions, SetupValues, StepsView};
 use crate::cmd::{login, logout, verify};
 use crate::context::Context;
-use crate::emulator::{Emulator, EmulatorConfig};
 use crate::error::{Error, Result};
 use crate::renew::{self, Rotated};
 use crate::salesforce::values::CLOUD_CALLBACK;
 use crate::store::secrets::StoreMode;
+use mailfino_sf_emulator::{Emulator, EmulatorConfig};
 
 /// A loopback port that is free on 127.0.0.1 and ::1 right now.
 fn free_port() -> Result<u16> {
@@ -80,7 +80,11 @@ pub fn run(args: &DemoArgs, ctx: &Context) -> Result<ExitCode> {
     }
 
     chapter(ctx, 2, "login", "PKCE through the loopback listener; a scripted browser clicks Allow");
-    let outcome = login::login(&demo, &LoginArgs { redirect_uri: Some(redirect), wait: 30, ..Default::default() }, BrowserChoice::Robot)?;
+    let outcome = login::login(
+        &demo,
+        &LoginArgs { redirect_uri: Some(redirect), wait: 30, ..Default::default() },
+        BrowserChoice::Custom(robot_allow),
+    )?;
     login::report(&demo, &outcome);
 
     chapter(ctx, 3, "verify", "every check, concurrently");
@@ -124,4 +128,9 @@ pub fn run(args: &DemoArgs, ctx: &Context) -> Result<ExitCode> {
         eprintln!("(kept the demo's config dir: {})", kept.display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The demo's browser: the emulator's scripted user clicks Allow.
+fn robot_allow(url: String) {
+    let _ = mailfino_sf_emulator::robot::browse(&url, mailfino_sf_emulator::robot::Action::Allow);
 }

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use crate::cli::EmulatorArgs;
 use crate::context::Context;
-use crate::emulator::{generate_client_id, generate_client_secret, Emulator, EmulatorConfig};
 use crate::error::{Error, Result};
+use mailfino_sf_emulator::{generate_client_id, generate_client_secret, Emulator, EmulatorConfig};
 
 /// The emulator configuration the flags describe.
 pub fn config_from_args(args: &EmulatorArgs) -> Result<EmulatorConfig> {

@@ -13,7 +13,6 @@ use serde_json::json;
 use crate::browser::{self, BrowserChoice, Opened};
 use crate::cli::LoginArgs;
 use crate::context::{not_configured, Context};
-use crate::emulator::robot;
 use crate::error::{Error, Kind, Result};
 use crate::loopback::{self, Hit, Listener, Pasted};
 use crate::oauth::{self, AuthRequest};
@@ -238,9 +237,9 @@ fn listen_flow(
     print_url(ctx, &request.url);
     match choice {
         BrowserChoice::None => eprintln!("(not opening a browser: --no-browser)"),
-        BrowserChoice::Robot => {
+        BrowserChoice::Custom(opener) => {
             let url = request.url.clone();
-            std::thread::spawn(move || robot::browse(&url, robot::Action::Allow));
+            std::thread::spawn(move || opener(url));
         }
         BrowserChoice::System => match browser::open(&request.url) {
             Opened::Started(what) => eprintln!("Opened {what}."),

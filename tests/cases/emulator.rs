@@ -1,7 +1,7 @@
 //! The emulator against the reference's facts, table-driven, over real HTTP.
 
 use base64::Engine;
-use mailfino_sf::emulator::{Emulator, EmulatorConfig};
+use mailfino_sf_emulator::{Emulator, EmulatorConfig};
 use reqwest::blocking::{Client, Response};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -135,7 +135,7 @@ fn authorize_errors_end_on_salesforces_error_page_before_login() {
 
 #[test]
 fn consent_page_allow_and_deny() {
-    use mailfino_sf::emulator::robot::{browse, Action};
+    use mailfino_sf_emulator::robot::{browse, Action};
     let e = emu(|c| c.auto_approve = false);
     let id = e.client_id();
     let ch = challenge(V);
@@ -339,7 +339,7 @@ fn revoke_introspect_userinfo_and_data() {
     assert_eq!(intro(&rt)["scope"], "api refresh_token offline_access");
     assert_eq!(intro("garbage")["active"], false);
     let ui: Value = c.get(format!("{}/services/oauth2/userinfo", e.url())).bearer_auth(&at).send().unwrap().json().unwrap();
-    assert_eq!(ui["preferred_username"], mailfino_sf::emulator::USERNAME);
+    assert_eq!(ui["preferred_username"], mailfino_sf_emulator::USERNAME);
     let versions: Value = c.get(format!("{}/services/data/", e.url())).send().unwrap().json().unwrap();
     assert!(versions.as_array().unwrap().len() >= 2);
     let r = c.get(format!("{}/services/data/v62.0/limits", e.url())).bearer_auth(&at).send().unwrap();

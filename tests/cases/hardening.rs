@@ -25,7 +25,7 @@ fn the_listener_survives_junk_connections_while_the_real_callback_arrives() {
         junk.push(s);
     }
     let started = std::time::Instant::now();
-    mailfino_sf::emulator::robot::browse(&url, mailfino_sf::emulator::robot::Action::Allow).unwrap();
+    mailfino_sf_emulator::robot::browse(&url, mailfino_sf_emulator::robot::Action::Allow).unwrap();
     let status = child.wait().unwrap();
     assert!(status.success());
     assert!(started.elapsed() < Duration::from_secs(20));

@@ -97,7 +97,7 @@ fn a_forged_callback_never_reaches_the_token_endpoint() {
         assert_eq!(r.status().as_u16(), 400, "{forged}");
     }
     // the real login still completes
-    mailfino_sf::emulator::robot::browse(&url, mailfino_sf::emulator::robot::Action::Allow).unwrap();
+    mailfino_sf_emulator::robot::browse(&url, mailfino_sf_emulator::robot::Action::Allow).unwrap();
     let out = wait_ok(child);
     assert!(out.status.success());
     let token_codes: Vec<String> = f
@@ -260,7 +260,7 @@ fn the_browser_is_told_the_result_on_a_page_without_the_code() {
     let f = fixture(|_| {});
     f.setup();
     let (child, url) = start_login(&f, &[]);
-    let outcome = mailfino_sf::emulator::robot::browse(&url, mailfino_sf::emulator::robot::Action::Allow).unwrap();
+    let outcome = mailfino_sf_emulator::robot::browse(&url, mailfino_sf_emulator::robot::Action::Allow).unwrap();
     assert!(outcome.final_url.ends_with("/mailfino-sf/result"), "{outcome:?}");
     assert_eq!(outcome.status, 200);
     assert!(wait_ok(child).status.success());

@@ -139,7 +139,7 @@ fn rotation_over_three_consecutive_refreshes() {
         assert!(out.status.success(), "{}", all_output(&out));
         let v: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(v["rotated"], true);
-        assert_eq!(v["username"], mailfino_sf::emulator::USERNAME);
+        assert_eq!(v["username"], mailfino_sf_emulator::USERNAME);
         let now = f.refresh_token().unwrap();
         assert!(!seen.contains(&now));
         seen.push(now);
@@ -176,7 +176,7 @@ fn show_token_prints_only_the_access_token() {
     assert!(out.status.success());
     let token = stdout(&out);
     assert_eq!(token.lines().count(), 1);
-    assert!(token.starts_with(mailfino_sf::emulator::ORG_ID));
+    assert!(token.starts_with(mailfino_sf_emulator::ORG_ID));
     let plain = stdout(&f.env.cmd().arg("refresh").output().unwrap());
     assert!(!plain.contains(token.trim()), "the access token only with --show-token");
     assert!(plain.contains("instance URL") && plain.contains("issued at"), "{plain}");

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use assert_cmd::Command;
-use mailfino_sf::emulator::{Emulator, EmulatorConfig};
+use mailfino_sf_emulator::{Emulator, EmulatorConfig};
 
 pub const CLOUD_CALLBACK: &str = "https://app.mailfino.de/api/v6/integrations/oauth/salesforce/callback";
 

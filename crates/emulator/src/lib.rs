@@ -28,7 +28,17 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use tiny_http::{Header, Method, Request, Response, Server};
 
-use crate::salesforce::paths;
+/// Endpoint paths, the same on every Salesforce login host (salesforce-oauth.md 0.2, 5.x).
+pub mod paths {
+    pub const AUTHORIZE: &str = "/services/oauth2/authorize";
+    pub const TOKEN: &str = "/services/oauth2/token";
+    pub const REVOKE: &str = "/services/oauth2/revoke";
+    pub const USERINFO: &str = "/services/oauth2/userinfo";
+    pub const INTROSPECT: &str = "/services/oauth2/introspect";
+    pub const OPENID: &str = "/.well-known/openid-configuration";
+    pub const ERROR_PAGE: &str = "/setup/secur/RemoteAccessErrorPage.apexp";
+    pub const DATA: &str = "/services/data/";
+}
 
 /// The emulated org and user.
 pub const ORG_ID: &str = "00D5g000004EmuLEAS";

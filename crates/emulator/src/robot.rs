@@ -5,7 +5,26 @@
 
 use std::time::Duration;
 
-use crate::error::{Error, Result};
+/// Why the robot could not finish.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RobotError {
+    /// The emulator (or the callback) could not be reached.
+    Unreachable(String),
+    /// An answer the robot did not expect.
+    Unexpected(String),
+}
+
+impl std::fmt::Display for RobotError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RobotError::Unreachable(m) | RobotError::Unexpected(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for RobotError {}
+
+type Result<T> = std::result::Result<T, RobotError>;
 
 /// What the user does on the consent page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,7 +48,7 @@ pub fn browse(url: &str, action: Action) -> Result<Outcome> {
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(20))
         .build()
-        .map_err(|e| Error::internal(e.to_string()))?;
+        .map_err(|e| RobotError::Unexpected(e.to_string()))?;
     let mut current = url.to_string();
     let mut resp = get(&client, &current)?;
     for _ in 0..8 {
@@ -42,27 +61,27 @@ pub fn browse(url: &str, action: Action) -> Result<Outcome> {
         }
         let body = resp.text().unwrap_or_default();
         if status == 200 && body.contains("/services/oauth2/authorize/decision") {
-            let id = hidden_value(&body, "id").ok_or_else(|| Error::internal("consent page without an id"))?;
+            let id = hidden_value(&body, "id").ok_or_else(|| RobotError::Unexpected("consent page without an id".into()))?;
             let decision = url::Url::parse(&current)
                 .and_then(|b| b.join("/services/oauth2/authorize/decision"))
-                .map_err(|e| Error::internal(e.to_string()))?;
+                .map_err(|e| RobotError::Unexpected(e.to_string()))?;
             let answer = if action == Action::Allow { "allow" } else { "deny" };
             resp = client
                 .post(decision.as_str())
                 .header("content-type", "application/x-www-form-urlencoded")
                 .body(format!("id={id}&action={answer}"))
                 .send()
-                .map_err(|e| Error::unreachable(format!("robot browser: {}", e.without_url())))?;
+                .map_err(|e| RobotError::Unreachable(format!("robot browser: {}", e.without_url())))?;
             current = decision.to_string();
             continue;
         }
         return Ok(Outcome { final_url: current, status });
     }
-    Err(Error::internal("robot browser: too many redirects"))
+    Err(RobotError::Unexpected("robot browser: too many redirects".into()))
 }
 
 fn get(client: &reqwest::blocking::Client, url: &str) -> Result<reqwest::blocking::Response> {
-    client.get(url).send().map_err(|e| Error::unreachable(format!("robot browser: {}", e.without_url())))
+    client.get(url).send().map_err(|e| RobotError::Unreachable(format!("robot browser: {}", e.without_url())))
 }
 
 fn hidden_value(html: &str, name: &str) -> Option<String> {
