@@ -26,7 +26,7 @@ use hmac::{Hmac, Mac};
 use rand::RngCore;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use tiny_http::{Header, Method, Request, Response, Server};
+use tiny_http::{Header, Request, Response, Server};
 
 /// Endpoint paths, the same on every Salesforce login host (salesforce-oauth.md 0.2, 5.x).
 pub mod paths {
@@ -306,14 +306,45 @@ fn now_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }
 
-type Reply = Response<std::io::Cursor<Vec<u8>>>;
+/// The request methods the emulator routes (anything else is `Other` and gets a 404).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Get,
+    Post,
+    Other,
+}
 
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
+impl Method {
+    fn parse(s: &str) -> Method {
+        match s {
+            "GET" => Method::Get,
+            "POST" => Method::Post,
+            _ => Method::Other,
+        }
+    }
+}
+
+/// One answer, independent of the HTTP server that sends it.
+#[derive(Debug, Clone)]
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn new(status: u16, content_type: Option<&str>, body: impl Into<Vec<u8>>) -> Reply {
+        let headers = content_type.map(|ct| vec![("Content-Type".to_string(), ct.to_string())]).unwrap_or_default();
+        Reply { status, headers, body: body.into() }
+    }
+    fn with_header(mut self, name: &str, value: &str) -> Reply {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
 }
 
 fn json_reply(status: u16, v: &Value) -> Reply {
-    Response::from_string(v.to_string()).with_status_code(status).with_header(header("Content-Type", "application/json;charset=UTF-8"))
+    Reply::new(status, Some("application/json;charset=UTF-8"), v.to_string())
 }
 
 fn oauth_error(error: &str, description: &str) -> Reply {
@@ -321,11 +352,11 @@ fn oauth_error(error: &str, description: &str) -> Reply {
 }
 
 fn html_reply(status: u16, body: String) -> Reply {
-    Response::from_string(body).with_status_code(status).with_header(header("Content-Type", "text/html;charset=UTF-8"))
+    Reply::new(status, Some("text/html;charset=UTF-8"), body)
 }
 
 fn redirect(location: &str) -> Reply {
-    Response::from_string(String::new()).with_status_code(302).with_header(header("Location", location))
+    Reply::new(302, None, Vec::new()).with_header("Location", location)
 }
 
 /// Salesforce's own error page, where errors it cannot send to a trusted callback end.
@@ -344,7 +375,7 @@ fn with_query(base: &str, pairs: &[(&str, &str)]) -> String {
 }
 
 fn handle(state: &Mutex<State>, mut request: Request) {
-    let method = request.method().clone();
+    let method = Method::parse(request.method().as_str());
     let raw_url = request.url().to_string();
     let (path, query) = match raw_url.split_once('?') {
         Some((p, q)) => (p.to_string(), q.to_string()),
@@ -360,19 +391,25 @@ fn handle(state: &Mutex<State>, mut request: Request) {
     if !slow.is_zero() {
         std::thread::sleep(slow);
     }
-    let ctx = Req { method: &method, path: &path, params: &params, form: &form, authorization: authorization.as_deref() };
+    let ctx = Req { method, path: &path, params: &params, form: &form, authorization: authorization.as_deref() };
     let reply = route(state, &ctx);
     let mut st = lock(state);
     st.log.push(LoggedRequest {
-        method: method.to_string(),
+        method: request.method().to_string(),
         path: path.clone(),
         query,
         form,
         authorization,
-        status: reply.status_code().0,
+        status: reply.status,
     });
     drop(st);
-    let _ = request.respond(reply);
+    let mut response = Response::from_data(reply.body).with_status_code(reply.status);
+    for (name, value) in &reply.headers {
+        if let Ok(h) = Header::from_bytes(name.as_bytes(), value.as_bytes()) {
+            response.add_header(h);
+        }
+    }
+    let _ = request.respond(response);
 }
 
 fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
@@ -380,7 +417,7 @@ fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
 }
 
 struct Req<'a> {
-    method: &'a Method,
+    method: Method,
     path: &'a str,
     params: &'a [(String, String)],
     form: &'a [(String, String)],
@@ -668,7 +705,7 @@ fn revoke(state: &Mutex<State>, token: Option<&str>) -> Reply {
     match chain {
         Some(chain) => {
             st.revoke_chain(chain);
-            Response::from_string(String::new()).with_status_code(200)
+            Reply::new(200, None, Vec::new())
         }
         None => oauth_error("invalid_token", "invalid token"),
     }
@@ -716,7 +753,7 @@ fn invalid_session() -> Reply {
 fn about_user(state: &Mutex<State>, r: &Req, body: impl FnOnce(&str) -> Value) -> Reply {
     let st = lock(state);
     if valid_access(&st, r).is_none() {
-        return Response::from_string("Bad_OAuth_Token").with_status_code(403);
+        return Reply::new(403, Some("text/plain;charset=UTF-8"), "Bad_OAuth_Token");
     }
     json_reply(200, &body(&st.base_url))
 }
@@ -779,5 +816,5 @@ fn data(state: &Mutex<State>, r: &Req) -> Reply {
         "limits" => json!({"DailyApiRequests": {"Max": 15000, "Remaining": 15000 - used}}),
         _ => return json_reply(404, &json!([{"message": "The requested resource does not exist", "errorCode": "NOT_FOUND"}])),
     };
-    json_reply(200, &body).with_header(header("Sforce-Limit-Info", &limit))
+    json_reply(200, &body).with_header("Sforce-Limit-Info", &limit)
 }
