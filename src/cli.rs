@@ -20,9 +20,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// then `mailfino-sf setup` for your org.
 #[derive(Debug, Parser)]
 #[command(name = "mailfino-sf", version, propagate_version = true, max_term_width = 100)]
-#[command(after_help = "Exit codes: 0 ok, 1 verify failed, 2 usage, 3 not configured, \
-4 Salesforce refused, 5 Salesforce unreachable, 6 login timed out, 7 local storage failed, \
-8 loopback port taken, 130 interrupted.")]
+#[command(after_help = crate::error::exit_codes_help())]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,

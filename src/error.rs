@@ -30,7 +30,61 @@ pub enum Kind {
     Interrupted,
 }
 
+/// One row of the exit-code table: the code, a short label (for `--help`) and its meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExitCodeDoc {
+    pub code: u8,
+    pub label: &'static str,
+    pub meaning: &'static str,
+}
+
+/// THE exit-code table of the contract. `--help`, the man page's EXIT STATUS section and the
+/// README are made from it or checked against it (tests/cases/exit_codes.rs).
+pub const EXIT_CODES: &[ExitCodeDoc] = &[
+    ExitCodeDoc { code: 0, label: "ok", meaning: "success (verify, audit, app check: nothing failed)" },
+    ExitCodeDoc { code: 1, label: "a check failed", meaning: "a check failed (verify, audit, app check); or an unexpected internal error" },
+    ExitCodeDoc { code: 2, label: "usage", meaning: "usage error: unknown flag, bad value, missing value in non-interactive mode" },
+    ExitCodeDoc {
+        code: 3,
+        label: "not configured",
+        meaning: "not configured: no such profile, no client secret or no refresh token where one is needed",
+    },
+    ExitCodeDoc {
+        code: 4,
+        label: "Salesforce refused",
+        meaning: "Salesforce refused: invalid client id or secret, invalid_grant, access_denied, missing scope, redirect mismatch",
+    },
+    ExitCodeDoc {
+        code: 5,
+        label: "Salesforce unreachable",
+        meaning: "Salesforce unreachable: DNS, connect, TLS, timeout, 5xx after retries",
+    },
+    ExitCodeDoc { code: 6, label: "login timed out", meaning: "login timed out waiting for the browser" },
+    ExitCodeDoc { code: 7, label: "local storage failed", meaning: "local storage failed (keyring, file, env file)" },
+    ExitCodeDoc { code: 8, label: "loopback port taken", meaning: "the loopback port is taken" },
+    ExitCodeDoc { code: 130, label: "interrupted", meaning: "interrupted (Ctrl-C, SIGTERM)" },
+];
+
+/// The one-line exit-code summary under `mailfino-sf --help`.
+pub fn exit_codes_help() -> String {
+    let items: Vec<String> = EXIT_CODES.iter().map(|e| format!("{} {}", e.code, e.label)).collect();
+    format!("Exit codes: {}.", items.join(", "))
+}
+
 impl Kind {
+    /// Every kind, for the table tests.
+    pub const ALL: [Kind; 9] = [
+        Kind::Failed,
+        Kind::Usage,
+        Kind::NotConfigured,
+        Kind::Refused,
+        Kind::Unreachable,
+        Kind::LoginTimeout,
+        Kind::Storage,
+        Kind::PortTaken,
+        Kind::Interrupted,
+    ];
+
     /// The process exit code of the contract.
     pub fn code(self) -> u8 {
         match self {
@@ -126,8 +180,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn exit_codes_follow_the_contract() {
-        let table = [
+    fn every_kind_has_one_row_in_the_exit_code_table_and_every_row_a_use() {
+        let expected = [
             (Kind::Failed, 1),
             (Kind::Usage, 2),
             (Kind::NotConfigured, 3),
@@ -138,8 +192,13 @@ mod tests {
             (Kind::PortTaken, 8),
             (Kind::Interrupted, 130),
         ];
-        for (kind, code) in table {
+        for (kind, code) in expected {
             assert_eq!(kind.code(), code, "{kind:?}");
+            assert_eq!(EXIT_CODES.iter().filter(|e| e.code == code).count(), 1, "code {code} in EXIT_CODES");
         }
+        for row in EXIT_CODES {
+            assert!(row.code == 0 || Kind::ALL.iter().any(|k| k.code() == row.code), "row {} has no Kind", row.code);
+        }
+        assert_eq!(EXIT_CODES.len(), Kind::ALL.len() + 1, "the table is success plus one row per kind");
     }
 }

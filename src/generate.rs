@@ -29,19 +29,6 @@ pub fn completion_file(shell: Shell) -> &'static str {
     }
 }
 
-const EXIT_STATUS: &[(&str, &str)] = &[
-    ("0", "success (verify: nothing failed)"),
-    ("1", "verify found a failed check; or an unexpected internal error"),
-    ("2", "usage error: unknown flag, bad value, missing value in non-interactive mode"),
-    ("3", "not configured: no profile, no client secret or no refresh token where one is needed"),
-    ("4", "Salesforce refused: invalid client id or secret, invalid_grant, access_denied, missing scope, redirect mismatch"),
-    ("5", "Salesforce unreachable: DNS, connect, TLS, timeout, 5xx after retries"),
-    ("6", "login timed out waiting for the browser, or was cancelled"),
-    ("7", "local storage failed (keyring, file, env file)"),
-    ("8", "the loopback port is taken"),
-    ("130", "interrupted (Ctrl-C)"),
-];
-
 const ENVIRONMENT: &[(&str, &str)] = &[
     ("MAILFINO_SF_PROFILE", "the profile (like --profile)"),
     ("MAILFINO_SF_CONFIG_DIR", "the config dir (like --config-dir)"),
@@ -76,7 +63,9 @@ fn render(cmd: clap::Command) -> Vec<u8> {
     let man = clap_mangen::Man::new(cmd);
     let mut buf = Vec::new();
     man.render(&mut buf).expect("render to memory");
-    buf.extend(section("EXIT STATUS", EXIT_STATUS).into_bytes());
+    let exit_status: Vec<(String, &str)> = crate::error::EXIT_CODES.iter().map(|e| (e.code.to_string(), e.meaning)).collect();
+    let exit_status: Vec<(&str, &str)> = exit_status.iter().map(|(c, m)| (c.as_str(), *m)).collect();
+    buf.extend(section("EXIT STATUS", &exit_status).into_bytes());
     buf.extend(section("ENVIRONMENT", ENVIRONMENT).into_bytes());
     buf.extend(section("FILES", FILES).into_bytes());
     buf

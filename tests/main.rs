@@ -9,6 +9,7 @@ mod cases {
     mod ci;
     mod cli;
     mod emulator;
+    mod exit_codes;
     mod hardening;
     mod keyring;
     mod login;
