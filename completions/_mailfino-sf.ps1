@@ -36,7 +36,8 @@ Register-ArgumentCompleter -Native -CommandName 'mailfino-sf' -ScriptBlock {
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in with PKCE through a loopback listener and the browser; store the refresh token')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the app, the secret, the scopes and the refresh token; a fix hint for every failure')
             [CompletionResult]::new('refresh', 'refresh', [CompletionResultType]::ParameterValue, 'Renew the access token with the stored refresh token (a rotated token is saved first)')
-            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Revoke the refresh token at Salesforce, then delete the profile''s secrets')
+            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Revoke the refresh token at Salesforce and delete it; the Consumer Secret stays')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show what is configured: every profile, where its secrets are, the last refresh and verify')
             [CompletionResult]::new('export-ci', 'export-ci', [CompletionResultType]::ParameterValue, 'Print the MAILFINO_SF_* variables of the profile for a CI secret store (holds secrets)')
             [CompletionResult]::new('emulator', 'emulator', [CompletionResultType]::ParameterValue, 'Run a local Salesforce OAuth emulator, for trying the tool and for CI')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'The whole journey (setup, login, verify, refresh, logout) against a built-in emulator')
@@ -125,7 +126,22 @@ Register-ArgumentCompleter -Native -CommandName 'mailfino-sf' -ScriptBlock {
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which stored configuration to use')
             [CompletionResult]::new('--config-dir', '--config-dir', [CompletionResultType]::ParameterName, 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets go [default: keyring, falling back to file when no keyring answers]')
-            [CompletionResult]::new('--local-only', '--local-only', [CompletionResultType]::ParameterName, 'Do not revoke at Salesforce; only delete the local secrets')
+            [CompletionResult]::new('--local-only', '--local-only', [CompletionResultType]::ParameterName, 'Do not revoke at Salesforce; only delete the local refresh token')
+            [CompletionResult]::new('--forget-secret', '--forget-secret', [CompletionResultType]::ParameterName, 'Also delete the Consumer Secret (asks first on a terminal)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable result on stdout; all human text goes to stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Trace every HTTP exchange on stderr, with secrets redacted')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Trace every HTTP exchange on stderr, with secrets redacted')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'mailfino-sf;status' {
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which stored configuration to use')
+            [CompletionResult]::new('--config-dir', '--config-dir', [CompletionResultType]::ParameterName, 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets go [default: keyring, falling back to file when no keyring answers]')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable result on stdout; all human text goes to stderr')
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Trace every HTTP exchange on stderr, with secrets redacted')
@@ -227,7 +243,8 @@ Register-ArgumentCompleter -Native -CommandName 'mailfino-sf' -ScriptBlock {
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in with PKCE through a loopback listener and the browser; store the refresh token')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the app, the secret, the scopes and the refresh token; a fix hint for every failure')
             [CompletionResult]::new('refresh', 'refresh', [CompletionResultType]::ParameterValue, 'Renew the access token with the stored refresh token (a rotated token is saved first)')
-            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Revoke the refresh token at Salesforce, then delete the profile''s secrets')
+            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Revoke the refresh token at Salesforce and delete it; the Consumer Secret stays')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show what is configured: every profile, where its secrets are, the last refresh and verify')
             [CompletionResult]::new('export-ci', 'export-ci', [CompletionResultType]::ParameterValue, 'Print the MAILFINO_SF_* variables of the profile for a CI secret store (holds secrets)')
             [CompletionResult]::new('emulator', 'emulator', [CompletionResultType]::ParameterValue, 'Run a local Salesforce OAuth emulator, for trying the tool and for CI')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'The whole journey (setup, login, verify, refresh, logout) against a built-in emulator')
@@ -249,6 +266,9 @@ Register-ArgumentCompleter -Native -CommandName 'mailfino-sf' -ScriptBlock {
             break
         }
         'mailfino-sf;help;logout' {
+            break
+        }
+        'mailfino-sf;help;status' {
             break
         }
         'mailfino-sf;help;export-ci' {

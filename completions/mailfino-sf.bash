@@ -46,6 +46,9 @@ _mailfino__sf() {
             mailfino__sf,setup)
                 cmd="mailfino__sf__subcmd__setup"
                 ;;
+            mailfino__sf,status)
+                cmd="mailfino__sf__subcmd__status"
+                ;;
             mailfino__sf,verify)
                 cmd="mailfino__sf__subcmd__verify"
                 ;;
@@ -79,6 +82,9 @@ _mailfino__sf() {
             mailfino__sf__subcmd__help,setup)
                 cmd="mailfino__sf__subcmd__help__subcmd__setup"
                 ;;
+            mailfino__sf__subcmd__help,status)
+                cmd="mailfino__sf__subcmd__help__subcmd__status"
+                ;;
             mailfino__sf__subcmd__help,verify)
                 cmd="mailfino__sf__subcmd__help__subcmd__verify"
                 ;;
@@ -89,7 +95,7 @@ _mailfino__sf() {
 
     case "${cmd}" in
         mailfino__sf)
-            opts="-v -h -V --profile --config-dir --store --json --no-color --verbose --help --version setup login verify refresh logout export-ci emulator demo completions robot-browser help"
+            opts="-v -h -V --profile --config-dir --store --json --no-color --verbose --help --version setup login verify refresh logout status export-ci emulator demo completions robot-browser help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -259,7 +265,7 @@ _mailfino__sf() {
             return 0
             ;;
         mailfino__subcmd__sf__subcmd__help)
-            opts="setup login verify refresh logout export-ci emulator demo completions robot-browser help"
+            opts="setup login verify refresh logout status export-ci emulator demo completions robot-browser help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -412,6 +418,20 @@ _mailfino__sf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mailfino__subcmd__sf__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mailfino__subcmd__sf__subcmd__help__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -465,7 +485,7 @@ _mailfino__sf() {
             return 0
             ;;
         mailfino__subcmd__sf__subcmd__logout)
-            opts="-v -h -V --local-only --profile --config-dir --store --json --no-color --verbose --help --version"
+            opts="-v -h -V --local-only --forget-secret --profile --config-dir --store --json --no-color --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -581,6 +601,32 @@ _mailfino__sf() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailfino__subcmd__sf__subcmd__status)
+            opts="-v -h -V --profile --config-dir --store --json --no-color --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -33,7 +33,8 @@ set edit:completion:arg-completer[mailfino-sf] = {|@words|
             cand login 'Log in with PKCE through a loopback listener and the browser; store the refresh token'
             cand verify 'Check the app, the secret, the scopes and the refresh token; a fix hint for every failure'
             cand refresh 'Renew the access token with the stored refresh token (a rotated token is saved first)'
-            cand logout 'Revoke the refresh token at Salesforce, then delete the profile''s secrets'
+            cand logout 'Revoke the refresh token at Salesforce and delete it; the Consumer Secret stays'
+            cand status 'Show what is configured: every profile, where its secrets are, the last refresh and verify'
             cand export-ci 'Print the MAILFINO_SF_* variables of the profile for a CI secret store (holds secrets)'
             cand emulator 'Run a local Salesforce OAuth emulator, for trying the tool and for CI'
             cand demo 'The whole journey (setup, login, verify, refresh, logout) against a built-in emulator'
@@ -117,7 +118,21 @@ set edit:completion:arg-completer[mailfino-sf] = {|@words|
             cand --profile 'Which stored configuration to use'
             cand --config-dir 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]'
             cand --store 'Where secrets go [default: keyring, falling back to file when no keyring answers]'
-            cand --local-only 'Do not revoke at Salesforce; only delete the local secrets'
+            cand --local-only 'Do not revoke at Salesforce; only delete the local refresh token'
+            cand --forget-secret 'Also delete the Consumer Secret (asks first on a terminal)'
+            cand --json 'Machine-readable result on stdout; all human text goes to stderr'
+            cand --no-color 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
+            cand -v 'Trace every HTTP exchange on stderr, with secrets redacted'
+            cand --verbose 'Trace every HTTP exchange on stderr, with secrets redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailfino-sf;status'= {
+            cand --profile 'Which stored configuration to use'
+            cand --config-dir 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]'
+            cand --store 'Where secrets go [default: keyring, falling back to file when no keyring answers]'
             cand --json 'Machine-readable result on stdout; all human text goes to stderr'
             cand --no-color 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
             cand -v 'Trace every HTTP exchange on stderr, with secrets redacted'
@@ -213,7 +228,8 @@ set edit:completion:arg-completer[mailfino-sf] = {|@words|
             cand login 'Log in with PKCE through a loopback listener and the browser; store the refresh token'
             cand verify 'Check the app, the secret, the scopes and the refresh token; a fix hint for every failure'
             cand refresh 'Renew the access token with the stored refresh token (a rotated token is saved first)'
-            cand logout 'Revoke the refresh token at Salesforce, then delete the profile''s secrets'
+            cand logout 'Revoke the refresh token at Salesforce and delete it; the Consumer Secret stays'
+            cand status 'Show what is configured: every profile, where its secrets are, the last refresh and verify'
             cand export-ci 'Print the MAILFINO_SF_* variables of the profile for a CI secret store (holds secrets)'
             cand emulator 'Run a local Salesforce OAuth emulator, for trying the tool and for CI'
             cand demo 'The whole journey (setup, login, verify, refresh, logout) against a built-in emulator'
@@ -230,6 +246,8 @@ set edit:completion:arg-completer[mailfino-sf] = {|@words|
         &'mailfino-sf;help;refresh'= {
         }
         &'mailfino-sf;help;logout'= {
+        }
+        &'mailfino-sf;help;status'= {
         }
         &'mailfino-sf;help;export-ci'= {
         }

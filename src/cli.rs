@@ -111,12 +111,29 @@ pub enum Command {
     ///   TOKEN=$(mailfino-sf refresh --show-token)
     Refresh(RefreshArgs),
 
-    /// Revoke the refresh token at Salesforce, then delete the profile's secrets.
+    /// Revoke the refresh token at Salesforce and delete it; the Consumer Secret stays.
+    ///
+    /// The Consumer Secret is the app's configuration (getting it back means Salesforce Setup and
+    /// an e-mail code), so it is kept unless --forget-secret is given; on a terminal that asks
+    /// first.
     ///
     /// Example:
     ///   mailfino-sf logout
     ///   mailfino-sf logout --local-only
+    ///   mailfino-sf logout --forget-secret
     Logout(LogoutArgs),
+
+    /// Show what is configured: every profile, where its secrets are, the last refresh and verify.
+    ///
+    /// Offline and instant: reads config.toml and the secret store, never the network. Shows every
+    /// profile (or only --profile NAME): login URL, Consumer Key (masked), where the Consumer
+    /// Secret and the refresh token are kept, when refresh and verify last ran and how they
+    /// ended, and mailfino's env file with whether it matches the profile.
+    ///
+    /// Example:
+    ///   mailfino-sf status
+    ///   mailfino-sf status --profile sandbox --json
+    Status,
 
     /// Print the MAILFINO_SF_* variables of the profile for a CI secret store (holds secrets).
     ///
@@ -248,9 +265,13 @@ pub struct RefreshArgs {
 
 #[derive(Debug, Args, Default)]
 pub struct LogoutArgs {
-    /// Do not revoke at Salesforce; only delete the local secrets.
+    /// Do not revoke at Salesforce; only delete the local refresh token.
     #[arg(long)]
     pub local_only: bool,
+
+    /// Also delete the Consumer Secret (asks first on a terminal).
+    #[arg(long)]
+    pub forget_secret: bool,
 }
 
 #[derive(Debug, Args)]

@@ -27,6 +27,8 @@ pub fn env_var(name: &str) -> Option<String> {
 /// Everything a command needs.
 pub struct Context {
     pub profile: String,
+    /// `--profile` (or `MAILFINO_SF_PROFILE`) was given: `status` then shows only that profile.
+    pub profile_explicit: bool,
     pub config_dir: PathBuf,
     pub ui: Ui,
     pub json: bool,
@@ -58,6 +60,7 @@ impl Context {
         };
         Ok(Context {
             profile,
+            profile_explicit: global.profile.is_some(),
             config_dir,
             ui: Ui::detect(global.no_color),
             json: global.json,
@@ -74,6 +77,7 @@ impl Context {
     pub fn isolated(&self, profile: &str, config_dir: PathBuf, store_mode: StoreMode) -> Context {
         Context {
             profile: profile.to_string(),
+            profile_explicit: true,
             config_dir,
             ui: self.ui,
             json: false,
@@ -119,6 +123,34 @@ impl Context {
         Ok(cfg)
     }
 
+    /// The profile must be stored, unless the environment supplies the app (login URL and
+    /// Consumer Key: CI's env-only mode). Otherwise exit 3 "no such profile" naming the known ones.
+    pub fn require_profile(&self, cfg: &ConfigFile) -> Result<()> {
+        let env_only = self.env("MAILFINO_SF_LOGIN_URL").is_some() && self.env("MAILFINO_SF_CLIENT_ID").is_some();
+        if cfg.profile(&self.profile).is_some() || env_only {
+            return Ok(());
+        }
+        Err(no_such_profile(&self.profile, cfg))
+    }
+
+    /// Whether any `MAILFINO_SF_*` value override is in effect (then nothing is recorded in
+    /// config.toml about this run: the results describe the environment, not the profile).
+    pub fn overridden(&self) -> bool {
+        ENV_OVERRIDES.iter().any(|name| self.env(name).is_some())
+    }
+
+    /// Notes how `refresh` or `verify` ended in the stored profile, for `status`. Best effort: a
+    /// failure to write the note never changes the command's outcome.
+    pub fn record_run(&self, which: RunKind, run: crate::store::config::LastRun) {
+        if self.overridden() || !self.config_dir.join("config.toml").exists() {
+            return;
+        }
+        let _ = crate::store::config::update_profile(&self.config_dir, &self.profile, |p| match which {
+            RunKind::Refresh => p.last_refresh = Some(run),
+            RunKind::Verify => p.last_verify = Some(run),
+        });
+    }
+
     /// The profile's effective settings: stored values with the environment on top.
     pub fn settings(&self, cfg: &ConfigFile) -> Settings {
         let base = cfg.profile(&self.profile).cloned().unwrap_or_default();
@@ -155,6 +187,35 @@ impl Context {
             format!(" --profile {}", self.profile)
         }
     }
+}
+
+/// The environment overrides of the contract.
+pub const ENV_OVERRIDES: [&str; 6] = [
+    "MAILFINO_SF_LOGIN_URL",
+    "MAILFINO_SF_CLIENT_ID",
+    "MAILFINO_SF_CLIENT_SECRET",
+    "MAILFINO_SF_REFRESH_TOKEN",
+    "MAILFINO_SF_CALLBACK_URL",
+    "MAILFINO_SF_REDIRECT_URI",
+];
+
+/// Which command's outcome [`Context::record_run`] notes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunKind {
+    Refresh,
+    Verify,
+}
+
+/// Exit 3: "no such profile `X`", with the known profiles and the command that creates one.
+pub fn no_such_profile(name: &str, cfg: &ConfigFile) -> Error {
+    let flag = if name == "default" { String::new() } else { format!(" --profile {name}") };
+    let known: Vec<String> = cfg.profiles.keys().map(|k| format!("`{k}`")).collect();
+    let (message, pick) = if known.is_empty() {
+        (format!("no such profile `{name}`: no profile is set up yet"), String::new())
+    } else {
+        (format!("no such profile `{name}`; known profiles: {}", known.join(", ")), ", or pass --profile with one of those".to_string())
+    };
+    Error::not_configured(message).hint(format!("run `mailfino-sf setup{flag}` to create it{pick}"))
 }
 
 /// A profile's effective values.

@@ -43,6 +43,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Verify(args) => cmd::verify::run(args, &ctx),
         Command::Refresh(args) => cmd::refresh::run(args, &ctx),
         Command::Logout(args) => cmd::logout::run(args, &ctx),
+        Command::Status => cmd::status::run(&ctx),
         Command::ExportCi(args) => cmd::export_ci::run(args, &ctx),
         Command::Emulator(args) => cmd::emulator::run(args, &ctx),
         Command::Demo(args) => cmd::demo::run(args, &ctx),

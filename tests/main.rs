@@ -15,5 +15,6 @@ mod cases {
     mod login;
     mod properties;
     mod setup;
+    mod status;
     mod verify;
 }

@@ -111,7 +111,7 @@ pub fn run(args: &DemoArgs, ctx: &Context) -> Result<ExitCode> {
     }
     eprintln!("  the emulator holds {} active refresh token(s): each old one died as it rotated", emu.state().active_refresh_tokens());
 
-    chapter(ctx, 5, "logout", "revoke at Salesforce, delete the local secrets");
+    chapter(ctx, 5, "logout", "revoke at Salesforce, delete the local refresh token");
     logout::run(&LogoutArgs::default(), &demo)?;
 
     chapter(ctx, 6, "summary", "what just happened");

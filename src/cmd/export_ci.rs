@@ -13,6 +13,7 @@ use crate::ui::out;
 
 pub fn run(args: &ExportCiArgs, ctx: &Context) -> Result<ExitCode> {
     let cfg = ctx.load_config()?;
+    ctx.require_profile(&cfg)?;
     let settings = ctx.settings(&cfg);
     let login_url = settings.require_login_url(ctx)?;
     let client_id = settings.require_client_id(ctx)?;

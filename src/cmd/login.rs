@@ -79,6 +79,7 @@ pub fn report(ctx: &Context, o: &LoginOutcome) {
 /// The login itself; `choice` says who opens the URL.
 pub fn login(ctx: &Context, args: &LoginArgs, choice: BrowserChoice) -> Result<LoginOutcome> {
     let cfg = ctx.load_config()?;
+    ctx.require_profile(&cfg)?;
     let settings = ctx.settings(&cfg);
     let cfg = std::cell::RefCell::new(cfg);
     let login_url = settings.require_login_url(ctx)?;

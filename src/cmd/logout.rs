@@ -1,5 +1,6 @@
-//! `mailfino-sf logout`: revoke the refresh token at Salesforce, then delete the profile's
-//! secrets. When Salesforce cannot be reached nothing is deleted (the token would stay valid
+//! `mailfino-sf logout`: revoke the refresh token at Salesforce, then delete it locally. The
+//! Consumer Secret is app configuration and stays, unless `--forget-secret` (which asks first on a
+//! terminal). When Salesforce cannot be reached nothing is deleted (the token would stay valid
 //! there); `--local-only` skips the revoke.
 
 use std::process::ExitCode;
@@ -8,13 +9,14 @@ use serde_json::json;
 
 use crate::cli::LogoutArgs;
 use crate::context::Context;
-use crate::error::Result;
+use crate::error::{Error, Kind, Result};
 use crate::oauth::{self, Revoked};
 use crate::store::secrets::{SecretKey, Source};
 use crate::ui::{out, sanitize};
 
 pub fn run(args: &LogoutArgs, ctx: &Context) -> Result<ExitCode> {
     let cfg = ctx.load_config()?;
+    ctx.require_profile(&cfg)?;
     let settings = ctx.settings(&cfg);
     let token = ctx.refresh_token()?;
     if token.as_ref().is_some_and(|t| t.1 == Source::Env) {
@@ -34,13 +36,16 @@ pub fn run(args: &LogoutArgs, ctx: &Context) -> Result<ExitCode> {
         }
     };
     let mut deleted = Vec::new();
-    for key in [SecretKey::RefreshToken, SecretKey::ClientSecret] {
-        if ctx.secrets().delete(&ctx.profile, key)? {
-            deleted.push(key.name());
-        }
+    if ctx.secrets().delete(&ctx.profile, SecretKey::RefreshToken)? {
+        deleted.push(SecretKey::RefreshToken.name());
+    }
+    let forget = args.forget_secret && confirm_forget(ctx)?;
+    if forget && ctx.secrets().delete(&ctx.profile, SecretKey::ClientSecret)? {
+        deleted.push(SecretKey::ClientSecret.name());
     }
     if ctx.json {
-        out(&json!({"ok": true, "profile": ctx.profile, "revocation": revoked, "deleted": deleted}).to_string());
+        out(&json!({"ok": true, "profile": ctx.profile, "revocation": revoked, "deleted": deleted, "client_secret_kept": !forget})
+            .to_string());
     } else {
         out(&format!("{} logged out of profile `{}`", ctx.ui.green(true).apply_to("✔"), ctx.profile));
         out(&format!("  {revoked}"));
@@ -48,7 +53,38 @@ pub fn run(args: &LogoutArgs, ctx: &Context) -> Result<ExitCode> {
             "  deleted: {}",
             if deleted.is_empty() { "nothing (no secrets were stored)".to_string() } else { deleted.join(", ") }
         ));
-        out(&format!("  the profile's settings stay in config.toml; `mailfino-sf setup{}` stores a secret again", ctx.profile_flag()));
+        if forget {
+            out(&format!(
+                "  the profile's settings stay in config.toml; `mailfino-sf setup{}` stores a Consumer Secret again",
+                ctx.profile_flag()
+            ));
+        } else {
+            out(&format!(
+                "  the Consumer Secret and the settings stay; `mailfino-sf login{}` logs in again (`--forget-secret` also deletes the secret)",
+                ctx.profile_flag()
+            ));
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--forget-secret` on a terminal asks first (getting the secret back means the Salesforce Setup
+/// page and an e-mail code); elsewhere the flag is the answer.
+fn confirm_forget(ctx: &Context) -> Result<bool> {
+    if !ctx.ui.interactive {
+        return Ok(true);
+    }
+    let yes = dialoguer::Confirm::with_theme(&dialoguer::theme::SimpleTheme)
+        .with_prompt(format!(
+            "Also delete profile `{}`'s Consumer Secret? Getting it back means copying it from Salesforce Setup again",
+            ctx.profile
+        ))
+        .default(false)
+        .wait_for_newline(true)
+        .interact()
+        .map_err(|e| Error::new(Kind::Interrupted, format!("logout cancelled ({e})")))?;
+    if !yes {
+        eprintln!("Kept the Consumer Secret.");
+    }
+    Ok(yes)
 }

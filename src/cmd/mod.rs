@@ -9,4 +9,5 @@ pub mod logout;
 pub mod refresh;
 pub mod robot;
 pub mod setup;
+pub mod status;
 pub mod verify;

@@ -7,16 +7,28 @@ use secrecy::ExposeSecret;
 use serde_json::json;
 
 use crate::cli::RefreshArgs;
-use crate::context::{not_configured, Context};
+use crate::context::{not_configured, Context, RunKind};
 use crate::error::Result;
 use crate::oauth;
 use crate::renew::{self, Rotated};
 use crate::salesforce::types::format_ms;
+use crate::store::config::{ConfigFile, LastRun};
 use crate::ui::{out, sanitize};
 
 pub fn run(args: &RefreshArgs, ctx: &Context) -> Result<ExitCode> {
     let cfg = ctx.load_config()?;
-    let settings = ctx.settings(&cfg);
+    ctx.require_profile(&cfg)?;
+    let result = refresh(args, ctx, &cfg);
+    let run = match &result {
+        Ok(_) => LastRun::now(true, "the access token was renewed"),
+        Err(e) => LastRun::now(false, format!("exit {}: {}", e.kind.code(), e.message)),
+    };
+    ctx.record_run(RunKind::Refresh, run);
+    result
+}
+
+fn refresh(args: &RefreshArgs, ctx: &Context, cfg: &ConfigFile) -> Result<ExitCode> {
+    let settings = ctx.settings(cfg);
     let login_url = settings.require_login_url(ctx)?;
     let client_id = settings.require_client_id(ctx)?;
     let secret = ctx.client_secret()?.ok_or_else(|| not_configured(ctx, "no client secret"))?;

@@ -6,16 +6,19 @@ use serde_json::json;
 
 use crate::checks::{self, Check, Status, VerifyOptions};
 use crate::cli::VerifyArgs;
-use crate::context::Context;
+use crate::context::{Context, RunKind};
 use crate::error::Result;
+use crate::store::config::LastRun;
 use crate::ui::{out, Ui};
 
 pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<ExitCode> {
     let cfg = ctx.load_config()?;
+    ctx.require_profile(&cfg)?;
     let settings = ctx.settings(&cfg);
     let opts = VerifyOptions { renew: args.renew, rotated_token_out: args.rotated_token_out.clone() };
     let results = checks::verify(ctx, &settings, &opts);
     let ok = results.iter().all(|c| c.status != Status::Fail);
+    ctx.record_run(RunKind::Verify, LastRun::now(ok, outcome_line(&results)));
     if ctx.json {
         out(&json!({"ok": ok, "profile": ctx.profile, "checks": results}).to_string());
     } else {
@@ -51,5 +54,17 @@ pub fn print_checks(ui: &Ui, results: &[Check], closing: bool, to_stdout: bool) 
             ui.red(true).apply_to(format!("{fail} check(s) failed; fix them in the order shown."))
         };
         emit(&format!("\n{pass} passed, {warn} warnings, {fail} failed, {skip} skipped. {verdict}"));
+    }
+}
+
+/// "10 passed" or "failed: client_secret, refresh_token; 2 warnings", for `status`.
+fn outcome_line(results: &[Check]) -> String {
+    let ids = |s: Status| results.iter().filter(|c| c.status == s).map(|c| c.id).collect::<Vec<_>>();
+    let (failed, warned) = (ids(Status::Fail), ids(Status::Warn));
+    let passed = ids(Status::Pass).len();
+    match (failed.is_empty(), warned.is_empty()) {
+        (true, true) => format!("{passed} passed"),
+        (true, false) => format!("{passed} passed; warnings: {}", warned.join(", ")),
+        (false, _) => format!("failed: {}", failed.join(", ")),
     }
 }

@@ -35,6 +35,50 @@ pub struct Profile {
     /// mailfino's server environment file written by `setup`, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub env_file: Option<PathBuf>,
+    /// The admin was told once that this profile's secrets fell back to the file store.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub keyring_fallback_noted: bool,
+    /// When `refresh` last ran for this profile, and how it ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_refresh: Option<LastRun>,
+    /// When `verify` last ran for this profile, and how it ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_verify: Option<LastRun>,
+}
+
+impl Profile {
+    /// Keeps the bookkeeping `other` holds where this profile has none: a command that read the
+    /// profile before, say, a fallback note was written must not erase that note when it saves.
+    fn keep_notes_of(&mut self, other: &Profile) {
+        self.keyring_fallback_noted |= other.keyring_fallback_noted;
+        if self.last_refresh.is_none() {
+            self.last_refresh.clone_from(&other.last_refresh);
+        }
+        if self.last_verify.is_none() {
+            self.last_verify.clone_from(&other.last_verify);
+        }
+    }
+}
+
+/// The time and outcome of a command run (`refresh`, `verify`), for `status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LastRun {
+    /// RFC 3339, UTC.
+    pub at: String,
+    pub ok: bool,
+    /// One line: what happened (never a secret).
+    pub result: String,
+}
+
+impl LastRun {
+    /// A run that ended now.
+    pub fn now(ok: bool, result: impl Into<String>) -> Self {
+        let ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
+        let result: String = result.into();
+        let result = if result.chars().count() > 200 { format!("{}…", result.chars().take(200).collect::<String>()) } else { result };
+        LastRun { at: crate::salesforce::types::format_ms(ms), ok, result }
+    }
 }
 
 /// The whole `config.toml`.
@@ -73,12 +117,27 @@ impl ConfigFile {
         let dir = self.path.parent().unwrap_or(Path::new(".")).to_path_buf();
         fsutil::ensure_private_dir(&dir)?;
         let mut current = ConfigFile::load(&dir)?;
+        let mut profile = profile;
+        if let Some(on_disk) = current.profiles.get(name) {
+            profile.keep_notes_of(on_disk);
+        }
         current.profiles.insert(name.to_string(), profile);
         let text = render(&current.profiles)?;
         fsutil::write_atomic(&self.path, text.as_bytes())?;
         self.profiles = current.profiles;
         Ok(())
     }
+}
+
+/// Changes one stored profile as it is on disk now (re-read under the write); `false` when the
+/// profile is not stored (nothing is written then).
+pub fn update_profile(dir: &Path, name: &str, change: impl FnOnce(&mut Profile)) -> Result<bool> {
+    let mut current = ConfigFile::load(dir)?;
+    let Some(profile) = current.profiles.get_mut(name) else { return Ok(false) };
+    change(profile);
+    let text = render(&current.profiles)?;
+    fsutil::write_atomic(&current.path, text.as_bytes())?;
+    Ok(true)
 }
 
 /// Parses the file's text; the error names the line.

@@ -1,5 +1,7 @@
 //! The secret store: one trait, two real implementations (OS keyring, 0600 file), and the
-//! `Auto` policy of the contract (keyring first, file when no keyring answers, said once).
+//! `Auto` policy of the contract (keyring first, file when no keyring answers, said once per
+//! profile: the warning is remembered in config.toml as `keyring_fallback_noted`, and later only
+//! `status` reminds of it).
 //!
 //! Keyring calls run on a helper thread and are abandoned after a timeout
 //! (`MAILFINO_SF_KEYRING_TIMEOUT_MS`, default 3000): a hung D-Bus must not hang the tool. After
@@ -235,20 +237,52 @@ pub struct Secrets {
     keyring: KeyringStore,
     file: FileStore,
     warned: AtomicBool,
+    /// The fallback is noted in config.toml for the profile of this run.
+    noted: AtomicBool,
+    /// Never warn about the fallback (`status` shows its own reminder).
+    quiet: AtomicBool,
     ui: crate::ui::Ui,
 }
 
 impl Secrets {
     pub fn new(mode: StoreMode, config_dir: &Path, ui: crate::ui::Ui) -> Self {
-        Secrets { mode, keyring: KeyringStore::default(), file: FileStore::new(config_dir), warned: AtomicBool::new(false), ui }
+        Secrets {
+            mode,
+            keyring: KeyringStore::default(),
+            file: FileStore::new(config_dir),
+            warned: AtomicBool::new(false),
+            noted: AtomicBool::new(false),
+            quiet: AtomicBool::new(false),
+            ui,
+        }
     }
 
-    fn fallback_warning(&self, why: &str) {
+    /// No fallback warning from now on (the caller reports the store itself).
+    pub fn quiet(&self) {
+        self.quiet.store(true, Ordering::Relaxed);
+    }
+
+    /// Says once per profile that the file store is used; remembered in the stored profile (a
+    /// profile not stored yet is noted on a later call of the run, once `setup` has saved it).
+    fn fallback_warning(&self, profile: &str, why: &str) {
+        if self.quiet.load(Ordering::Relaxed) || self.noted.load(Ordering::Relaxed) {
+            return;
+        }
+        let Some(dir) = self.file.path.parent() else { return };
+        let stored = super::config::ConfigFile::load(dir).ok().and_then(|c| c.profile(profile).cloned());
+        if stored.as_ref().is_some_and(|p| p.keyring_fallback_noted) {
+            self.noted.store(true, Ordering::Relaxed);
+            return;
+        }
         if !self.warned.swap(true, Ordering::Relaxed) {
             self.ui.warn(&format!(
-                "no keyring answered ({why}); using the file store {} (mode 0600). Pass --store file to silence this.",
+                "no keyring answered ({why}); using the file store {} (mode 0600). Said once for profile `{profile}`; \
+                 `mailfino-sf status` reminds you. Pass --store file to choose the file store explicitly.",
                 self.file.path.display()
             ));
+        }
+        if stored.is_some() && super::config::update_profile(dir, profile, |p| p.keyring_fallback_noted = true).unwrap_or(false) {
+            self.noted.store(true, Ordering::Relaxed);
         }
     }
 
@@ -258,7 +292,7 @@ impl Secrets {
             match self.keyring.get(profile, key) {
                 Ok(Some(v)) => return Ok(Some((v, Source::Keyring))),
                 Ok(None) => {}
-                Err(StoreError::Unavailable(why)) if self.mode == StoreMode::Auto => self.fallback_warning(&why),
+                Err(StoreError::Unavailable(why)) if self.mode == StoreMode::Auto => self.fallback_warning(profile, &why),
                 Err(e) => return Err(e.into_error("keyring")),
             }
             if self.mode == StoreMode::Keyring {
@@ -279,7 +313,7 @@ impl Secrets {
                     }
                     return Ok(Source::Keyring);
                 }
-                Err(StoreError::Unavailable(why)) if self.mode == StoreMode::Auto => self.fallback_warning(&why),
+                Err(StoreError::Unavailable(why)) if self.mode == StoreMode::Auto => self.fallback_warning(profile, &why),
                 Err(e) => return Err(e.into_error("keyring")),
             }
         }
@@ -293,7 +327,7 @@ impl Secrets {
         if self.mode != StoreMode::File {
             match self.keyring.delete(profile, key) {
                 Ok(d) => deleted |= d,
-                Err(StoreError::Unavailable(why)) if self.mode == StoreMode::Auto => self.fallback_warning(&why),
+                Err(StoreError::Unavailable(why)) if self.mode == StoreMode::Auto => self.fallback_warning(profile, &why),
                 Err(e) => return Err(e.into_error("keyring")),
             }
         }

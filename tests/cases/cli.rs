@@ -4,7 +4,7 @@ use std::path::Path;
 
 use crate::support::*;
 
-const SUBCOMMANDS: [&str; 9] = ["setup", "login", "verify", "refresh", "logout", "export-ci", "emulator", "demo", "completions"];
+const SUBCOMMANDS: [&str; 10] = ["setup", "login", "verify", "refresh", "logout", "status", "export-ci", "emulator", "demo", "completions"];
 
 #[test]
 fn every_subcommand_has_help_with_an_example() {
@@ -38,10 +38,10 @@ fn global_options_go_before_or_after_the_subcommand() {
     let env = Env::new();
     let a = env.cmd().args(["--json", "--profile", "p1", "verify"]).output().unwrap();
     let b = env.cmd().args(["verify", "--json", "--profile", "p1"]).output().unwrap();
-    assert_eq!(a.status.code(), Some(1));
+    assert_eq!(a.status.code(), Some(3), "no such profile");
     assert_eq!(stdout(&a), stdout(&b));
     let v: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
-    assert_eq!(v["profile"], "p1");
+    assert!(v["error"]["message"].as_str().unwrap().contains("`p1`"), "{v}");
 }
 
 #[test]

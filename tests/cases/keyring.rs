@@ -79,7 +79,7 @@ fn secrets_live_in_a_real_secret_service() {
     assert_eq!(out.status.code(), Some(1));
     // logout deletes it from the keyring
     let mut logout = f.env.cmd();
-    logout.args(["logout", "--local-only"]);
+    logout.args(["logout", "--local-only", "--forget-secret"]);
     let out = with_keyring(logout).output().unwrap();
     assert!(stdout(&out).contains("refresh-token, client-secret"), "{}", all_output(&out));
 }
@@ -94,6 +94,12 @@ fn without_a_keyring_the_file_store_is_used_and_said_once() {
     assert!(f.env.credentials_text().contains(&f.emu.client_secret()));
     let out = f.env.cmd().arg("verify").env_remove("MAILFINO_SF_STORE").output().unwrap();
     assert!(stdout(&out).contains("secret from the file store"), "{}", all_output(&out));
+    // said once per profile: remembered, and later only `status` reminds of it
+    assert!(!stderr(&out).contains("no keyring answered"), "{}", stderr(&out));
+    assert!(f.env.config_text().contains("keyring_fallback_noted = true"), "{}", f.env.config_text());
+    let out = f.env.cmd().arg("status").env_remove("MAILFINO_SF_STORE").output().unwrap();
+    assert!(stdout(&out).contains("no keyring answered when these secrets were stored"), "{}", all_output(&out));
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
     // an explicit --store keyring with no keyring is a storage error, exit 7
     let out = f.setup_cmd().env("MAILFINO_SF_STORE", "keyring").output().unwrap();
     assert_eq!(out.status.code(), Some(7), "{}", all_output(&out));

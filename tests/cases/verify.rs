@@ -236,7 +236,7 @@ fn logout_revokes_then_deletes() {
     assert!(out.status.success(), "{}", all_output(&out));
     assert!(stdout(&out).contains("Salesforce confirmed"));
     assert!(f.refresh_token().is_none());
-    assert!(!f.env.credentials_text().contains("client-secret"));
+    assert!(f.env.credentials_text().contains("client-secret"), "the Consumer Secret stays (app configuration)");
     let revokes = f.emu.requests_to("/services/oauth2/revoke");
     assert_eq!(revokes[0].field("token"), Some(token.as_str()));
     assert_eq!(f.emu.state().active_refresh_tokens(), 0);
@@ -310,8 +310,10 @@ fn no_secret_in_any_output_even_verbose() {
 /// The statuses not covered above, one scenario each.
 #[test]
 fn every_remaining_status_of_every_check() {
-    // config fail, and what depends on it skips
+    // config fail (a stored profile without its secret), and what depends on it skips
     let env = Env::new();
+    std::fs::create_dir_all(env.config_dir()).unwrap();
+    std::fs::write(env.config_dir().join("config.toml"), "[default]\nlogin_url = \"https://login.salesforce.com\"\n").unwrap();
     let out = env.cmd().args(["verify", "--json"]).output().unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(status(&v, "config"), "fail");
