@@ -1,26 +1,29 @@
-//! The loopback callback listener (tiny_http) and the parsers for what comes back: the callback
-//! request, or an address the admin pastes.
+//! The loopback callback listener and the parsers for what comes back: the callback request, or
+//! an address the admin pastes.
 //!
 //! The listener binds the redirect URI's own port before the browser opens: for `localhost` on
-//! both 127.0.0.1 and ::1 (browsers pick either), never on 0.0.0.0. Connections are read by
-//! tiny_http's own threads, so a slow or half-open connection does not block the login; only
-//! complete requests reach the login loop.
+//! both 127.0.0.1 and ::1 (browsers pick either), never on 0.0.0.0. Its HTTP server is our own
+//! ([`http`]): connections are read on their own threads with caps on count, size and time, so
+//! no local peer can block or exhaust the login; only complete request heads reach the login loop,
+//! which answers through a channel and never waits on a client.
 
-use std::sync::mpsc::{self, Receiver};
-use std::sync::Arc;
+mod http;
+
+use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
-use tiny_http::{Header, Method, Request, Response, Server};
 use url::{Host, Url};
 
 use crate::error::{Error, Kind, Result};
 
+pub use http::{parse_head, Head, Method, Request, Response};
+
 /// The path the result page is served on after the callback (so the code leaves the address bar).
 pub const RESULT_PATH: &str = "/mailfino-sf/result";
 
-/// A bound listener.
+/// A bound listener; dropping it frees the port.
 pub struct Listener {
-    servers: Vec<Arc<Server>>,
+    _server: http::Server,
     rx: Receiver<Request>,
     pub port: u16,
     pub path: String,
@@ -36,49 +39,25 @@ impl Listener {
             Some(Host::Ipv6(_)) => vec![("::1", true)],
             None => return Err(Error::usage("the redirect URI has no host")),
         };
-        let mut servers = Vec::new();
+        let mut sockets = Vec::new();
         for (ip, required) in addrs {
-            match Server::http((ip, port)) {
-                Ok(s) => servers.push(Arc::new(s)),
-                Err(e) => {
-                    let io = e.downcast_ref::<std::io::Error>();
-                    let in_use =
-                        io.is_some_and(|e| matches!(e.kind(), std::io::ErrorKind::AddrInUse | std::io::ErrorKind::PermissionDenied));
-                    if in_use {
-                        return Err(port_taken(port, redirect));
-                    }
-                    // No IPv6 on this machine: 127.0.0.1 alone serves `localhost`.
-                    if required {
-                        return Err(Error::new(Kind::PortTaken, format!("cannot listen on {ip} port {port}: {e}")));
-                    }
+            match std::net::TcpListener::bind((ip, port)) {
+                Ok(s) => sockets.push(s),
+                Err(e) if matches!(e.kind(), std::io::ErrorKind::AddrInUse | std::io::ErrorKind::PermissionDenied) => {
+                    return Err(port_taken(port, redirect));
                 }
+                // No IPv6 on this machine: 127.0.0.1 alone serves `localhost`.
+                Err(_) if !required => {}
+                Err(e) => return Err(Error::new(Kind::PortTaken, format!("cannot listen on {ip} port {port}: {e}"))),
             }
         }
-        let (tx, rx) = mpsc::channel();
-        for server in &servers {
-            let (server, tx) = (server.clone(), tx.clone());
-            std::thread::spawn(move || {
-                for request in server.incoming_requests() {
-                    if tx.send(request).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        Ok(Listener { servers, rx, port, path: redirect.path().to_string() })
+        let (server, rx) = http::serve(sockets);
+        Ok(Listener { _server: server, rx, port, path: redirect.path().to_string() })
     }
 
     /// The next complete request, if one arrives within `wait`.
     pub fn next(&self, wait: Duration) -> Option<Request> {
         self.rx.recv_timeout(wait).ok()
-    }
-}
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        for s in &self.servers {
-            s.unblock();
-        }
     }
 }
 
@@ -115,17 +94,15 @@ pub fn classify(method: &Method, raw_url: &str, callback_path: &str) -> Hit {
 /// Answers a request that is not the callback, and ignores it.
 pub fn answer_other(request: Request, hit: &Hit) {
     let reply = match hit {
-        Hit::Preflight => Response::from_string(String::new())
-            .with_status_code(204)
-            .with_header(Header::from_bytes("Access-Control-Allow-Private-Network", "true").expect("header")),
-        _ if request.method() == &Method::Head => Response::from_string(String::new()).with_status_code(404),
+        Hit::Preflight => Response::new(204).with_header("Access-Control-Allow-Private-Network", "true"),
+        _ if request.method() == &Method::Head => Response::new(404),
         _ => page(404, "Not found", "This is mailfino-sf's login listener; it only answers the login callback."),
     };
-    let _ = request.respond(reply);
+    request.respond(reply);
 }
 
 /// A small HTML page.
-pub fn page(status: u16, title: &str, text: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+pub fn page(status: u16, title: &str, text: &str) -> Response {
     let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
     let html = format!(
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>mailfino-sf: {t}</title>\
@@ -134,18 +111,12 @@ pub fn page(status: u16, title: &str, text: &str) -> Response<std::io::Cursor<Ve
         t = esc(title),
         x = esc(text)
     );
-    Response::from_string(html)
-        .with_status_code(status)
-        .with_header(Header::from_bytes("Content-Type", "text/html; charset=utf-8").expect("header"))
-        .with_header(Header::from_bytes("Cache-Control", "no-store").expect("header"))
+    Response::new(status).with_header("Content-Type", "text/html; charset=utf-8").with_header("Cache-Control", "no-store").with_body(html)
 }
 
 /// A 303 to the result page.
 pub fn to_result_page(request: Request) {
-    let reply = Response::from_string(String::new())
-        .with_status_code(303)
-        .with_header(Header::from_bytes("Location", RESULT_PATH).expect("header"));
-    let _ = request.respond(reply);
+    request.respond(Response::new(303).with_header("Location", RESULT_PATH));
 }
 
 /// What the admin pasted.

@@ -6,6 +6,7 @@
 mod support;
 
 mod cases {
+    mod attacks;
     mod ci;
     mod cli;
     mod emulator;

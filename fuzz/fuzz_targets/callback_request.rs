@@ -1,9 +1,11 @@
-//! The loopback listener's request line: method and URL with its query.
+//! The loopback listener's request head (what any local peer can send) and the classification
+//! of its method and URL.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
+use mailfino_sf::loopback::{classify, parse_head, Head};
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&m, rest)) = data.split_first() else { return };
-    let method = [tiny_http::Method::Get, tiny_http::Method::Head, tiny_http::Method::Options, tiny_http::Method::Post][m as usize % 4].clone();
-    let _ = mailfino_sf::loopback::classify(&method, &String::from_utf8_lossy(rest), "/callback");
+    if let Head::Complete(method, target) = parse_head(data) {
+        let _ = classify(&method, &target, "/callback");
+    }
 });

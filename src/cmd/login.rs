@@ -303,7 +303,7 @@ fn listen_flow(
         let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
         if get("state").as_deref() != Some(request.state.expose_secret()) {
             // A stray or forged request: never exchanged, and the login keeps waiting.
-            let _ = req.respond(loopback::page(400, "Login not accepted", "This response does not belong to the login mailfino-sf is waiting for (its state does not match). Start the login from the terminal again if needed."));
+            req.respond(loopback::page(400, "Login not accepted", "This response does not belong to the login mailfino-sf is waiting for (its state does not match). Start the login from the terminal again if needed."));
             if !warned_state {
                 ctx.ui.warn("ignored a callback whose state did not match this login; still waiting");
                 warned_state = true;
@@ -338,7 +338,7 @@ fn listen_flow(
 }
 
 /// Serves the result page to the browser's follow-up request (for at most two seconds).
-fn serve_result_page(listener: &Listener, page: tiny_http::Response<std::io::Cursor<Vec<u8>>>, path: &str) {
+fn serve_result_page(listener: &Listener, page: loopback::Response, path: &str) {
     let deadline = Instant::now() + Duration::from_secs(2);
     let mut page = Some(page);
     while let Some(left) = deadline.checked_duration_since(Instant::now()) {
@@ -346,7 +346,7 @@ fn serve_result_page(listener: &Listener, page: tiny_http::Response<std::io::Cur
         match loopback::classify(req.method(), req.url(), path) {
             Hit::ResultPage => {
                 if let Some(p) = page.take() {
-                    let _ = req.respond(p);
+                    req.respond_flushed(p, left);
                 }
                 return;
             }

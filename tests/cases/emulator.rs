@@ -394,8 +394,8 @@ fn the_emulator_command_prints_its_address_first() {
     let _ = url;
 }
 
-/// Fresh connections arriving together are all served (tiny_http's task pool used to queue two
-/// of them for one worker; see vendor/README.md). Reproduced about once in 300 bursts before
+/// Fresh connections arriving together are all served (the HTTP server the emulator once used,
+/// tiny_http 0.12, queued two of them for one worker). Reproduced about once in 300 bursts before
 /// the fix.
 #[test]
 fn emulator_never_stalls_under_concurrent_fresh_connections() {

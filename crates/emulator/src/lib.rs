@@ -1,4 +1,5 @@
-//! A faithful local emulator of a Salesforce login host, served with tiny_http on loopback.
+//! A faithful local emulator of a Salesforce login host, served on loopback by a bounded hyper
+//! server (`server`).
 //!
 //! It behaves as `salesforce-oauth.md` describes, awkward parts included: unknown client ids and
 //! unregistered redirect URIs end on `RemoteAccessErrorPage.apexp` (never the callback) before
@@ -14,11 +15,10 @@
 
 mod pages;
 pub mod robot;
+mod server;
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
@@ -26,7 +26,6 @@ use hmac::{Hmac, Mac};
 use rand::RngCore;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use tiny_http::{Header, Request, Response, Server};
 
 /// Endpoint paths, the same on every Salesforce login host (salesforce-oauth.md 0.2, 5.x).
 pub mod paths {
@@ -225,16 +224,15 @@ impl State {
 /// A running emulator. Dropping it stops the server.
 pub struct Emulator {
     url: String,
-    server: Arc<Server>,
     state: Arc<Mutex<State>>,
-    thread: Option<JoinHandle<()>>,
+    server: server::Server,
 }
 
 impl Emulator {
     /// Starts the emulator on 127.0.0.1 (port 0 picks a free one).
     pub fn start(config: EmulatorConfig) -> std::io::Result<Emulator> {
-        let server = Server::http(("127.0.0.1", config.port)).map_err(std::io::Error::other)?;
-        let port = server.server_addr().to_ip().map(|a| a.port()).unwrap_or(config.port);
+        let listener = std::net::TcpListener::bind(("127.0.0.1", config.port))?;
+        let port = listener.local_addr()?.port();
         let url = format!("http://127.0.0.1:{port}");
         let state = Arc::new(Mutex::new(State {
             config,
@@ -246,15 +244,8 @@ impl Emulator {
             log: Vec::new(),
             next_chain: 1,
         }));
-        let server = Arc::new(server);
-        let (srv, st) = (server.clone(), state.clone());
-        let thread = std::thread::spawn(move || {
-            for request in srv.incoming_requests() {
-                let st = st.clone();
-                std::thread::spawn(move || handle(&st, request));
-            }
-        });
-        Ok(Emulator { url, server, state, thread: Some(thread) })
+        let server = server::Server::start(listener, state.clone())?;
+        Ok(Emulator { url, state, server })
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -287,18 +278,7 @@ impl Emulator {
 
     /// Blocks until the server stops (used by `mailfino-sf emulator`).
     pub fn wait(mut self) {
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        self.server.unblock();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+        self.server.join();
     }
 }
 
@@ -374,17 +354,24 @@ fn with_query(base: &str, pairs: &[(&str, &str)]) -> String {
     format!("{base}{sep}{q}")
 }
 
-fn handle(state: &Mutex<State>, mut request: Request) {
-    let method = Method::parse(request.method().as_str());
-    let raw_url = request.url().to_string();
-    let (path, query) = match raw_url.split_once('?') {
+/// One request as the transport delivered it (the body read within the transport's limits).
+struct Incoming {
+    method: String,
+    /// The request target: path and query as sent.
+    target: String,
+    authorization: Option<String>,
+    body: Vec<u8>,
+}
+
+/// Answers one request and logs it.
+fn handle(state: &Mutex<State>, request: Incoming) -> Reply {
+    let method = Method::parse(&request.method);
+    let (path, query) = match request.target.split_once('?') {
         Some((p, q)) => (p.to_string(), q.to_string()),
-        None => (raw_url.clone(), String::new()),
+        None => (request.target.clone(), String::new()),
     };
-    let authorization = request.headers().iter().find(|h| h.field.equiv("Authorization")).map(|h| h.value.as_str().to_string());
-    let mut body = Vec::new();
-    let _ = request.as_reader().take(256 * 1024).read_to_end(&mut body);
-    let form: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let authorization = request.authorization;
+    let form: Vec<(String, String)> = url::form_urlencoded::parse(&request.body).into_owned().collect();
     let params: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
 
     let slow = lock(state).config.slow;
@@ -394,22 +381,9 @@ fn handle(state: &Mutex<State>, mut request: Request) {
     let ctx = Req { method, path: &path, params: &params, form: &form, authorization: authorization.as_deref() };
     let reply = route(state, &ctx);
     let mut st = lock(state);
-    st.log.push(LoggedRequest {
-        method: request.method().to_string(),
-        path: path.clone(),
-        query,
-        form,
-        authorization,
-        status: reply.status,
-    });
+    st.log.push(LoggedRequest { method: request.method, path: path.clone(), query, form, authorization, status: reply.status });
     drop(st);
-    let mut response = Response::from_data(reply.body).with_status_code(reply.status);
-    for (name, value) in &reply.headers {
-        if let Ok(h) = Header::from_bytes(name.as_bytes(), value.as_bytes()) {
-            response.add_header(h);
-        }
-    }
-    let _ = request.respond(response);
+    reply
 }
 
 fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
