@@ -10,14 +10,15 @@ use secrecy::SecretString;
 use serde::Serialize;
 
 use crate::context::{Context, Settings};
-use crate::error::{Error, Kind, Result};
+use crate::error::{Error, Kind};
 use crate::http::Http;
-use crate::oauth::{self, AuthorizeProbe};
+use crate::oauth;
+use crate::probes;
 use crate::renew::{self, Renewed, Rotated};
 use crate::salesforce::checklist::step_ref;
 use crate::salesforce::explain::explain;
 use crate::salesforce::paths;
-use crate::salesforce::types::{OAuthError, ScopeVerdict};
+use crate::salesforce::types::ScopeVerdict;
 use crate::salesforce::values;
 use crate::store::secrets::Source;
 use crate::ui::sanitize;
@@ -58,7 +59,7 @@ impl Check {
         let why = why.into();
         Self::new(id, Status::Skip, format!("skipped: {why}"), Some(why))
     }
-    fn from_error(id: &'static str, e: &Error) -> Self {
+    pub(crate) fn from_error(id: &'static str, e: &Error) -> Self {
         Self::fail(id, sanitize(&e.message), e.hints.join("; "))
     }
 }
@@ -102,17 +103,28 @@ pub fn app_checks(a: &AppInputs) -> Vec<Check> {
         let host = s.spawn(|| login_host(a.http, a.login_url));
         let cb = s.spawn(|| oauth::probe_authorize(a.http, a.login_url, a.client_id, a.callback));
         let lb = s.spawn(|| oauth::probe_authorize(a.http, a.login_url, a.client_id, a.redirect));
-        let secret = a.secret.map(|sec| s.spawn(move || oauth::probe_secret(a.http, a.login_url, a.client_id, sec, a.redirect)));
-        (join(host), join(cb), join(lb), secret.map(join))
+        let secret = a.secret.map(|sec| {
+            let token = s.spawn(move || oauth::probe_secret(a.http, a.login_url, a.client_id, sec, a.redirect));
+            let intro = s.spawn(move || oauth::probe_introspect(a.http, a.login_url, a.client_id, sec));
+            (token, intro)
+        });
+        (join(host), join(cb), join(lb), secret.map(|(t, i)| (join(t), join(i))))
     });
     let unreachable = host.status == Status::Fail;
     let mut out = vec![host];
-    out.extend(authorize_checks(a, cb, lb, unreachable));
+    if unreachable {
+        out.extend(
+            ["client_id", "callback_registered", "loopback_registered"]
+                .into_iter()
+                .map(|id| Check::skip(id, "the login host did not answer")),
+        );
+    } else {
+        out.extend(probes::authorize_checks(a.client_id, a.callback, a.redirect, cb, lb));
+    }
     out.push(match secret {
         None => Check::skip("client_secret", "no Consumer Secret to check"),
         Some(_) if unreachable => Check::skip("client_secret", "the login host did not answer"),
-        Some(Err(e)) => Check::from_error("client_secret", &e),
-        Some(Ok(resp)) => secret_check(&resp),
+        Some((token, intro)) => probes::secret_check(token, intro),
     });
     out
 }
@@ -147,89 +159,6 @@ fn login_host(http: &Http, login_url: &str) -> Check {
                 )
             }
         }
-    }
-}
-
-fn authorize_checks(a: &AppInputs, cb: Result<AuthorizeProbe>, lb: Result<AuthorizeProbe>, unreachable: bool) -> Vec<Check> {
-    if unreachable {
-        return ["client_id", "callback_registered", "loopback_registered"]
-            .into_iter()
-            .map(|id| Check::skip(id, "the login host did not answer"))
-            .collect();
-    }
-    let unknown_client =
-        |p: &Result<AuthorizeProbe>| matches!(p, Ok(AuthorizeProbe::ErrorPage { error, .. }) if error == "invalid_client_id");
-    let client = if unknown_client(&cb) || unknown_client(&lb) {
-        Check::fail(
-            "client_id",
-            format!("Salesforce does not know the Consumer Key {}", short(a.client_id)),
-            format!("copy the Consumer Key again ({}) and check the login URL (production vs sandbox); a new or changed app can take up to ten minutes to work", step_ref(5)),
-        )
-    } else {
-        match (&cb, &lb) {
-            (Err(e), _) | (_, Err(e)) => Check::from_error("client_id", e),
-            _ => Check::pass("client_id", format!("the Consumer Key {} is known to Salesforce", short(a.client_id))),
-        }
-    };
-    let client_ok = client.status == Status::Pass;
-    let registered = |id: &'static str, probe: Result<AuthorizeProbe>, url: &str, what: &str| -> Check {
-        if !client_ok {
-            return Check::skip(id, "the Consumer Key is not known");
-        }
-        match probe {
-            Ok(AuthorizeProbe::Accepted) | Ok(AuthorizeProbe::CallbackError { .. }) => {
-                Check::pass(id, format!("{what} {url} is registered"))
-            }
-            Ok(AuthorizeProbe::ErrorPage { error, .. }) if error == "redirect_uri_mismatch" => Check::fail(
-                id,
-                format!("{what} {url} is not registered on the app"),
-                format!("add it under Callback URL, one per line, exactly as shown ({}); a change can take up to ten minutes", step_ref(4)),
-            ),
-            Ok(AuthorizeProbe::ErrorPage { error, description }) => {
-                let x = explain(&error, &description);
-                Check::warn(id, format!("Salesforce answered {} for {what}: {}", sanitize(&error), x.meaning), x.fix)
-            }
-            Ok(AuthorizeProbe::Unexpected(what_came)) => {
-                Check::warn(id, format!("unexpected answer from the authorize endpoint: {}", sanitize(&what_came)), "check the login URL")
-            }
-            Err(e) => Check::from_error(id, &e),
-        }
-    };
-    vec![
-        client,
-        registered("callback_registered", cb, a.callback, "mailfino's callback URL"),
-        registered("loopback_registered", lb, a.redirect, "the loopback redirect URI"),
-    ]
-}
-
-fn secret_check(resp: &crate::http::Response) -> Check {
-    match OAuthError::parse(resp.status, &resp.body) {
-        Some(e) if e.error == "invalid_grant" => Check::pass("client_secret", "the Consumer Secret is accepted"),
-        Some(e) if e.error == "invalid_client" || e.error == "invalid_client_credentials" => {
-            let x = explain(&e.error, &e.description);
-            Check::fail("client_secret", format!("Salesforce refused the Consumer Secret ({})", sanitize(&e.description)), x.fix)
-        }
-        Some(e) if e.error == "invalid_client_id" => Check::skip("client_secret", "the Consumer Key is not known"),
-        Some(e) => {
-            let x = explain(&e.error, &e.description);
-            Check::warn(
-                "client_secret",
-                format!("could not tell whether the secret is right: {} ({})", sanitize(&e.error), sanitize(&e.description)),
-                x.fix,
-            )
-        }
-        None => {
-            Check::warn("client_secret", format!("unexpected answer from the token endpoint (HTTP {})", resp.status), "check the login URL")
-        }
-    }
-}
-
-fn short(id: &str) -> String {
-    let s = sanitize(id);
-    if s.chars().count() > 16 {
-        format!("{}…", s.chars().take(12).collect::<String>())
-    } else {
-        s
     }
 }
 
@@ -312,9 +241,7 @@ pub fn verify(ctx: &Context, settings: &Settings, opts: &VerifyOptions) -> Vec<C
     for mut c in app {
         if c.id == "client_secret" {
             if let Some(v) = &chain.secret_verdict {
-                if c.status != Status::Fail || v.status == Status::Fail {
-                    c = v.clone();
-                }
+                c = probes::merge_secret(c, v.clone());
             }
         }
         checks.push(c);
@@ -350,8 +277,7 @@ fn token_chain(
     match renew::renew(ctx, login_url, client_id, secret, opts.rotated_token_out.as_deref()) {
         Ok(renewed) => renewed_chain(http, renewed),
         Err(e) => {
-            let secret_verdict =
-                e.message.starts_with("Salesforce refused: invalid_client (").then(|| Check::from_error("client_secret", &e));
+            let secret_verdict = probes::secret_refused(&e);
             let why = if e.kind == Kind::Unreachable { "Salesforce did not answer" } else { "the refresh failed" };
             TokenChain { secret_verdict, ..skip_rest(Check::from_error("refresh_token", &e), why) }
         }
@@ -381,7 +307,15 @@ fn introspection_chain(ctx: &Context, http: &Http, login_url: &str, client_id: &
                 "the refresh token was not checked",
             )
         }
-        Ok(Ok(i)) if !i.active => skip_rest(
+        Ok(Ok(i)) if i.active.is_none() => skip_rest(
+            Check::warn(
+                "refresh_token",
+                "could not tell whether the refresh token is active: the introspection answer has no `active` field",
+                "check the login URL; `verify --renew` proves the token with a refresh",
+            ),
+            "the refresh token was not checked",
+        ),
+        Ok(Ok(i)) if i.active == Some(false) => skip_rest(
             Check::fail(
                 "refresh_token",
                 "the refresh token from MAILFINO_SF_REFRESH_TOKEN is not active (revoked, expired or rotated out)",
@@ -411,12 +345,7 @@ fn renewed_chain(http: &Http, r: Renewed) -> TokenChain {
     let refresh = Check::pass("refresh_token", format!("the refresh token{from} renews the access token{rotated}"));
     let scopes = scope_check(r.tokens.scope.as_deref());
     let api = api_check(http, r.tokens.instance_url.as_deref(), &r.tokens.access_token);
-    TokenChain {
-        refresh,
-        scopes,
-        api,
-        secret_verdict: Some(Check::pass("client_secret", "the Consumer Secret is accepted (the refresh worked)")),
-    }
+    TokenChain { refresh, scopes, api, secret_verdict: Some(Check::pass("client_secret", "the Consumer Secret is proven by a refresh")) }
 }
 
 fn scope_check(scope: Option<&str>) -> Check {
@@ -461,10 +390,16 @@ fn api_check(http: &Http, instance: Option<&str>, access: &SecretString) -> Chec
         return Check::fail("api_access", "the API version list is not Salesforce's", "check the instance URL");
     };
     match http.get(&format!("{instance}/services/data/v{latest}/"), Some(access)) {
-        Ok(r) if r.is_success() => {
+        // Only the REST API's own JSON resource list is positive evidence.
+        Ok(r) if r.is_success() && serde_json::from_str::<serde_json::Value>(&r.body).is_ok_and(|v| v.is_object()) => {
             let usage = r.limit_info.map(|l| format!(" ({})", sanitize(&l))).unwrap_or_default();
             Check::pass("api_access", format!("the REST API v{} answers with the access token{usage}", sanitize(&latest)))
         }
+        Ok(r) if r.is_success() => Check::warn(
+            "api_access",
+            format!("could not tell: the REST API answered HTTP {} with something that is not its JSON", r.status),
+            "check the instance URL",
+        ),
         Ok(r) if r.status == 401 => Check::fail(
             "api_access",
             "the REST API refused the fresh access token (INVALID_SESSION_ID)",

@@ -17,6 +17,7 @@ pub mod generate;
 pub mod http;
 pub mod loopback;
 pub mod oauth;
+pub mod probes;
 pub mod renew;
 pub mod salesforce;
 pub mod store;

@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::http::{Http, Response};
+use crate::salesforce::answers::{self, AuthorizeAnswer};
 use crate::salesforce::explain::explain;
 use crate::salesforce::paths;
 use crate::salesforce::types::{OAuthError, TokenResponse};
@@ -113,8 +114,9 @@ pub fn refresh(http: &Http, login_url: &str, client_id: &str, secret: Option<&Se
     read_token_response(&resp, &host_of(login_url))
 }
 
-/// A token call with a code that cannot be valid: `invalid_client` means a wrong secret,
-/// `invalid_grant` means the credentials were accepted.
+/// A token call with a code that cannot be valid, for the secret check: `invalid_client` means
+/// a wrong secret; `invalid_grant` means the secret was not rejected (whether Salesforce checks
+/// the secret before the code is not documented, 9.6: no proof either way).
 pub fn probe_secret(http: &Http, login_url: &str, client_id: &str, secret: &SecretString, redirect_uri: &str) -> Result<Response> {
     let form = [
         ("grant_type", "authorization_code"),
@@ -127,21 +129,22 @@ pub fn probe_secret(http: &Http, login_url: &str, client_id: &str, secret: &Secr
     http.post_form(&token_url(login_url), &form)
 }
 
-/// Where `/authorize` sends a browser for this client id and redirect URI, without logging in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AuthorizeProbe {
-    /// On to the login page (the client id and redirect URI were accepted).
-    Accepted,
-    /// Salesforce's error page with this `error` and description.
-    ErrorPage { error: String, description: String },
-    /// Straight to the redirect URI with an error (client id and callback accepted).
-    CallbackError { error: String },
-    /// Something else.
-    Unexpected(String),
+/// Introspection of a token that cannot exist, for the secret check: the endpoint is documented
+/// to require the app's id and secret (5.4, 9.6), so `{"active": false}` means both were accepted
+/// and `invalid_client` means the secret was refused.
+pub fn probe_introspect(http: &Http, login_url: &str, client_id: &str, secret: &SecretString) -> Result<Response> {
+    let form = [
+        ("token", "mailfino-sf-probe-not-a-token"),
+        ("token_type_hint", "access_token"),
+        ("client_id", client_id),
+        ("client_secret", secret.expose_secret()),
+    ];
+    http.post_form(&format!("{login_url}{}", paths::INTROSPECT), &form)
 }
 
-/// Asks `/authorize` (redirects not followed) and classifies the answer.
-pub fn probe_authorize(http: &Http, login_url: &str, client_id: &str, redirect_uri: &str) -> Result<AuthorizeProbe> {
+/// Asks `/authorize` without a session (redirects not followed) and classifies the answer in
+/// every form Salesforce uses (see [`answers::classify_authorize`]).
+pub fn probe_authorize(http: &Http, login_url: &str, client_id: &str, redirect_uri: &str) -> Result<AuthorizeAnswer> {
     let mut url = url::Url::parse(&format!("{login_url}{}", paths::AUTHORIZE)).map_err(|e| Error::usage(format!("bad login URL: {e}")))?;
     url.query_pairs_mut()
         .append_pair("response_type", "code")
@@ -151,41 +154,7 @@ pub fn probe_authorize(http: &Http, login_url: &str, client_id: &str, redirect_u
         .append_pair("code_challenge_method", "S256")
         .append_pair("state", "mailfino-sf-probe");
     let resp = http.get(url.as_str(), None)?;
-    Ok(classify_authorize(&resp, redirect_uri))
-}
-
-fn classify_authorize(resp: &Response, redirect_uri: &str) -> AuthorizeProbe {
-    if resp.status == 200 {
-        // Some hosts render the error page in place instead of redirecting to it.
-        if let Some(error) = error_in_html(&resp.body) {
-            return AuthorizeProbe::ErrorPage { error, description: String::new() };
-        }
-        return AuthorizeProbe::Accepted;
-    }
-    if (300..400).contains(&resp.status) {
-        let Some(loc) = resp.location.as_deref() else {
-            return AuthorizeProbe::Unexpected(format!("HTTP {} without a Location", resp.status));
-        };
-        if loc.starts_with(redirect_uri) {
-            let err = query_param(loc, "error").unwrap_or_default();
-            return AuthorizeProbe::CallbackError { error: err };
-        }
-        if loc.contains("RemoteAccessErrorPage") || query_param(loc, "error").is_some() {
-            return AuthorizeProbe::ErrorPage {
-                error: query_param(loc, "error").unwrap_or_else(|| "unknown".into()),
-                description: query_param(loc, "error_description").unwrap_or_default(),
-            };
-        }
-        return AuthorizeProbe::Accepted;
-    }
-    AuthorizeProbe::Unexpected(format!("HTTP {}", resp.status))
-}
-
-fn error_in_html(body: &str) -> Option<String> {
-    let i = body.find("RemoteAccessErrorPage.apexp?error=")?;
-    let rest = &body[i + "RemoteAccessErrorPage.apexp?error=".len()..];
-    let end = rest.find(|c: char| c == '&' || c == '"' || c == '\'' || c.is_whitespace()).unwrap_or(rest.len());
-    Some(rest[..end].to_string())
+    Ok(answers::classify_authorize(resp.status, resp.location.as_deref(), &resp.body, login_url, redirect_uri))
 }
 
 /// One query parameter of a URL (relative URLs allowed), decoded once.
@@ -203,7 +172,9 @@ pub enum Revoked {
     Unknown(String),
 }
 
-/// `POST /services/oauth2/revoke`.
+/// `POST /services/oauth2/revoke`. Salesforce answers 200, or 400 with an error that comes
+/// form-encoded (`error=unsupported_token_type&…`, 9.1) or as JSON: both are read, and any 400
+/// error means Salesforce no longer knows the token (5.5, 9.1).
 pub fn revoke(http: &Http, login_url: &str, token: &SecretString) -> Result<Revoked> {
     let resp = http.post_form_retrying(&format!("{login_url}{}", paths::REVOKE), &[("token", token.expose_secret())])?;
     if resp.is_success() {
@@ -219,7 +190,8 @@ pub fn revoke(http: &Http, login_url: &str, token: &SecretString) -> Result<Revo
 /// What introspection says about a token.
 #[derive(Debug, Clone, Default)]
 pub struct Introspection {
-    pub active: bool,
+    /// `None`: the answer had no `active` field, so nothing can be concluded (5.4).
+    pub active: Option<bool>,
     pub scope: Option<String>,
     pub username: Option<String>,
 }
@@ -244,7 +216,7 @@ pub fn introspect(
     }
     let v: Value = serde_json::from_str(&resp.body).map_err(|_| Error::unreachable("the introspection answer is not JSON"))?;
     Ok(Ok(Introspection {
-        active: v.get("active").and_then(Value::as_bool).unwrap_or(false),
+        active: v.get("active").and_then(Value::as_bool),
         scope: v.get("scope").and_then(Value::as_str).map(str::to_string),
         username: v.get("username").and_then(Value::as_str).map(str::to_string),
     }))

@@ -1,6 +1,7 @@
 //! What Salesforce is: login hosts and URL rules, the token and error shapes, scopes, the
 //! error-to-explanation table, and the Setup checklist. Nothing here prints or talks HTTP.
 
+pub mod answers;
 pub mod checklist;
 pub mod explain;
 pub mod types;

@@ -69,11 +69,11 @@ impl TokenResponse {
 }
 
 impl OAuthError {
-    /// Reads an error body; anything that is not Salesforce's JSON shape gives `None`.
+    /// Reads an error body in any form Salesforce uses: JSON, form-encoded (revoke, 9.1) or
+    /// `error=…&error_description=…` text in any body (1.18, 1.19). `None` when there is none.
     pub fn parse(status: u16, body: &str) -> Option<Self> {
-        let v: Value = serde_json::from_str(body).ok()?;
-        let error = string_field(&v, "error")?;
-        Some(OAuthError { status, error, description: string_field(&v, "error_description").unwrap_or_default() })
+        let found = super::answers::error_in_body(body)?;
+        Some(OAuthError { status, error: found.error, description: found.description })
     }
 }
 

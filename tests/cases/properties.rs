@@ -2,6 +2,7 @@
 //! every foreign line byte for byte. (The same parsers have cargo-fuzz targets under `fuzz/`.)
 
 use mailfino_sf::loopback::{classify, parse_pasted};
+use mailfino_sf::salesforce::answers::{classify_authorize, error_in_body, error_in_text, AuthorizeAnswer, FoundError};
 use mailfino_sf::salesforce::types::{OAuthError, TokenResponse};
 use mailfino_sf::salesforce::values;
 use mailfino_sf::store::{config, envfile};
@@ -92,6 +93,39 @@ proptest! {
             Head::Refused(400) => prop_assert!(junk.contains(' ')),
             other => prop_assert!(false, "{other:?}"),
         }
+    }
+
+    #[test]
+    fn authorize_answers_never_panic(body in "\\PC{0,300}", status in 100u16..600, loc in prop::option::of("\\PC{0,120}")) {
+        let _ = error_in_body(&body);
+        let _ = error_in_text(&body);
+        let _ = classify_authorize(status, loc.as_deref(), &body, "https://acme.my.salesforce.com", "http://localhost:8717/callback");
+    }
+
+    /// Salesforce's error is found in every form it takes: `%20` or `+`, bare, in `<pre>` with
+    /// `&amp;`, inside other text, in any status (reference 1.18, 1.19, 9.1).
+    #[test]
+    fn an_error_is_found_in_every_form(code in "[a-z][a-z_]{2,20}", desc in "[a-zA-Z0-9 ]{0,30}", plus in any::<bool>(), wrap in 0usize..4, status in 200u16..500) {
+        let enc: String = url::form_urlencoded::byte_serialize(desc.as_bytes()).collect();
+        let enc = if plus { enc } else { enc.replace('+', "%20") };
+        let bare = format!("error={code}&error_description={enc}");
+        let body = match wrap {
+            0 => bare,
+            1 => format!("<html><body><pre style=\"word-wrap: break-word\">{}</pre></body></html>", bare.replace('&', "&amp;")),
+            2 => format!("Salesforce says {bare} here"),
+            _ => serde_json::json!({"error": code, "error_description": desc}).to_string(),
+        };
+        let want = FoundError { error: code.clone(), description: desc.clone() };
+        prop_assert_eq!(error_in_body(&body), Some(want.clone()));
+        let answer = classify_authorize(status, None, &body, "https://acme.my.salesforce.com", "http://localhost:8717/callback");
+        prop_assert_eq!(answer, AuthorizeAnswer::Error(want));
+    }
+
+    /// Without a redirect and without a login form, nothing is read as acceptance.
+    #[test]
+    fn no_acceptance_without_evidence(body in "[^<]{0,200}", status in 100u16..600) {
+        let answer = classify_authorize(status, None, &body, "https://acme.my.salesforce.com", "http://localhost:8717/callback");
+        prop_assert!(!matches!(answer, AuthorizeAnswer::LoginPage | AuthorizeAnswer::Callback { .. }), "{answer:?}");
     }
 
     #[test]
