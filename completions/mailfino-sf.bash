@@ -173,7 +173,7 @@ _mailfino__sf() {
             return 0
             ;;
         mailfino__subcmd__sf__subcmd__emulator)
-            opts="-v -h -V --port --client-id --client-secret --callback --scopes --rotate-refresh-tokens --auto-approve --require-pkce --no-require-pkce --access-ttl --fail-token --slow-ms --propagation --profile --config-dir --store --json --no-color --verbose --help --version"
+            opts="-v -h -V --port --client-id --client-secret --callback --scopes --rotate-refresh-tokens --auto-approve --require-pkce --no-require-pkce --access-ttl --fail-token --slow-ms --propagation --pre-login-errors --revoke-errors --profile --config-dir --store --json --no-color --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -213,6 +213,14 @@ _mailfino__sf() {
                     ;;
                 --propagation)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pre-login-errors)
+                    COMPREPLY=($(compgen -W "text page" -- "${cur}"))
+                    return 0
+                    ;;
+                --revoke-errors)
+                    COMPREPLY=($(compgen -W "form json" -- "${cur}"))
                     return 0
                     ;;
                 --profile)

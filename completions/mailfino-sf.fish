@@ -50,7 +50,7 @@ complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l client
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l mailfino-url -d 'The public base URL of a self-hosted mailfino (absent: mailfino Cloud)' -r
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l redirect-uri -d 'This tool\'s loopback redirect URI [default: http://localhost:8717/callback]' -r
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l env-file -d 'Merge mailfino\'s server environment (MAILFINO_SALESFORCE_*) into this file (0600, .bak kept)' -r -F
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l retry-for -d 'Keep re-checking for up to SECS while Salesforce does not know the new app yet' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l retry-for -d 'Keep re-checking for up to SECS (at most 1800) while Salesforce does not know the new app yet' -r
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l profile -d 'Which stored configuration to use' -r
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -F
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l store -d 'Where secrets go [default: keyring, falling back to file when no keyring answers]' -r -f -a "keyring\t'The OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows)'
@@ -142,6 +142,10 @@ complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l acc
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l fail-token -d 'The next N token calls answer 503 with an HTML body' -r
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l slow-ms -d 'Delay every answer by MS milliseconds' -r
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l propagation -d 'The client id is unknown for the first N calls (as just after an app is saved)' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l pre-login-errors -d 'How an unknown Consumer Key or unregistered callback is answered, before any login' -r -f -a "text\t'HTTP 400 text/plain `error=…&error_description=…`, as reported from real orgs'
+page\t'A redirect to Salesforce\'s RemoteAccessErrorPage.apexp?error=…'"
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l revoke-errors -d 'How revoke errors are answered' -r -f -a "form\t'HTTP 400 form-encoded `error=…&error_description=…`, as reported from real orgs'
+json\t'HTTP 400 JSON `{"error","error_description"}`'"
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l profile -d 'Which stored configuration to use' -r
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -F
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l store -d 'Where secrets go [default: keyring, falling back to file when no keyring answers]' -r -f -a "keyring\t'The OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows)'

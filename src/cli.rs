@@ -208,8 +208,12 @@ pub struct SetupArgs {
     #[arg(long)]
     pub login: bool,
 
-    /// Keep re-checking for up to SECS while Salesforce does not know the new app yet.
-    #[arg(long, value_name = "SECS", default_value_t = 0)]
+    /// Keep re-checking for up to SECS (at most 1800) while Salesforce does not know the new app yet.
+    ///
+    /// A new or changed External Client App can take up to 30 minutes before Salesforce accepts
+    /// it. On a terminal setup offers to wait that long; without a terminal it waits only when
+    /// asked, e.g. --retry-for 1800.
+    #[arg(long, value_name = "SECS", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=1800))]
     pub retry_for: u64,
 
     /// Save without checking the app against Salesforce.
@@ -345,6 +349,32 @@ pub struct EmulatorArgs {
     /// The client id is unknown for the first N calls (as just after an app is saved).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub propagation: u32,
+
+    /// How an unknown Consumer Key or unregistered callback is answered, before any login.
+    #[arg(long, value_enum, value_name = "FORM", default_value_t = PreLoginErrorForm::Text)]
+    pub pre_login_errors: PreLoginErrorForm,
+
+    /// How revoke errors are answered.
+    #[arg(long, value_enum, value_name = "FORM", default_value_t = RevokeErrorForm::Form)]
+    pub revoke_errors: RevokeErrorForm,
+}
+
+/// The emulator's form of the pre-login authorize errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PreLoginErrorForm {
+    /// HTTP 400 text/plain `error=…&error_description=…`, as reported from real orgs.
+    Text,
+    /// A redirect to Salesforce's RemoteAccessErrorPage.apexp?error=….
+    Page,
+}
+
+/// The emulator's form of revoke errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RevokeErrorForm {
+    /// HTTP 400 form-encoded `error=…&error_description=…`, as reported from real orgs.
+    Form,
+    /// HTTP 400 JSON `{"error","error_description"}`.
+    Json,
 }
 
 #[derive(Debug, Args)]

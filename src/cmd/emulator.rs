@@ -3,10 +3,10 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::cli::EmulatorArgs;
+use crate::cli::{EmulatorArgs, PreLoginErrorForm, RevokeErrorForm};
 use crate::context::Context;
 use crate::error::{Error, Result};
-use mailfino_sf_emulator::{generate_client_id, generate_client_secret, Emulator, EmulatorConfig};
+use mailfino_sf_emulator::{generate_client_id, generate_client_secret, Emulator, EmulatorConfig, PreLoginErrors, RevokeErrors};
 
 /// The emulator configuration the flags describe.
 pub fn config_from_args(args: &EmulatorArgs) -> Result<EmulatorConfig> {
@@ -28,6 +28,15 @@ pub fn config_from_args(args: &EmulatorArgs) -> Result<EmulatorConfig> {
         fail_token: args.fail_token,
         slow: Duration::from_millis(args.slow_ms),
         propagation: args.propagation,
+        pre_login_errors: match args.pre_login_errors {
+            PreLoginErrorForm::Text => PreLoginErrors::Text,
+            PreLoginErrorForm::Page => PreLoginErrors::Page,
+        },
+        revoke_errors: match args.revoke_errors {
+            RevokeErrorForm::Form => RevokeErrors::Form,
+            RevokeErrorForm::Json => RevokeErrors::Json,
+        },
+        ..EmulatorConfig::default()
     })
 }
 

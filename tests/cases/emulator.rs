@@ -1,7 +1,7 @@
 //! The emulator against the reference's facts, table-driven, over real HTTP.
 
 use base64::Engine;
-use mailfino_sf_emulator::{Emulator, EmulatorConfig};
+use mailfino_sf_emulator::{Emulator, EmulatorConfig, PreLoginErrors, RevokeErrors};
 use reqwest::blocking::{Client, Response};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -94,43 +94,70 @@ fn assert_error(got: (u16, Value), error: &str, description: &str) {
 
 const V: &str = "verifier-0123456789-abcdefghijklmnopqrstuvwxyz_ABC";
 
+/// Before any login, an unknown client id or an unregistered redirect URI is answered on the
+/// authorize URL itself, never the callback: by default as a bare text/plain HTTP 400 body with
+/// `%20` (reference 1.18, 1.19), with `PreLoginErrors::Page` as a redirect to the error page.
 #[test]
-fn authorize_errors_end_on_salesforces_error_page_before_login() {
-    let e = emu(|c| c.auto_approve = false);
-    let id = e.client_id();
-    let ch = challenge(V);
-    let cases: [(&str, &str, &str, &str); 2] = [
-        ("wrong-id", CB, "invalid_client_id", "client identifier invalid"),
-        (&id, "http://localhost:9999/other", "redirect_uri_mismatch", "redirect_uri must match configuration"),
-    ];
-    for (client_id, redirect, error, description) in cases {
+fn pre_login_errors_in_both_forms_never_reach_the_callback() {
+    for form in [PreLoginErrors::Text, PreLoginErrors::Page] {
+        let e = emu(|c| {
+            c.auto_approve = false;
+            c.pre_login_errors = form;
+        });
+        let id = e.client_id();
+        let ch = challenge(V);
+        let cases: [(&str, &str, &str, &str); 2] = [
+            ("wrong-id", CB, "invalid_client_id", "client identifier invalid"),
+            (&id, "http://localhost:9999/other", "redirect_uri_mismatch", "redirect_uri must match configuration"),
+        ];
+        for (client_id, redirect, error, description) in cases {
+            let r = authorize(
+                &e,
+                &[
+                    ("response_type", "code"),
+                    ("client_id", client_id),
+                    ("redirect_uri", redirect),
+                    ("code_challenge", &ch),
+                    ("code_challenge_method", "S256"),
+                ],
+            );
+            match form {
+                PreLoginErrors::Text => {
+                    assert_eq!(r.status().as_u16(), 400);
+                    assert!(location(&r).is_empty());
+                    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+                    let want = format!("error={error}&error_description={}", description.replace(' ', "%20"));
+                    assert_eq!(r.text().unwrap(), want);
+                }
+                PreLoginErrors::Page => {
+                    assert_eq!(r.status().as_u16(), 302);
+                    let loc = location(&r);
+                    assert!(loc.contains("/setup/secur/RemoteAccessErrorPage.apexp?"), "{loc}");
+                    assert!(!loc.starts_with(redirect), "never to the callback: {loc}");
+                    assert_eq!(param(&loc, "error").as_deref(), Some(error));
+                    assert_eq!(param(&loc, "error_description").as_deref(), Some(description));
+                    let page = client().get(&loc).send().unwrap().text().unwrap();
+                    assert!(page.contains("We can't authorize you because of an OAuth error"));
+                }
+            }
+        }
+        // A known app and callback: on to the login page (startURL), which shows the consent page.
         let r = authorize(
             &e,
             &[
                 ("response_type", "code"),
-                ("client_id", client_id),
-                ("redirect_uri", redirect),
+                ("client_id", &id),
+                ("redirect_uri", CB),
                 ("code_challenge", &ch),
                 ("code_challenge_method", "S256"),
             ],
         );
         assert_eq!(r.status().as_u16(), 302);
         let loc = location(&r);
-        assert!(loc.contains("/setup/secur/RemoteAccessErrorPage.apexp?"), "{loc}");
-        assert!(!loc.starts_with(redirect), "never to the callback: {loc}");
-        assert_eq!(param(&loc, "error").as_deref(), Some(error));
-        assert_eq!(param(&loc, "error_description").as_deref(), Some(description));
+        assert!(param(&loc, "startURL").unwrap().contains("RemoteAccessAuthorizationPage.apexp?source="), "{loc}");
         let page = client().get(&loc).send().unwrap().text().unwrap();
-        assert!(page.contains("We can't authorize you because of an OAuth error"));
+        assert!(page.contains("Allow") && page.contains("Deny"));
     }
-    // A known app and callback get the login-and-consent page.
-    let r = authorize(
-        &e,
-        &[("response_type", "code"), ("client_id", &id), ("redirect_uri", CB), ("code_challenge", &ch), ("code_challenge_method", "S256")],
-    );
-    assert_eq!(r.status().as_u16(), 200);
-    let page = r.text().unwrap();
-    assert!(page.contains("Allow") && page.contains("Deny"));
 }
 
 #[test]
@@ -287,9 +314,16 @@ fn codes_are_single_use_and_pkce_is_checked() {
         "redirect_uri_mismatch",
         "redirect_uri must match configuration",
     );
-    // PKCE required: an authorize request without a challenge never gets a code
-    let r = authorize(&e, &[("response_type", "code"), ("client_id", &id), ("redirect_uri", CB)]);
-    assert!(location(&r).contains("RemoteAccessErrorPage"));
+    // PKCE required: an authorize request without a challenge never gets a code; the error goes
+    // to the callback (reference 9.3)
+    let r = authorize(&e, &[("response_type", "code"), ("client_id", &id), ("redirect_uri", CB), ("state", "s9")]);
+    let loc = location(&r);
+    assert!(loc.starts_with(CB), "{loc}");
+    assert_eq!(param(&loc, "error").as_deref(), Some("invalid_request"));
+    assert_eq!(param(&loc, "error_description").as_deref(), Some("missing required code challenge"));
+    assert!(loc.contains("missing+required+code+challenge"), "{loc}");
+    assert_eq!(param(&loc, "state").as_deref(), Some("s9"));
+    assert!(param(&loc, "code").is_none());
 }
 
 #[test]
@@ -355,6 +389,12 @@ fn revoke_introspect_userinfo_and_data() {
     assert_eq!(c.get(format!("{}/services/data/v62.0/", e.url())).bearer_auth(&at).send().unwrap().status().as_u16(), 401);
     let r = c.post(format!("{}/services/oauth2/revoke", e.url())).form(&[("token", &*rt)]).send().unwrap();
     assert_eq!(r.status().as_u16(), 400);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/x-www-form-urlencoded"));
+    assert_eq!(r.text().unwrap(), "error=unsupported_token_type&error_description=this%20token%20type%20is%20not%20supported");
+    let json = emu(|c| c.revoke_errors = RevokeErrors::Json);
+    let r = c.post(format!("{}/services/oauth2/revoke", json.url())).form(&[("token", "unknown")]).send().unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    assert_eq!(r.json::<Value>().unwrap()["error"], "unsupported_token_type");
     let oidc: Value = c.get(format!("{}/.well-known/openid-configuration", e.url())).send().unwrap().json().unwrap();
     assert_eq!(oidc["token_endpoint"], format!("{}/services/oauth2/token", e.url()));
     assert!(oidc.get("code_challenge_methods_supported").is_none());
@@ -368,7 +408,8 @@ fn faults_and_propagation() {
     });
     let id = e.client_id();
     let r = authorize(&e, &[("response_type", "code"), ("client_id", &id), ("redirect_uri", CB), ("code_challenge", "x")]);
-    assert_eq!(param(&location(&r), "error").as_deref(), Some("invalid_client_id"), "unknown while propagating");
+    assert_eq!(r.status().as_u16(), 400);
+    assert!(r.text().unwrap().starts_with("error=invalid_client_id&"), "unknown while propagating");
     let r = client().post(format!("{}/services/oauth2/token", e.url())).form(&[("grant_type", "refresh_token")]).send().unwrap();
     assert_eq!(r.status().as_u16(), 503);
     assert!(r.headers()["content-type"].to_str().unwrap().contains("html"));
@@ -454,5 +495,27 @@ fn emulator_never_stalls_under_concurrent_fresh_connections() {
                 c.get(format!("{}/services/data/", e.url())).send().unwrap();
             }
         }
+    }
+}
+
+/// Five approvals per user and app: a sixth code exchange revokes the oldest chain; a rotation
+/// keeps its approval (reference 9.2).
+#[test]
+fn five_approvals_per_user_and_app() {
+    let e = emu(|c| c.rotate_refresh_tokens = true);
+    let mut tokens = Vec::new();
+    for _ in 0..5 {
+        let code = code_for(&e, V, None);
+        tokens.push(exchange(&e, &code, V).1["refresh_token"].as_str().unwrap().to_string());
+    }
+    // rotating the oldest keeps its approval (and it stays the oldest)
+    let rotated = refresh(&e, &tokens[0]).1["refresh_token"].as_str().unwrap().to_string();
+    assert_eq!(e.state().active_refresh_tokens(), 5);
+    let code = code_for(&e, V, None);
+    let sixth = exchange(&e, &code, V).1["refresh_token"].as_str().unwrap().to_string();
+    assert_eq!(e.state().active_refresh_tokens(), 5);
+    assert_error(refresh(&e, &rotated), "invalid_grant", "expired access/refresh token");
+    for t in tokens[1..].iter().chain([&sixth]) {
+        assert_eq!(refresh(&e, t).0, 200);
     }
 }

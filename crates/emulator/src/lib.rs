@@ -2,8 +2,13 @@
 //! server (`server`).
 //!
 //! It behaves as `salesforce-oauth.md` describes, awkward parts included: unknown client ids and
-//! unregistered redirect URIs end on `RemoteAccessErrorPage.apexp` (never the callback) before
-//! any login; a disallowed scope ends there after the login; codes end in `==` (so they arrive
+//! unregistered redirect URIs are answered before any login with a bare `text/plain` HTTP 400
+//! body `error=…&error_description=…` (`%20`, 1.18, 1.19; `PreLoginErrors::Page` switches to the
+//! `RemoteAccessErrorPage.apexp` redirect), never the callback; an unauthenticated browser is
+//! sent to the login page with `startURL` (1.24); a required PKCE challenge that is missing goes
+//! to the callback as `invalid_request` (9.3); a disallowed scope ends on the error page after the
+//! login; revoke errors are form-encoded (9.1; `RevokeErrors::Json` switches); five approvals per
+//! user and app, the oldest revoked past five (9.2); codes end in `==` (so they arrive
 //! %-encoded), are single-use and short-lived; PKCE S256 is checked and a verifier with `~` is
 //! rejected; token responses carry no `expires_in` and `issued_at` in milliseconds; a refresh
 //! token is issued only for `refresh_token`/`offline_access`; rotation kills the old token and
@@ -67,6 +72,32 @@ pub struct EmulatorConfig {
     pub slow: Duration,
     /// The client id is unknown for the first N calls that check it.
     pub propagation: u32,
+    /// How an unknown client id or unregistered redirect URI is answered before the login.
+    pub pre_login_errors: PreLoginErrors,
+    /// How revoke errors are answered.
+    pub revoke_errors: RevokeErrors,
+    /// Approvals (refresh-token chains) kept per user and app; the oldest is revoked past it (9.2).
+    pub max_approvals: usize,
+}
+
+/// The form of the pre-login `/authorize` errors (`invalid_client_id`, `redirect_uri_mismatch`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PreLoginErrors {
+    /// HTTP 400 `text/plain`, body `error=…&error_description=…` with `%20` (1.18, 1.19).
+    #[default]
+    Text,
+    /// A redirect to `RemoteAccessErrorPage.apexp?error=…` (`+`-encoded, 1.17).
+    Page,
+}
+
+/// The form of revoke errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RevokeErrors {
+    /// HTTP 400 form-encoded `error=…&error_description=…` (9.1).
+    #[default]
+    Form,
+    /// HTTP 400 JSON `{"error","error_description"}`.
+    Json,
 }
 
 impl Default for EmulatorConfig {
@@ -85,6 +116,9 @@ impl Default for EmulatorConfig {
             fail_token: 0,
             slow: Duration::ZERO,
             propagation: 0,
+            pre_login_errors: PreLoginErrors::default(),
+            revoke_errors: RevokeErrors::default(),
+            max_approvals: 5,
         }
     }
 }
@@ -183,6 +217,8 @@ pub struct State {
     access: HashMap<String, AccessEntry>,
     log: Vec<LoggedRequest>,
     next_chain: u64,
+    /// Refresh-token chains per user, oldest approval first (9.2).
+    approvals: HashMap<String, Vec<u64>>,
 }
 
 impl State {
@@ -195,6 +231,22 @@ impl State {
     /// Number of refresh tokens still active.
     pub fn active_refresh_tokens(&self) -> usize {
         self.refresh.values().filter(|r| r.status == TokenStatus::Active).count()
+    }
+
+    fn chain_active(&self, chain: u64) -> bool {
+        self.refresh.values().any(|r| r.chain == chain && r.status == TokenStatus::Active)
+    }
+
+    /// Records a new approval of `user`; past `max_approvals` the oldest chain is revoked (9.2).
+    fn approve_chain(&mut self, user: &str, chain: u64) {
+        let mut list = self.approvals.remove(user).unwrap_or_default();
+        list.retain(|c| self.chain_active(*c));
+        list.push(chain);
+        while list.len() > self.config.max_approvals.max(1) {
+            let oldest = list.remove(0);
+            self.revoke_chain(oldest);
+        }
+        self.approvals.insert(user.to_string(), list);
     }
 
     fn revoke_chain(&mut self, chain: u64) {
@@ -243,6 +295,7 @@ impl Emulator {
             access: HashMap::new(),
             log: Vec::new(),
             next_chain: 1,
+            approvals: HashMap::new(),
         }));
         let server = server::Server::start(listener, state.clone())?;
         Ok(Emulator { url, state, server })
@@ -348,6 +401,20 @@ fn error_page_redirect(base: &str, error: &str, description: &str) -> Reply {
     redirect(&format!("{base}{}?{q}", paths::ERROR_PAGE))
 }
 
+/// `error=…&error_description=…` with spaces as `%20`, as Salesforce writes it (1.18, 9.1).
+fn error_text(error: &str, description: &str) -> String {
+    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>().replace('+', "%20");
+    format!("error={}&error_description={}", enc(error), enc(description))
+}
+
+/// A pre-login `/authorize` error in the configured form.
+fn pre_login_error(st: &State, error: &str, description: &str) -> Reply {
+    match st.config.pre_login_errors {
+        PreLoginErrors::Text => Reply::new(400, Some("text/plain;charset=UTF-8"), error_text(error, description)),
+        PreLoginErrors::Page => error_page_redirect(&st.base_url, error, description),
+    }
+}
+
 fn with_query(base: &str, pairs: &[(&str, &str)]) -> String {
     let q = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
     let sep = if base.contains('?') { '&' } else { '?' };
@@ -422,6 +489,7 @@ fn route(state: &Mutex<State>, r: &Req) -> Reply {
     let base = lock(state).base_url.clone();
     match (r.method, r.path) {
         (Method::Get, paths::OPENID) => json_reply(200, &openid_configuration(&base)),
+        (Method::Get, "/") => login_page(state, r),
         (Method::Get, paths::AUTHORIZE) => authorize(state, r),
         (Method::Post, "/services/oauth2/authorize/decision") => decision(state, r),
         (Method::Post, paths::TOKEN) => token(state, r),
@@ -462,13 +530,13 @@ fn authorize(state: &Mutex<State>, r: &Req) -> Reply {
     let base = st.base_url.clone();
     let client_id = r.param("client_id").unwrap_or("");
     // Salesforce checks the client id and the redirect URI before any login and, when they are
-    // wrong, shows its own error page instead of redirecting to the callback (1.17-1.19, 1.24).
+    // wrong, answers on the authorize URL itself, never the callback (1.18, 1.19, 1.24).
     if !st.client_known(client_id) {
-        return error_page_redirect(&base, "invalid_client_id", "client identifier invalid");
+        return pre_login_error(&st, "invalid_client_id", "client identifier invalid");
     }
     let redirect_uri = r.param("redirect_uri").unwrap_or("");
     if !st.config.callbacks.iter().any(|c| c == redirect_uri) {
-        return error_page_redirect(&base, "redirect_uri_mismatch", "redirect_uri must match configuration");
+        return pre_login_error(&st, "redirect_uri_mismatch", "redirect_uri must match configuration");
     }
     if r.param("response_type") != Some("code") {
         return error_page_redirect(&base, "unsupported_response_type", "response type not supported");
@@ -479,8 +547,13 @@ fn authorize(state: &Mutex<State>, r: &Req) -> Reply {
             return error_page_redirect(&base, "invalid_request", "invalid code challenge method");
         }
     }
+    // PKCE required but no challenge: to the callback, not the error page (9.3).
     if st.config.require_pkce && challenge.is_none() {
-        return error_page_redirect(&base, "invalid_request", "missing required code challenge");
+        let mut back = vec![("error", "invalid_request"), ("error_description", "missing required code challenge")];
+        if let Some(s) = r.param("state") {
+            back.push(("state", s));
+        }
+        return redirect(&with_query(redirect_uri, &back));
     }
     let pending = PendingAuth {
         redirect_uri: redirect_uri.to_string(),
@@ -491,9 +564,24 @@ fn authorize(state: &Mutex<State>, r: &Req) -> Reply {
     if st.config.auto_approve {
         return approve(&mut st, &pending, true);
     }
+    // No session: on to the login page, the authorization page as its startURL (1.24).
     let id = random_token("", 18);
     st.pending.insert(id.clone(), pending);
-    html_reply(200, pages::consent_page(&id, &st.config.scopes.join(" ")))
+    let start = format!("/setup/secur/RemoteAccessAuthorizationPage.apexp?source={id}");
+    redirect(&with_query(&format!("{base}/"), &[("ec", "302"), ("startURL", &start)]))
+}
+
+/// The login page (`/?startURL=…`): here the login-and-consent page of the pending login.
+fn login_page(state: &Mutex<State>, r: &Req) -> Reply {
+    let st = lock(state);
+    let source = r.param("startURL").and_then(|s| {
+        let q = s.split_once('?')?.1;
+        url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "source").map(|(_, v)| v.into_owned())
+    });
+    match source.filter(|id| st.pending.contains_key(id)) {
+        Some(id) => html_reply(200, pages::consent_page(&id, &st.config.scopes.join(" "))),
+        None => html_reply(400, pages::error_page("invalid_request", "this login page has expired; start again")),
+    }
 }
 
 fn decision(state: &Mutex<State>, r: &Req) -> Reply {
@@ -608,7 +696,11 @@ fn code_grant(st: &mut State, r: &Req) -> Reply {
     }
     let chain = st.next_chain;
     st.next_chain += 1;
-    issue(st, chain, &grant.scopes, true)
+    let reply = issue(st, chain, &grant.scopes, true);
+    if st.chain_active(chain) {
+        st.approve_chain(USER_ID, chain);
+    }
+    reply
 }
 
 fn refresh_grant(st: &mut State, r: &Req) -> Reply {
@@ -681,7 +773,15 @@ fn revoke(state: &Mutex<State>, token: Option<&str>) -> Reply {
             st.revoke_chain(chain);
             Reply::new(200, None, Vec::new())
         }
-        None => oauth_error("invalid_token", "invalid token"),
+        // 400 for every error, form-encoded by default (9.1, 5.5).
+        None => match st.config.revoke_errors {
+            RevokeErrors::Form => Reply::new(
+                400,
+                Some("application/x-www-form-urlencoded;charset=UTF-8"),
+                error_text("unsupported_token_type", "this token type is not supported"),
+            ),
+            RevokeErrors::Json => oauth_error("unsupported_token_type", "this token type is not supported"),
+        },
     }
 }
 
