@@ -126,6 +126,9 @@ pub enum Pasted {
     Callback { code: Option<String>, state: Option<String>, error: Option<String>, description: Option<String> },
     /// Salesforce's own error page.
     ErrorPage { error: String, description: String },
+    /// Error text copied from the page (not the address bar): the pre-login errors come as a
+    /// bare `error=…&error_description=…` body (reference 1.18, 1.19).
+    ErrorText { error: String, description: String },
     /// Just the code (decoded once when %-encoded).
     Code(String),
 }
@@ -140,6 +143,14 @@ pub fn parse_pasted(input: &str) -> Result<Pasted> {
         Error::usage("what was pasted is neither the callback address nor a code")
             .hint("paste the whole address from the browser's address bar (it starts with http://localhost…), or just the value of `code=`")
     };
+    let error_text =
+        || crate::salesforce::answers::error_in_text(s).map(|f| Pasted::ErrorText { error: f.error, description: f.description });
+    let starts_as_url = s.starts_with("http://") || s.starts_with("https://") || s.starts_with('/');
+    if !starts_as_url {
+        if let Some(text) = error_text() {
+            return Ok(text);
+        }
+    }
     if s.contains("://") || s.starts_with('/') {
         let without_fragment = s.split('#').next().unwrap_or(s);
         let params: Vec<(String, String)> = without_fragment
@@ -154,7 +165,7 @@ pub fn parse_pasted(input: &str) -> Result<Pasted> {
             });
         }
         if get("code").is_none() && get("error").is_none() {
-            return Err(bad());
+            return error_text().ok_or_else(bad);
         }
         return Ok(Pasted::Callback { code: get("code"), state: get("state"), error: get("error"), description: get("error_description") });
     }
@@ -167,21 +178,14 @@ pub fn parse_pasted(input: &str) -> Result<Pasted> {
     Ok(Pasted::Code(code))
 }
 
+/// Decodes `%XX` once (a `+` stays a `+`: it is part of a base64 code). Malformed escapes or
+/// bytes that are not UTF-8 give `None`.
 fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
+    let malformed = s.match_indices('%').any(|(i, _)| s.get(i + 1..i + 3).is_none_or(|h| !h.chars().all(|c| c.is_ascii_hexdigit())));
+    if malformed {
+        return None;
     }
-    String::from_utf8(out).ok()
+    percent_encoding::percent_decode_str(s).decode_utf8().ok().map(|c| c.into_owned())
 }
 
 #[cfg(test)]
@@ -211,6 +215,18 @@ mod tests {
         assert!(parse_pasted("two words").is_err());
         assert!(parse_pasted("http://localhost:8717/callback").is_err());
         assert!(parse_pasted("abc%zz").is_err());
+    }
+
+    #[test]
+    fn pasted_error_text_from_the_page() {
+        let want = Pasted::ErrorText { error: "invalid_client_id".into(), description: "client identifier invalid".into() };
+        assert_eq!(parse_pasted("error=invalid_client_id&error_description=client%20identifier%20invalid\n").unwrap(), want);
+        assert_eq!(
+            parse_pasted("The page says: error=invalid_client_id&error_description=client%20identifier%20invalid - help?").unwrap(),
+            want
+        );
+        let p = parse_pasted("<pre>error=redirect_uri_mismatch&amp;error_description=redirect_uri%20must%20match%20configuration</pre>");
+        assert!(matches!(p, Ok(Pasted::ErrorText { ref error, .. }) if error == "redirect_uri_mismatch"), "{p:?}");
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod cases {
     mod cli;
     mod emulator;
     mod exit_codes;
+    mod fidelity;
     mod hardening;
     mod keyring;
     mod login;

@@ -44,6 +44,41 @@ pub struct LoginOutcome {
     pub instance_url: Option<String>,
     pub scopes: String,
     pub stored_in: Source,
+    /// What happened to the profile's previous refresh token.
+    pub previous: Option<Previous>,
+}
+
+/// The profile's previous refresh token after a new one was stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Previous {
+    Revoked,
+    /// Salesforce no longer knew it.
+    AlreadyInvalid,
+    /// It could not be revoked: why.
+    Kept(String),
+}
+
+impl Previous {
+    fn label(&self) -> &'static str {
+        match self {
+            Previous::Revoked => "revoked",
+            Previous::AlreadyInvalid => "already_invalid",
+            Previous::Kept(_) => "not_revoked",
+        }
+    }
+}
+
+/// Said once per login: why the previous token is revoked (reference 9.2).
+pub const APPROVALS_NOTE: &str = "Salesforce keeps at most five approvals (refresh tokens) per user and app and silently revokes the oldest; mailfino's server uses this same app, so mailfino-sf keeps only one per profile and revokes the one it replaces.";
+
+/// Revokes the profile's previous refresh token once the new one is stored, so that this tool
+/// never holds more than one of the user's five approvals of the app (9.2).
+fn revoke_previous(http: &crate::http::Http, login_url: &str, previous: &secrecy::SecretString) -> Previous {
+    match oauth::revoke(http, login_url, previous) {
+        Ok(oauth::Revoked::Confirmed) => Previous::Revoked,
+        Ok(oauth::Revoked::Unknown(_)) => Previous::AlreadyInvalid,
+        Err(e) => Previous::Kept(sanitize(&e.message)),
+    }
 }
 
 pub fn run(args: &LoginArgs, ctx: &Context) -> Result<ExitCode> {
@@ -59,6 +94,7 @@ pub fn report(ctx: &Context, o: &LoginOutcome) {
         out(&json!({
             "ok": true, "profile": ctx.profile, "username": o.username, "org_id": o.org_id,
             "instance_url": o.instance_url, "scopes": o.scopes, "refresh_token_store": o.stored_in.label(),
+            "previous_refresh_token": o.previous.as_ref().map(Previous::label), "approvals_note": APPROVALS_NOTE,
         })
         .to_string());
         return;
@@ -74,6 +110,15 @@ pub fn report(ctx: &Context, o: &LoginOutcome) {
     );
     eprintln!("  granted scopes: {}", sanitize(&o.scopes));
     eprintln!("  refresh token stored in the {}", o.stored_in.label());
+    match &o.previous {
+        Some(Previous::Revoked) => eprintln!("  the profile's previous refresh token was revoked at Salesforce"),
+        Some(Previous::AlreadyInvalid) => eprintln!("  the profile's previous refresh token was already invalid at Salesforce"),
+        Some(Previous::Kept(why)) => ui.warn(&format!(
+            "the profile's previous refresh token could not be revoked ({why}); it still counts as one of the user's five approvals: revoke it in Setup (Connected Apps OAuth Usage)"
+        )),
+        None => {}
+    }
+    eprintln!("  note: {APPROVALS_NOTE}");
 }
 
 /// The login itself; `choice` says who opens the URL.
@@ -123,7 +168,10 @@ pub fn login(ctx: &Context, args: &LoginArgs, choice: BrowserChoice) -> Result<L
             );
         }
         let rt = tokens.refresh_token.as_ref().expect("checked above");
+        let previous = ctx.secrets().get(&ctx.profile, SecretKey::RefreshToken)?.map(|p| p.0);
         let stored_in = ctx.secrets().set(&ctx.profile, SecretKey::RefreshToken, rt)?;
+        // Only once the new token is stored (nothing is lost if the revoke goes wrong).
+        let previous = previous.filter(|p| p.expose_secret() != rt.expose_secret()).map(|p| revoke_previous(http, &login_url, &p));
         let info = oauth::userinfo(http, &login_url, &tokens.access_token).ok();
         let (id_org, id_user) = tokens.org_and_user().unzip();
         let mut profile = cfg.borrow().profile(&ctx.profile).cloned().unwrap_or_default();
@@ -140,6 +188,7 @@ pub fn login(ctx: &Context, args: &LoginArgs, choice: BrowserChoice) -> Result<L
             instance_url: profile.instance_url,
             scopes: tokens.scope.unwrap_or_default(),
             stored_in,
+            previous,
         })
     };
 
@@ -155,7 +204,11 @@ fn print_url(ctx: &Context, url: &str) {
     eprintln!();
     eprintln!("  {}", ctx.ui.cyan(false).apply_to(url));
     eprintln!();
+    eprintln!("{PAGE_ERROR_HINT}");
 }
+
+/// Where the two pre-login errors appear (1.18, 1.19): in the page, not the address bar.
+const PAGE_ERROR_HINT: &str = "If the browser shows only a line of text such as error=invalid_client_id&error_description=… instead of\nSalesforce's login page, that error is in the page, not the address bar: copy that text and paste it here.";
 
 fn paste_flow(
     ctx: &Context,
@@ -166,7 +219,7 @@ fn paste_flow(
 ) -> Result<LoginOutcome> {
     print_url(ctx, &request.url);
     eprintln!("After you allow access, the browser lands on a page that may not load (that is expected).");
-    eprintln!("Paste the whole address from its address bar here (or just the code), then press Enter:");
+    eprintln!("Paste the whole address from its address bar here (or just the code, or the error text the page shows), then press Enter:");
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let mut line = String::new();
@@ -183,6 +236,7 @@ fn code_from_paste(line: &str, request: &AuthRequest) -> Result<Option<String>> 
     match loopback::parse_pasted(line)? {
         Pasted::Code(code) => Ok(Some(code)),
         Pasted::ErrorPage { error, description } => Err(error_page_error(&error, &description)),
+        Pasted::ErrorText { error, description } => Err(error_text_error(&error, &description)),
         Pasted::Callback { state, error, description, code } => {
             match state {
                 Some(s) if s == request.state.expose_secret() => {}
@@ -208,6 +262,20 @@ fn error_page_error(error: &str, description: &str) -> Error {
     Error::refused(format!("Salesforce showed its error page: {} ({}): {}", sanitize(error), sanitize(description), x.meaning)).hint(x.fix)
 }
 
+/// The pre-login error text that Salesforce shows in the page instead of its login form (1.18, 1.19).
+fn error_text_error(error: &str, description: &str) -> Error {
+    let x = explain(error, description);
+    let mut e = Error::refused(format!(
+        "Salesforce answered the login with {} ({}) before any login: {}",
+        sanitize(error),
+        sanitize(description),
+        x.meaning
+    ))
+    .hint(x.fix);
+    e.oauth_code = Some(error.to_string());
+    e
+}
+
 fn callback_error(error: &str, description: &str) -> Error {
     let x = explain(error, description);
     let desc = if description.is_empty() { String::new() } else { format!(" ({})", sanitize(description)) };
@@ -216,8 +284,9 @@ fn callback_error(error: &str, description: &str) -> Error {
 
 fn timeout_error(wait: u64) -> Error {
     Error::new(Kind::LoginTimeout, format!("no login arrived within {wait} s"))
-        .hint("if the browser shows Salesforce's error page, read `error=` in its address bar: invalid_client_id (Consumer Key unknown or not yet active, step 5), redirect_uri_mismatch (loopback URL not registered, step 4), invalid_scope (step 3), OAUTH_APP_BLOCKED (app blocked by an admin)")
-        .hint("paste that address into `mailfino-sf login --paste` to have it explained")
+        .hint("if the browser shows a line of text `error=invalid_client_id…` or `error=redirect_uri_mismatch…`, that error is in the page, not the address bar: invalid_client_id (Consumer Key unknown, or the app is not active yet: up to 30 minutes, step 5), redirect_uri_mismatch (loopback URL not registered, step 4)")
+        .hint("if it shows Salesforce's error page, read `error=` in its address bar: invalid_scope (step 3), OAUTH_APP_BLOCKED (app blocked by an admin)")
+        .hint("paste that text or address into `mailfino-sf login --paste` to have it explained")
         .hint("if the browser shows \"connection refused\" on localhost, it runs on another machine: use `--paste`, or an SSH port forward of the loopback port")
 }
 

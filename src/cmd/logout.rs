@@ -31,7 +31,13 @@ pub fn run(args: &LogoutArgs, ctx: &Context) -> Result<ExitCode> {
                 .map_err(|e| e.hint("to delete the local secrets anyway, run `mailfino-sf logout --local-only`"))?
             {
                 Revoked::Confirmed => "Salesforce confirmed the revocation".to_string(),
-                Revoked::Unknown(why) => format!("Salesforce did not know the token (already revoked or expired: {})", sanitize(&why)),
+                // Not a failure: the token is dead either way, and the local copy goes (9.1).
+                Revoked::Unknown(why) => {
+                    format!(
+                        "the token was already invalid: Salesforce no longer knew it (revoked or expired; it answered {})",
+                        sanitize(&why)
+                    )
+                }
             }
         }
     };

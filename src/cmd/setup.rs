@@ -19,6 +19,7 @@ use crate::cmd::{login, verify};
 use crate::context::Context;
 use crate::error::{Error, Kind, Result};
 use crate::salesforce::checklist::STEPS;
+use crate::salesforce::explain::PROPAGATION_MINUTES;
 use crate::salesforce::values;
 use crate::store::config::{ConfigFile, Profile};
 use crate::store::envfile;
@@ -201,17 +202,7 @@ fn ask(ctx: &Context, args: &SetupArgs, current: &Profile) -> Result<SetupValues
     let login_url = match org {
         0 => values::PRODUCTION.to_string(),
         1 => values::SANDBOX.to_string(),
-        _ => {
-            let mut input = Input::<String>::with_theme(&t)
-                .with_prompt("My Domain URL")
-                .validate_with(|s: &String| values::login_url(s).map(|_| ()).map_err(prompt_error));
-            if default_org == 2 {
-                if let Some(d) = current_login {
-                    input = input.default(d);
-                }
-            }
-            values::login_url(&input.interact_text().map_err(prompt_err)?)?
-        }
+        _ => ask_my_domain(ctx, if default_org == 2 { current_login } else { None })?,
     };
     let redirect_uri = args.redirect_uri.clone().or(current.redirect_uri.clone()).unwrap_or_else(|| values::DEFAULT_REDIRECT_URI.into());
     values::redirect_uri(&redirect_uri)?;
@@ -278,6 +269,37 @@ fn ask(ctx: &Context, args: &SetupArgs, current: &Profile) -> Result<SetupValues
         .map_err(prompt_err)?;
     let env_file = Some(env_raw.trim()).filter(|s| !s.is_empty()).map(PathBuf::from);
     Ok(SetupValues { login_url, client_id, client_secret, callback_url, redirect_uri, env_file, warnings: Vec::new() })
+}
+
+/// Asks for the My Domain URL; a Lightning or Setup domain is answered with the login URL it
+/// stands for, offered as `Use https://…? [Y/n]` (reference 0.3, 9.5).
+fn ask_my_domain(ctx: &Context, default: Option<String>) -> Result<String> {
+    let t = theme();
+    loop {
+        let mut input = Input::<String>::with_theme(&t).with_prompt("My Domain URL").validate_with(|s: &String| {
+            if values::suggested_login_url(s).is_some() {
+                return Ok(());
+            }
+            values::login_url(s).map(|_| ()).map_err(prompt_error)
+        });
+        if let Some(d) = &default {
+            input = input.default(d.clone());
+        }
+        let raw = input.interact_text().map_err(prompt_err)?;
+        let Some(suggested) = values::suggested_login_url(&raw) else { return values::login_url(&raw) };
+        if let Err(e) = values::login_url(&raw) {
+            ctx.ui.warn(&e.message);
+        }
+        let take = Confirm::with_theme(&t)
+            .with_prompt(format!("Use {suggested}?"))
+            .default(true)
+            .wait_for_newline(true)
+            .interact()
+            .map_err(prompt_err)?;
+        if take {
+            return values::login_url(&suggested);
+        }
+    }
 }
 
 /// Prints one checklist step with the values to paste on their own lines.
@@ -452,7 +474,8 @@ fn is_propagation(results: &[Check]) -> bool {
 }
 
 /// Runs the app checks; while Salesforce does not know the new app yet, retries for up to
-/// `retry_for` (interactive: offers ten minutes with a countdown, cancellable with Ctrl-C).
+/// `retry_for` (interactive: offers 30 minutes with a countdown, cancellable with Ctrl-C; 9.4).
+/// Checks come every 2 s at first, then less often (at most every 15 s).
 fn check_with_retry(ctx: &Context, v: &SetupValues, secret: &SecretString, opts: &ApplyOptions) -> Result<Vec<Check>> {
     let http = ctx.http()?;
     let inputs = AppInputs {
@@ -468,13 +491,16 @@ fn check_with_retry(ctx: &Context, v: &SetupValues, secret: &SecretString, opts:
     if is_propagation(&results) && retry_for.is_zero() && opts.interactive {
         verify::print_checks(&ctx.ui, &results, false, false);
         let keep = Confirm::with_theme(&theme())
-            .with_prompt("Salesforce can take up to ten minutes to accept a new or changed app. Keep checking for up to ten minutes?")
+            .with_prompt(format!(
+                "Salesforce can take up to {m} minutes to accept a new or changed app. Keep checking for up to {m} minutes?",
+                m = PROPAGATION_MINUTES
+            ))
             .default(true)
             .wait_for_newline(true)
             .interact()
             .map_err(prompt_err)?;
         if keep {
-            retry_for = Duration::from_secs(600);
+            retry_for = Duration::from_secs(PROPAGATION_MINUTES * 60);
         }
     }
     if retry_for.is_zero() || !is_propagation(&results) {
@@ -482,6 +508,7 @@ fn check_with_retry(ctx: &Context, v: &SetupValues, secret: &SecretString, opts:
     }
     let deadline = Instant::now() + retry_for;
     let spinner = ctx.ui.stderr_tty.then(indicatif::ProgressBar::new_spinner);
+    let mut pause = Duration::from_secs(2);
     while is_propagation(&results) {
         let Some(left) = deadline.checked_duration_since(Instant::now()) else { break };
         let msg = format!(
@@ -496,7 +523,8 @@ fn check_with_retry(ctx: &Context, v: &SetupValues, secret: &SecretString, opts:
             }
             None => eprintln!("{msg}"),
         }
-        std::thread::sleep(Duration::from_secs(2).min(left));
+        std::thread::sleep(pause.min(left));
+        pause = (pause * 3 / 2).min(Duration::from_secs(15));
         results = checks::app_checks(&inputs);
     }
     if let Some(pb) = spinner {

@@ -53,7 +53,7 @@ pub const STEPS: [Step; 5] = [
             "Click Create (or Save). Open the app, Settings tab, OAuth Settings, \"Consumer Key and Secret\".",
             "Salesforce sends a verification code by e-mail before it shows them.",
             "The secret belongs in mailfino's server configuration only, never with regular users.",
-            "A new or changed app can take up to ten minutes before Salesforce accepts it.",
+            "A new or changed app can take up to 30 minutes before Salesforce accepts it.",
         ],
     },
 ];

@@ -3,6 +3,14 @@
 
 use super::checklist::step_ref;
 
+/// How long a new or changed External Client App may take before Salesforce accepts it: connected
+/// apps 5-10 minutes, an ECA guide says 30 (reference 4.18, 9.4).
+pub const PROPAGATION_MINUTES: u64 = 30;
+
+/// The propagation sentence of every hint about an app Salesforce does not accept yet.
+pub const PROPAGATION: &str =
+    "a new or changed app can take up to 30 minutes before Salesforce accepts it (`mailfino-sf setup --retry-for 1800` keeps checking)";
+
 /// What an OAuth error means and how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Explanation {
@@ -17,7 +25,7 @@ pub fn explain(error: &str, description: &str) -> Explanation {
     match error {
         "invalid_client_id" => e(
             "Salesforce does not know this Consumer Key",
-            format!("copy the Consumer Key again ({}), and check the login URL points at the org (production vs sandbox); a new or changed app can take up to ten minutes to work", step_ref(5)),
+            format!("copy the Consumer Key again ({}), and check the login URL points at the org (production vs sandbox); {PROPAGATION}", step_ref(5)),
         ),
         "invalid_client" if desc.contains("installed") => e(
             "the app is not installed in this org, and the user may not use uninstalled apps",
@@ -29,7 +37,7 @@ pub fn explain(error: &str, description: &str) -> Explanation {
         ),
         "redirect_uri_mismatch" => e(
             "the callback URL is not registered on the app exactly as sent",
-            format!("add it under Callback URL, one per line, character for character ({})", step_ref(4)),
+            format!("add it under Callback URL, one per line, character for character ({}); {PROPAGATION}", step_ref(4)),
         ),
         "invalid_scope" => e(
             "a requested scope is not allowed on the app",

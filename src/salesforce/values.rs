@@ -28,6 +28,34 @@ fn is_loopback_host(host: &Host<&str>) -> bool {
     }
 }
 
+/// Hosts that are not login hosts, with the login host they stand for (the part before the
+/// suffix, sandbox and other My Domain kinds included, is kept): Lightning domains (0.3, and the
+/// Government Cloud form 9.5) and the Setup domain of enhanced domains (9.5).
+const NOT_LOGIN_HOSTS: [(&str, &str, &str); 3] = [
+    (".lightning.force.com", ".my.salesforce.com", "a Lightning domain"),
+    (".lightning.crmforce.mil", ".my.salesforce.mil", "a Government Cloud Lightning domain"),
+    (".my.salesforce-setup.com", ".my.salesforce.com", "Salesforce's Setup domain"),
+];
+
+/// The My Domain login URL a Lightning or Setup host stands for, and what the host is. E.g.
+/// `acme--dev.sandbox.lightning.force.com` gives `https://acme--dev.sandbox.my.salesforce.com`.
+fn my_domain_for(host: &str) -> Option<(String, &'static str)> {
+    let h = host.to_ascii_lowercase();
+    NOT_LOGIN_HOSTS.iter().find_map(|(suffix, login, what)| {
+        let name = h.strip_suffix(suffix).filter(|n| !n.is_empty())?;
+        Some((format!("https://{name}{login}"), *what))
+    })
+}
+
+/// The login URL to offer instead of `input` when it is a Lightning or Setup domain (the wizard
+/// asks `Use https://…?`); `None` for anything else.
+pub fn suggested_login_url(input: &str) -> Option<String> {
+    let raw = input.trim();
+    let with_scheme = if raw.contains("://") { raw.to_string() } else { format!("https://{raw}") };
+    let url = Url::parse(&with_scheme).ok()?;
+    my_domain_for(url.host_str()?).map(|(my, _)| my)
+}
+
 /// Parses and normalises a Salesforce login URL (scheme + host [+ port], no path).
 pub fn login_url(input: &str) -> Result<String> {
     let raw = input.trim();
@@ -51,19 +79,9 @@ pub fn login_url(input: &str) -> Result<String> {
         return Err(bad("must be only the host, without a path"));
     }
     if let Host::Domain(domain) = &host {
-        let d = domain.to_ascii_lowercase();
-        if let Some(name) = d.strip_suffix(".lightning.force.com") {
-            // acme.lightning.force.com -> acme.my.salesforce.com;
-            // acme--dev.sandbox.lightning.force.com -> acme--dev.sandbox.my.salesforce.com
-            let my = match name.strip_suffix(".sandbox") {
-                Some(sbx) => format!("https://{sbx}.sandbox.my.salesforce.com"),
-                None => format!("https://{name}.my.salesforce.com"),
-            };
-            return Err(Error::usage(format!(
-                "login URL `{}` is a Lightning domain, which does not serve OAuth",
-                crate::ui::sanitize(raw)
-            ))
-            .hint(format!("use the My Domain form instead: {my}")));
+        if let Some((my, what)) = my_domain_for(domain) {
+            return Err(Error::usage(format!("login URL `{}` is {what}, not a login host", crate::ui::sanitize(raw)))
+                .hint(format!("use the My Domain form instead: {my}")));
         }
         // Any other host may be a custom domain (0.1): the live check (`login_host`) tells.
     }
@@ -250,6 +268,30 @@ mod tests {
         assert!(err.hints[0].contains("https://acme.my.salesforce.com"), "{:?}", err.hints);
         let err = login_url("https://acme--dev.sandbox.lightning.force.com").unwrap_err();
         assert!(err.hints[0].contains("https://acme--dev.sandbox.my.salesforce.com"));
+    }
+
+    #[test]
+    fn lightning_and_setup_domains_name_their_login_host() {
+        let cases = [
+            ("https://acme.lightning.force.com", "https://acme.my.salesforce.com"),
+            ("acme--dev.sandbox.lightning.force.com/", "https://acme--dev.sandbox.my.salesforce.com"),
+            ("https://acme-dev-ed.develop.lightning.force.com", "https://acme-dev-ed.develop.my.salesforce.com"),
+            ("https://org62.lightning.crmforce.mil", "https://org62.my.salesforce.mil"),
+            ("https://org62--sbox1.sandbox.lightning.crmforce.mil", "https://org62--sbox1.sandbox.my.salesforce.mil"),
+            ("https://acme.my.salesforce-setup.com", "https://acme.my.salesforce.com"),
+            ("https://ACME--uat.sandbox.my.salesforce-setup.com", "https://acme--uat.sandbox.my.salesforce.com"),
+        ];
+        for (input, want) in cases {
+            let err = login_url(input).unwrap_err();
+            assert_eq!(err.kind, crate::error::Kind::Usage, "{input}");
+            assert!(err.hints[0].ends_with(want), "{input}: {:?}", err.hints);
+            assert_eq!(suggested_login_url(input).as_deref(), Some(want), "{input}");
+            assert!(login_url(want).is_ok(), "{want}");
+            assert_eq!(suggested_login_url(want), None, "{want}");
+        }
+        assert!(login_url("https://org62.lightning.crmforce.mil").unwrap_err().message.contains("Government Cloud"));
+        assert!(login_url("https://acme.my.salesforce-setup.com").unwrap_err().message.contains("Setup domain"));
+        assert_eq!(suggested_login_url("https://lightning.force.com"), None);
     }
 
     #[test]

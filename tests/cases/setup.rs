@@ -54,7 +54,7 @@ fn unknown_client_id_exits_4_and_propagation_can_be_waited_out() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(4));
-    assert!(stderr(&out).contains("ten minutes"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("30 minutes"), "{}", stderr(&out));
     // Just after the app was saved Salesforce does not know it yet: --retry-for waits it out.
     let f = fixture(|c| c.propagation = 3);
     let out = f.setup_cmd().args(["--retry-for", "30"]).output().unwrap();

@@ -76,7 +76,7 @@ fn unknown_client_id_fails_and_skips_what_depends_on_it() {
     let (code, v) = verify_json(&f, &[]);
     assert_eq!(code, 1);
     assert_eq!(status(&v, "client_id"), "fail");
-    assert!(check(&v, "client_id")["hint"].as_str().unwrap().contains("ten minutes"));
+    assert!(check(&v, "client_id")["hint"].as_str().unwrap().contains("30 minutes"));
     assert_eq!(status(&v, "callback_registered"), "skip");
     assert_eq!(status(&v, "loopback_registered"), "skip");
     assert_eq!(status(&v, "refresh_token"), "fail", "no refresh token stored yet");
