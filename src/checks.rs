@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::context::{Context, Settings};
 use crate::error::{Error, Kind};
+use crate::health::{self, Health, Stored};
 use crate::http::Http;
 use crate::oauth;
 use crate::probes;
@@ -65,7 +66,7 @@ impl Check {
 }
 
 /// The order of the contract.
-pub const IDS: [&str; 10] = [
+pub const IDS: [&str; 14] = [
     "config",
     "callback_url",
     "login_host",
@@ -76,6 +77,10 @@ pub const IDS: [&str; 10] = [
     "refresh_token",
     "scopes",
     "api_access",
+    "user_active",
+    "org_identity",
+    "api_limits",
+    "approvals",
 ];
 
 /// How `verify` treats the refresh token.
@@ -166,7 +171,8 @@ fn login_host(http: &Http, login_url: &str) -> Check {
 struct TokenChain {
     refresh: Check,
     scopes: Check,
-    api: Check,
+    /// api_access and the health checks after it.
+    health: Health,
     /// The refresh proved (or disproved) the secret.
     secret_verdict: Option<Check>,
 }
@@ -234,7 +240,9 @@ pub fn verify(ctx: &Context, settings: &Settings, opts: &VerifyOptions) -> Vec<C
     let inputs =
         AppInputs { http, login_url: &login_url, client_id: &client_id, callback: &callback, redirect: &redirect, secret: secret_value };
     let (app, chain) = std::thread::scope(|s| {
-        let chain = s.spawn(|| token_chain(ctx, http, &login_url, &client_id, secret_value, opts));
+        let stored = stored_of(settings);
+        let (login_url, client_id) = (&login_url, &client_id);
+        let chain = s.spawn(move || token_chain(ctx, http, login_url, client_id, secret_value, opts, &stored));
         (app_checks(&inputs), join(chain))
     });
     let host_down = app.first().is_some_and(|c| c.status == Status::Fail);
@@ -247,13 +255,26 @@ pub fn verify(ctx: &Context, settings: &Settings, opts: &VerifyOptions) -> Vec<C
         checks.push(c);
     }
     if host_down {
-        for id in ["refresh_token", "scopes", "api_access"] {
+        for id in ["refresh_token", "scopes", "api_access"].into_iter().chain(health::IDS) {
             checks.push(Check::skip(id, "the login host did not answer"));
         }
     } else {
-        checks.extend([chain.refresh, chain.scopes, chain.api]);
+        checks.extend([chain.refresh, chain.scopes, chain.health.api_access]);
+        checks.extend(chain.health.checks);
     }
     checks
+}
+
+/// What `login` stored, for the health checks to compare against.
+fn stored_of(settings: &Settings) -> Stored {
+    let p = &settings.stored;
+    Stored {
+        org_id: p.org_id.clone(),
+        instance_url: p.instance_url.clone(),
+        user_id: p.user_id.clone(),
+        api_version: p.api_version.clone(),
+        app_name: p.app_name.clone().unwrap_or_else(|| crate::store::config::DEFAULT_APP_NAME.to_string()),
+    }
 }
 
 fn token_chain(
@@ -263,23 +284,25 @@ fn token_chain(
     client_id: &str,
     secret: Option<&SecretString>,
     opts: &VerifyOptions,
+    stored: &Stored,
 ) -> TokenChain {
-    let skip_rest = |refresh: Check, why: &str| TokenChain {
-        refresh,
-        scopes: Check::skip("scopes", why),
-        api: Check::skip("api_access", why),
-        secret_verdict: None,
-    };
     let env_mode = ctx.env("MAILFINO_SF_REFRESH_TOKEN").is_some();
     if env_mode && !opts.renew && opts.rotated_token_out.is_none() {
         return introspection_chain(ctx, http, login_url, client_id, secret);
     }
+    // Connections to the instance open while the refresh is in flight.
+    let warm = stored.instance_url.as_deref().map(|i| health::preconnect(http, i));
     match renew::renew(ctx, login_url, client_id, secret, opts.rotated_token_out.as_deref()) {
-        Ok(renewed) => renewed_chain(http, renewed),
+        Ok(renewed) => renewed_chain(http, renewed, stored, warm),
         Err(e) => {
             let secret_verdict = probes::secret_refused(&e);
             let why = if e.kind == Kind::Unreachable { "Salesforce did not answer" } else { "the refresh failed" };
-            TokenChain { secret_verdict, ..skip_rest(Check::from_error("refresh_token", &e), why) }
+            TokenChain {
+                refresh: Check::from_error("refresh_token", &e),
+                scopes: Check::skip("scopes", why),
+                health: health::after_failed_refresh(&e, Check::skip("api_access", why), why),
+                secret_verdict,
+            }
         }
     }
 }
@@ -288,7 +311,7 @@ fn introspection_chain(ctx: &Context, http: &Http, login_url: &str, client_id: &
     let skip_rest = |refresh: Check, why: &str| TokenChain {
         refresh,
         scopes: Check::skip("scopes", why),
-        api: Check::skip("api_access", why),
+        health: Health::skipped(Check::skip("api_access", why), why),
         secret_verdict: None,
     };
     let Some(secret) = secret else {
@@ -326,16 +349,19 @@ fn introspection_chain(ctx: &Context, http: &Http, login_url: &str, client_id: &
         Ok(Ok(i)) => TokenChain {
             refresh: Check::pass("refresh_token", "the refresh token is active (checked by introspection, not spent)"),
             scopes: scope_check(i.scope.as_deref()),
-            api: Check::skip(
-                "api_access",
-                "not renewed in env-only mode: pass --renew (or --rotated-token-out PATH) to prove an access token works",
+            health: Health::skipped(
+                Check::skip(
+                    "api_access",
+                    "not renewed in env-only mode: pass --renew (or --rotated-token-out PATH) to prove an access token works",
+                ),
+                "not renewed in env-only mode (pass --renew)",
             ),
             secret_verdict: None,
         },
     }
 }
 
-fn renewed_chain(http: &Http, r: Renewed) -> TokenChain {
+fn renewed_chain(http: &Http, r: Renewed, stored: &Stored, warm: Option<std::sync::mpsc::Receiver<Option<String>>>) -> TokenChain {
     let rotated = match &r.rotated {
         None => String::new(),
         Some(Rotated::Store(s)) => format!("; rotated, the new token is saved in the {}", s.label()),
@@ -344,8 +370,13 @@ fn renewed_chain(http: &Http, r: Renewed) -> TokenChain {
     let from = if r.source == Source::Env { " from the environment" } else { "" };
     let refresh = Check::pass("refresh_token", format!("the refresh token{from} renews the access token{rotated}"));
     let scopes = scope_check(r.tokens.scope.as_deref());
-    let api = api_check(http, r.tokens.instance_url.as_deref(), &r.tokens.access_token);
-    TokenChain { refresh, scopes, api, secret_verdict: Some(Check::pass("client_secret", "the Consumer Secret is proven by a refresh")) }
+    let health = health::after_refresh(http, &r.tokens, stored, warm);
+    TokenChain {
+        refresh,
+        scopes,
+        health,
+        secret_verdict: Some(Check::pass("client_secret", "the Consumer Secret is proven by a refresh")),
+    }
 }
 
 fn scope_check(scope: Option<&str>) -> Check {
@@ -367,45 +398,4 @@ fn scope_check(scope: Option<&str>) -> Check {
         );
     }
     Check::pass("scopes", format!("granted `{}`", sanitize(scope)))
-}
-
-fn api_check(http: &Http, instance: Option<&str>, access: &SecretString) -> Check {
-    let Some(instance) = instance else { return Check::skip("api_access", "Salesforce sent no instance_url") };
-    let instance = instance.trim_end_matches('/');
-    let versions = match http.get(&format!("{instance}{}", paths::DATA), None) {
-        Ok(r) if r.is_success() => r,
-        Ok(r) => {
-            return Check::fail(
-                "api_access",
-                format!("{instance}{} answered HTTP {}", paths::DATA, r.status),
-                "check that the org's API is enabled for this user (API Enabled permission)",
-            )
-        }
-        Err(e) => return Check::from_error("api_access", &e),
-    };
-    let latest = serde_json::from_str::<serde_json::Value>(&versions.body)
-        .ok()
-        .and_then(|v| v.as_array().and_then(|a| a.last().and_then(|x| x.get("version")).and_then(|x| x.as_str().map(str::to_string))));
-    let Some(latest) = latest else {
-        return Check::fail("api_access", "the API version list is not Salesforce's", "check the instance URL");
-    };
-    match http.get(&format!("{instance}/services/data/v{latest}/"), Some(access)) {
-        // Only the REST API's own JSON resource list is positive evidence.
-        Ok(r) if r.is_success() && serde_json::from_str::<serde_json::Value>(&r.body).is_ok_and(|v| v.is_object()) => {
-            let usage = r.limit_info.map(|l| format!(" ({})", sanitize(&l))).unwrap_or_default();
-            Check::pass("api_access", format!("the REST API v{} answers with the access token{usage}", sanitize(&latest)))
-        }
-        Ok(r) if r.is_success() => Check::warn(
-            "api_access",
-            format!("could not tell: the REST API answered HTTP {} with something that is not its JSON", r.status),
-            "check the instance URL",
-        ),
-        Ok(r) if r.status == 401 => Check::fail(
-            "api_access",
-            "the REST API refused the fresh access token (INVALID_SESSION_ID)",
-            "check the user has the API Enabled permission and the app's IP relaxation policy",
-        ),
-        Ok(r) => Check::fail("api_access", format!("the REST API answered HTTP {}", r.status), "check the user's API access"),
-        Err(e) => Check::from_error("api_access", &e),
-    }
 }

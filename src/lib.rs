@@ -6,6 +6,7 @@
 //! (`crates/emulator`, `mailfino_sf_emulator`); only the `emulator`, `demo` and hidden
 //! `robot-browser` subcommands use it.
 
+pub mod api;
 pub mod browser;
 pub mod checks;
 pub mod cli;
@@ -14,6 +15,7 @@ pub mod context;
 pub mod error;
 pub mod faults;
 pub mod generate;
+pub mod health;
 pub mod http;
 pub mod loopback;
 pub mod oauth;

@@ -13,6 +13,7 @@ mod cases {
     mod exit_codes;
     mod fidelity;
     mod hardening;
+    mod health;
     mod keyring;
     mod login;
     mod properties;

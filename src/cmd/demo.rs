@@ -116,7 +116,7 @@ pub fn run(args: &DemoArgs, ctx: &Context) -> Result<ExitCode> {
 
     chapter(ctx, 6, "summary", "what just happened");
     eprintln!("  setup checked the Consumer Key, both callback URLs and the secret against the emulator,");
-    eprintln!("  wrote mailfino's environment file, logged in with PKCE, verified all ten checks,");
+    eprintln!("  wrote mailfino's environment file, logged in with PKCE, ran every verify check,");
     eprintln!(
         "  refreshed twice with rotation and revoked the token: {} requests in {} ms.",
         emu.log().len(),

@@ -36,6 +36,7 @@ pub fn config_from_args(args: &EmulatorArgs) -> Result<EmulatorConfig> {
             RevokeErrorForm::Form => RevokeErrors::Form,
             RevokeErrorForm::Json => RevokeErrors::Json,
         },
+        org: Default::default(),
         ..EmulatorConfig::default()
     })
 }

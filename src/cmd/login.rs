@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
 use crate::browser::{self, BrowserChoice, Opened};
@@ -130,21 +130,10 @@ pub fn login(ctx: &Context, args: &LoginArgs, choice: BrowserChoice) -> Result<L
     let login_url = settings.require_login_url(ctx)?;
     let client_id = settings.require_client_id(ctx)?;
     let redirect_raw = args.redirect_uri.clone().unwrap_or_else(|| settings.redirect());
-    let redirect = values::redirect_uri(&redirect_raw)?;
+    flow_args(args, &redirect_raw)?;
     let redirect_str = redirect_raw.trim().to_string();
-    if args.wait == 0 {
-        return Err(Error::usage("--wait 0 leaves no time to log in").hint("expected a number of seconds, e.g. --wait 300"));
-    }
     let (secret, _) = ctx.client_secret()?.ok_or_else(|| not_configured(ctx, "no client secret"))?;
-    let request = oauth::authorize_request(&login_url, &client_id, &redirect_str, args.scope.as_deref())?;
     let http = ctx.http()?;
-
-    let exchange = |code: &str| -> Result<TokenResponse> {
-        match oauth::exchange_code(http, &login_url, &client_id, Some(&secret), code, &request.verifier, &redirect_str)? {
-            Ok(t) => Ok(t),
-            Err(e) => Err(oauth::oauth_error(&e)),
-        }
-    };
     let finish = |tokens: TokenResponse| -> Result<LoginOutcome> {
         let verdict = tokens.scope.as_deref().map(ScopeVerdict::of);
         let missing: Vec<&str> = match &verdict {
@@ -172,10 +161,17 @@ pub fn login(ctx: &Context, args: &LoginArgs, choice: BrowserChoice) -> Result<L
         let stored_in = ctx.secrets().set(&ctx.profile, SecretKey::RefreshToken, rt)?;
         // Only once the new token is stored (nothing is lost if the revoke goes wrong).
         let previous = previous.filter(|p| p.expose_secret() != rt.expose_secret()).map(|p| revoke_previous(http, &login_url, &p));
-        let info = oauth::userinfo(http, &login_url, &tokens.access_token).ok();
+        // Who and where, and the API version verify will pin: asked at once, side by side.
+        let (info, version) = std::thread::scope(|s| {
+            let version = s.spawn(|| tokens.instance_url.as_deref().and_then(|i| crate::api::discover_version(http, i).ok().flatten()));
+            let info = oauth::userinfo(http, &login_url, &tokens.access_token).ok();
+            (info, version.join().ok().flatten())
+        });
         let (id_org, id_user) = tokens.org_and_user().unzip();
         let mut profile = cfg.borrow().profile(&ctx.profile).cloned().unwrap_or_default();
         profile.instance_url = tokens.instance_url.clone();
+        profile.user_id = id_user.clone();
+        profile.api_version = version.or(profile.api_version);
         profile.username = info.as_ref().and_then(|i| i.username.clone()).or(id_user);
         profile.org_id = info.as_ref().and_then(|i| i.org_id.clone()).or(id_org);
         if args.redirect_uri.is_some() {
@@ -192,11 +188,51 @@ pub fn login(ctx: &Context, args: &LoginArgs, choice: BrowserChoice) -> Result<L
         })
     };
 
+    browser_flow(ctx, args, choice, &App { login_url: &login_url, client_id: &client_id, secret: &secret }, &redirect_raw, &finish)
+}
+
+/// The app a browser login goes through.
+pub struct App<'a> {
+    pub login_url: &'a str,
+    pub client_id: &'a str,
+    pub secret: &'a SecretString,
+}
+
+/// Checks the redirect URI and `--wait` before anything else happens.
+fn flow_args(args: &LoginArgs, redirect_raw: &str) -> Result<url::Url> {
+    let redirect = values::redirect_uri(redirect_raw)?;
+    if args.wait == 0 {
+        return Err(Error::usage("--wait 0 leaves no time to log in").hint("expected a number of seconds, e.g. --wait 300"));
+    }
+    Ok(redirect)
+}
+
+/// The browser part of a login, shared by `login` and `audit`: the PKCE authorize URL, the
+/// loopback listener (or `--paste`), the code exchange; `finish` receives the tokens and decides
+/// what is kept.
+pub fn browser_flow(
+    ctx: &Context,
+    args: &LoginArgs,
+    choice: BrowserChoice,
+    app: &App,
+    redirect_raw: &str,
+    finish: &dyn Fn(TokenResponse) -> Result<LoginOutcome>,
+) -> Result<LoginOutcome> {
+    let redirect = flow_args(args, redirect_raw)?;
+    let redirect_str = redirect_raw.trim().to_string();
+    let request = oauth::authorize_request(app.login_url, app.client_id, &redirect_str, args.scope.as_deref())?;
+    let http = ctx.http()?;
+    let exchange = |code: &str| -> Result<TokenResponse> {
+        match oauth::exchange_code(http, app.login_url, app.client_id, Some(app.secret), code, &request.verifier, &redirect_str)? {
+            Ok(t) => Ok(t),
+            Err(e) => Err(oauth::oauth_error(&e)),
+        }
+    };
     if args.paste {
-        return paste_flow(ctx, &request, args.wait, &exchange, &finish);
+        return paste_flow(ctx, &request, args.wait, &exchange, finish);
     }
     let listener = Listener::bind(&redirect)?;
-    listen_flow(ctx, &request, &listener, choice, args.wait, &exchange, &finish)
+    listen_flow(ctx, &request, &listener, choice, args.wait, &exchange, finish)
 }
 
 fn print_url(ctx: &Context, url: &str) {

@@ -439,7 +439,8 @@ pub fn apply(ctx: &Context, mut cfg: ConfigFile, v: SetupValues, opts: &ApplyOpt
             let o = login::login(ctx, &args, choice)?;
             if !ctx.json {
                 login::report(ctx, &o);
-                // Then every check, now that there is a refresh token.
+                // Then every check, now that there is a refresh token (and what the login stored).
+                let cfg = ctx.load_config()?;
                 let all = checks::verify(ctx, &ctx.settings(&cfg), &checks::VerifyOptions::default());
                 eprintln!("\nVerifying the whole connection:");
                 verify::print_checks(&ctx.ui, &all, true, false);

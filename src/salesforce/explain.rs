@@ -94,6 +94,43 @@ pub fn explain(error: &str, description: &str) -> Explanation {
     }
 }
 
+/// Explains a REST API `errorCode` (answers on the instance, `[{"message","errorCode"}]`) as
+/// seen with a token that was issued a moment ago (post-setup-failures.md A.2, A.5, A.6, A.9).
+pub fn explain_rest(code: &str, message: &str) -> Explanation {
+    let e = |meaning: &str, fix: &str| Explanation { meaning: meaning.to_string(), fix: fix.to_string() };
+    let msg = message.to_ascii_lowercase();
+    match code {
+        // A.9: "API_DISABLED_FOR_ORG: The REST API is not enabled for this Organization."
+        "API_DISABLED_FOR_ORG" => e(
+            "the org or the user may not use the API (API Enabled is off, or the edition has no API access)",
+            "give the integration user the \"API Enabled\" permission (its profile or a permission set); Professional Edition needs the API add-on",
+        ),
+        // A.2 / A.5: a token issued a moment ago and refused at once is not expired: the session is
+        // locked to another IP, login IP ranges are enforced on every request, or API Access
+        // Control admits only approved apps.
+        "INVALID_SESSION_ID" if msg.contains("not valid for use with the") => e(
+            "Salesforce refuses this session for the API although it was issued a moment ago: API Access Control admits only approved apps, or the session is locked to the IP it came from",
+            "under Setup → API Access Control allow the app (or turn the control off); on the app's Policies tab set IP Relaxation to \"Relax IP restrictions\"; in Session Settings untick \"Lock sessions to the IP address from which they originated\"",
+        ),
+        "INVALID_SESSION_ID" => e(
+            "Salesforce refused an access token it issued a moment ago: the session is locked to another IP address, login IP ranges are enforced on every request, or the session timeout is shorter than a request",
+            "on the app's Policies tab set IP Relaxation to \"Relax IP restrictions\" (or add mailfino's server addresses to the trusted ranges); in Session Settings untick \"Lock sessions to the IP address from which they originated\"; check API Access Control",
+        ),
+        // A.6: "REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded." (HTTP 403)
+        "REQUEST_LIMIT_EXCEEDED" => e(
+            "the org's daily API request limit is used up: every integration of the org is refused until the 24-hour window frees requests",
+            "find the integration that uses the most (Setup → System Overview, or the API Usage report), wait for the window to roll, or buy more API calls",
+        ),
+        "INVALID_TYPE" => e("this user may not read that object, or the org or API version does not have it", "log in as an admin with the permission named"),
+        "INVALID_FIELD" => e("this org or API version does not have that field, or the user may not see it", "log in as an admin with the permission named"),
+        "INSUFFICIENT_ACCESS_OR_READONLY" | "INSUFFICIENT_ACCESS" => {
+            e("this user lacks the permission to read that object", "log in as an admin with the permission named")
+        }
+        "NOT_FOUND" => e("the instance does not offer this resource or API version", "run `mailfino-sf login` again to learn the org's API version"),
+        _ => e("the REST API refused the call", "read the message above; check the integration user's API access"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

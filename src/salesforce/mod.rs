@@ -4,6 +4,7 @@
 pub mod answers;
 pub mod checklist;
 pub mod explain;
+pub mod rest;
 pub mod types;
 pub mod values;
 

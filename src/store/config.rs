@@ -12,6 +12,9 @@ use serde::{Deserialize, Serialize};
 use super::fsutil;
 use crate::error::{io_error, Error, Result};
 
+/// The app name used when the profile names none.
+pub const DEFAULT_APP_NAME: &str = "mailfino";
+
 /// One profile's stored settings.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -32,6 +35,14 @@ pub struct Profile {
     pub username: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org_id: Option<String>,
+    /// The integration user's id and the API version `login` learned (for `verify`'s health checks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_version: Option<String>,
+    /// The External Client App's name or label (default [`DEFAULT_APP_NAME`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_name: Option<String>,
     /// mailfino's server environment file written by `setup`, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub env_file: Option<PathBuf>,

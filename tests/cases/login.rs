@@ -25,10 +25,13 @@ fn happy_path_with_a_scripted_browser() {
     let out = f.login_cmd().output().unwrap();
     assert!(out.status.success(), "{}", all_output(&out));
     let err = stderr(&out);
-    assert!(err.contains("Logged in as admin@emulator.mailfino.test"), "{err}");
+    assert!(err.contains("Logged in as integration@emulator.mailfino.test"), "{err}");
     assert!(f.refresh_token().is_some());
     let cfg = f.env.config_text();
-    assert!(cfg.contains("instance_url") && cfg.contains("username = \"admin@emulator.mailfino.test\"") && cfg.contains("org_id"), "{cfg}");
+    assert!(
+        cfg.contains("instance_url") && cfg.contains("username = \"integration@emulator.mailfino.test\"") && cfg.contains("org_id"),
+        "{cfg}"
+    );
     // The code went to the token endpoint %-decoded once, with the secret and verifier in the body.
     let tokens = f.emu.requests_to("/services/oauth2/token");
     let exchange = tokens

@@ -156,7 +156,7 @@ fn setup_with_login_runs_the_login() {
     assert!(out.status.success(), "{}", all_output(&out));
     assert!(f.refresh_token().is_some());
     // then every check, with the new refresh token
-    assert!(stderr(&out).contains("10 passed, 0 warnings, 0 failed, 0 skipped"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("14 passed, 0 warnings, 0 failed, 0 skipped"), "{}", stderr(&out));
 }
 
 /// The interactive wizard in a real pseudo-terminal.

@@ -43,7 +43,11 @@ fn all_checks_pass_with_the_contracts_json() {
             "client_secret",
             "refresh_token",
             "scopes",
-            "api_access"
+            "api_access",
+            "user_active",
+            "org_identity",
+            "api_limits",
+            "approvals"
         ]
     );
     for c in v["checks"].as_array().unwrap() {
@@ -53,7 +57,7 @@ fn all_checks_pass_with_the_contracts_json() {
     // human output: a line per check and a closing line
     let out = f.env.cmd().arg("verify").output().unwrap();
     let text = stdout(&out);
-    assert!(text.contains("10 passed, 0 warnings, 0 failed, 0 skipped"), "{text}");
+    assert!(text.contains("14 passed, 0 warnings, 0 failed, 0 skipped"), "{text}");
 }
 
 #[test]

@@ -18,9 +18,13 @@
 //! The same type serves `mailfino-sf emulator`, `mailfino-sf demo` and the test suite, which
 //! reads the request log (e.g. to prove that a forged code never reached the token endpoint).
 
+pub mod org;
 mod pages;
 pub mod robot;
 mod server;
+mod soql;
+
+pub use org::{AppKind, OrgConfig, RefreshPolicy, Role, ADMIN_ID, ADMIN_USERNAME, APP_ID, ORG_ID, PERMISSION_SET, USERNAME, USER_ID};
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -44,10 +48,6 @@ pub mod paths {
     pub const DATA: &str = "/services/data/";
 }
 
-/// The emulated org and user.
-pub const ORG_ID: &str = "00D5g000004EmuLEAS";
-pub const USER_ID: &str = "0055g00000EmuUsAAA";
-pub const USERNAME: &str = "admin@emulator.mailfino.test";
 /// How long an authorization code lives (Salesforce: reportedly 15 minutes).
 const CODE_LIFETIME: Duration = Duration::from_secs(15 * 60);
 
@@ -78,6 +78,8 @@ pub struct EmulatorConfig {
     pub revoke_errors: RevokeErrors,
     /// Approvals (refresh-token chains) kept per user and app; the oldest is revoked past it (9.2).
     pub max_approvals: usize,
+    /// The org behind the login host: users, the app's policies, limits, what breaks later.
+    pub org: OrgConfig,
 }
 
 /// The form of the pre-login `/authorize` errors (`invalid_client_id`, `redirect_uri_mismatch`).
@@ -119,6 +121,7 @@ impl Default for EmulatorConfig {
             pre_login_errors: PreLoginErrors::default(),
             revoke_errors: RevokeErrors::default(),
             max_approvals: 5,
+            org: OrgConfig::default(),
         }
     }
 }
@@ -156,6 +159,10 @@ pub struct LoggedRequest {
     pub form: Vec<(String, String)>,
     pub authorization: Option<String>,
     pub status: u16,
+    /// When it arrived and when it was answered, on one counter of events (1, 2, …): `a`
+    /// depended on nothing `b` said when `a.started < b.finished`.
+    pub started: u64,
+    pub finished: u64,
 }
 
 impl LoggedRequest {
@@ -183,7 +190,7 @@ struct CodeGrant {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum TokenStatus {
+pub(crate) enum TokenStatus {
     Active,
     Rotated,
     Revoked,
@@ -219,6 +226,8 @@ pub struct State {
     next_chain: u64,
     /// Refresh-token chains per user, oldest approval first (9.2).
     approvals: HashMap<String, Vec<u64>>,
+    org: org::OrgState,
+    events: u64,
 }
 
 impl State {
@@ -268,6 +277,11 @@ impl State {
         }
     }
 
+    /// The chain of a live or dead access token.
+    fn access_chain(&self, token: &str) -> Option<u64> {
+        self.access.get(token).map(|a| a.chain)
+    }
+
     fn client_known(&mut self, client_id: &str) -> bool {
         !self.still_propagating() && client_id == self.config.client_id
     }
@@ -296,6 +310,8 @@ impl Emulator {
             log: Vec::new(),
             next_chain: 1,
             approvals: HashMap::new(),
+            org: org::OrgState::default(),
+            events: 0,
         }));
         let server = server::Server::start(listener, state.clone())?;
         Ok(Emulator { url, state, server })
@@ -359,24 +375,24 @@ impl Method {
 
 /// One answer, independent of the HTTP server that sends it.
 #[derive(Debug, Clone)]
-struct Reply {
+pub(crate) struct Reply {
     status: u16,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
 }
 
 impl Reply {
-    fn new(status: u16, content_type: Option<&str>, body: impl Into<Vec<u8>>) -> Reply {
+    pub(crate) fn new(status: u16, content_type: Option<&str>, body: impl Into<Vec<u8>>) -> Reply {
         let headers = content_type.map(|ct| vec![("Content-Type".to_string(), ct.to_string())]).unwrap_or_default();
         Reply { status, headers, body: body.into() }
     }
-    fn with_header(mut self, name: &str, value: &str) -> Reply {
+    pub(crate) fn with_header(mut self, name: &str, value: &str) -> Reply {
         self.headers.push((name.to_string(), value.to_string()));
         self
     }
 }
 
-fn json_reply(status: u16, v: &Value) -> Reply {
+pub(crate) fn json_reply(status: u16, v: &Value) -> Reply {
     Reply::new(status, Some("application/json;charset=UTF-8"), v.to_string())
 }
 
@@ -441,23 +457,38 @@ fn handle(state: &Mutex<State>, request: Incoming) -> Reply {
     let form: Vec<(String, String)> = url::form_urlencoded::parse(&request.body).into_owned().collect();
     let params: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
 
-    let slow = lock(state).config.slow;
+    let (slow, started) = {
+        let mut st = lock(state);
+        st.events += 1;
+        (st.config.slow, st.events)
+    };
     if !slow.is_zero() {
         std::thread::sleep(slow);
     }
     let ctx = Req { method, path: &path, params: &params, form: &form, authorization: authorization.as_deref() };
     let reply = route(state, &ctx);
     let mut st = lock(state);
-    st.log.push(LoggedRequest { method: request.method, path: path.clone(), query, form, authorization, status: reply.status });
+    st.events += 1;
+    let finished = st.events;
+    st.log.push(LoggedRequest {
+        method: request.method,
+        path: path.clone(),
+        query,
+        form,
+        authorization,
+        status: reply.status,
+        started,
+        finished,
+    });
     drop(st);
     reply
 }
 
-fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+pub(crate) fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
     state.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-struct Req<'a> {
+pub(crate) struct Req<'a> {
     method: Method,
     path: &'a str,
     params: &'a [(String, String)],
@@ -466,13 +497,13 @@ struct Req<'a> {
 }
 
 impl Req<'_> {
-    fn param(&self, name: &str) -> Option<&str> {
+    pub(crate) fn param(&self, name: &str) -> Option<&str> {
         self.params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
     fn field(&self, name: &str) -> Option<&str> {
         self.form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
-    fn bearer(&self) -> Option<&str> {
+    pub(crate) fn bearer(&self) -> Option<&str> {
         self.authorization.and_then(|a| a.strip_prefix("Bearer ")).map(str::trim)
     }
     /// client_id / client_secret from an HTTP Basic header.
@@ -486,7 +517,13 @@ impl Req<'_> {
 }
 
 fn route(state: &Mutex<State>, r: &Req) -> Reply {
-    let base = lock(state).base_url.clone();
+    let (base, failing) = {
+        let st = lock(state);
+        (st.base_url.clone(), st.config.org.fail_paths.iter().any(|p| r.path.starts_with(p.as_str())))
+    };
+    if failing {
+        return html_reply(503, pages::unavailable());
+    }
     match (r.method, r.path) {
         (Method::Get, paths::OPENID) => json_reply(200, &openid_configuration(&base)),
         (Method::Get, "/") => login_page(state, r),
@@ -496,13 +533,13 @@ fn route(state: &Mutex<State>, r: &Req) -> Reply {
         (Method::Post, paths::REVOKE) => revoke(state, r.field("token")),
         (Method::Get, paths::REVOKE) => revoke(state, r.param("token")),
         (Method::Post, paths::INTROSPECT) => introspect(state, r),
-        (Method::Get, paths::USERINFO) => userinfo(state, r),
+        (Method::Get, paths::USERINFO) => org::userinfo(state, r),
         (Method::Get, paths::ERROR_PAGE) => {
             html_reply(200, pages::error_page(r.param("error").unwrap_or(""), r.param("error_description").unwrap_or("")))
         }
-        (Method::Get, p) if p.starts_with("/id/") => identity(state, r),
-        (Method::Get, "/services/data" | "/services/data/") => json_reply(200, &versions()),
-        (Method::Get, p) if p.starts_with("/services/data/v") => data(state, r),
+        (Method::Get, p) if p.starts_with("/id/") => org::identity(state, r),
+        (Method::Get, "/services/data" | "/services/data/") => json_reply(200, &org::versions()),
+        (Method::Get, p) if p.starts_with("/services/data/v") => org::rest(state, r),
         _ => html_reply(404, pages::not_found()),
     }
 }
@@ -562,7 +599,8 @@ fn authorize(state: &Mutex<State>, r: &Req) -> Reply {
         challenge,
     };
     if st.config.auto_approve {
-        return approve(&mut st, &pending, true);
+        let role = st.config.org.browser_user;
+        return approve(&mut st, &pending, true, role);
     }
     // No session: on to the login page, the authorization page as its startURL (1.24).
     let id = random_token("", 18);
@@ -579,7 +617,7 @@ fn login_page(state: &Mutex<State>, r: &Req) -> Reply {
         url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "source").map(|(_, v)| v.into_owned())
     });
     match source.filter(|id| st.pending.contains_key(id)) {
-        Some(id) => html_reply(200, pages::consent_page(&id, &st.config.scopes.join(" "))),
+        Some(id) => html_reply(200, pages::consent_page(&id, &st.config.scopes.join(" "), st.config.org.browser_user.username())),
         None => html_reply(400, pages::error_page("invalid_request", "this login page has expired; start again")),
     }
 }
@@ -589,10 +627,12 @@ fn decision(state: &Mutex<State>, r: &Req) -> Reply {
     let Some(pending) = r.field("id").and_then(|id| st.pending.remove(id)) else {
         return html_reply(400, pages::error_page("invalid_request", "this login page has expired; start again"));
     };
-    approve(&mut st, &pending, r.field("action") == Some("allow"))
+    // The user logged in on the page: the form's `username`, else the configured browser user.
+    let role = r.field("username").and_then(Role::by_username).unwrap_or(st.config.org.browser_user);
+    approve(&mut st, &pending, r.field("action") == Some("allow"), role)
 }
 
-fn approve(st: &mut State, p: &PendingAuth, allow: bool) -> Reply {
+fn approve(st: &mut State, p: &PendingAuth, allow: bool, role: Role) -> Reply {
     let mut back: Vec<(&str, &str)> = Vec::new();
     if !allow {
         back.push(("error", "access_denied"));
@@ -629,6 +669,7 @@ fn approve(st: &mut State, p: &PendingAuth, allow: bool) -> Reply {
             used: false,
         },
     );
+    st.note_code_user(&code, role);
     back.push(("code", &code));
     if let Some(s) = &p.state {
         back.push(("state", s));
@@ -696,9 +737,11 @@ fn code_grant(st: &mut State, r: &Req) -> Reply {
     }
     let chain = st.next_chain;
     st.next_chain += 1;
+    st.note_chain_user(code, chain);
     let reply = issue(st, chain, &grant.scopes, true);
     if st.chain_active(chain) {
-        st.approve_chain(USER_ID, chain);
+        let user = st.chain_role(chain).user_id();
+        st.approve_chain(user, chain);
     }
     reply
 }
@@ -718,6 +761,10 @@ fn refresh_grant(st: &mut State, r: &Req) -> Reply {
         }
         TokenStatus::Revoked => return oauth_error("invalid_grant", "expired access/refresh token"),
     }
+    // A deactivated user's refresh is refused with this description (post-setup-failures.md A.8).
+    if !st.user_active(st.chain_role(entry.chain)) {
+        return oauth_error("invalid_grant", "inactive user");
+    }
     let rotate = st.config.rotate_refresh_tokens;
     if rotate {
         if let Some(e) = st.refresh.get_mut(token) {
@@ -730,13 +777,13 @@ fn refresh_grant(st: &mut State, r: &Req) -> Reply {
 /// Issues an access token (and a refresh token when `with_refresh` and the scopes allow it).
 fn issue(st: &mut State, chain: u64, scopes: &str, with_refresh: bool) -> Reply {
     let issued_at = now_ms();
-    let access = format!("{ORG_ID}!{}", random_token("AQ", 48));
+    let access = format!("{}!{}", st.config.org.org_id, random_token("AQ", 48));
     st.access.insert(
         access.clone(),
         AccessEntry { chain, scopes: scopes.to_string(), expires: Instant::now() + st.config.access_ttl, revoked: false, issued_at },
     );
-    let base = st.base_url.clone();
-    let id = format!("{base}/id/{ORG_ID}/{USER_ID}");
+    let instance = st.instance_url();
+    let id = st.identity_url(st.chain_role(chain));
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(st.config.client_secret.as_bytes()).expect("any key length");
     mac.update(format!("{id}{issued_at}").as_bytes());
     let signature = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
@@ -744,7 +791,7 @@ fn issue(st: &mut State, chain: u64, scopes: &str, with_refresh: bool) -> Reply 
         "access_token": access,
         "signature": signature,
         "scope": scopes,
-        "instance_url": base,
+        "instance_url": instance,
         "id": id,
         "token_type": "Bearer",
         "issued_at": issued_at.to_string(),
@@ -814,81 +861,11 @@ fn introspect(state: &Mutex<State>, r: &Req) -> Reply {
 }
 
 /// The access token's scopes when it is valid.
-fn valid_access(st: &State, r: &Req) -> Option<String> {
+pub(crate) fn valid_access(st: &State, r: &Req) -> Option<String> {
     let token = r.bearer()?;
     st.access.get(token).filter(|a| !a.revoked && a.expires > Instant::now()).map(|a| a.scopes.clone())
 }
 
-fn invalid_session() -> Reply {
+pub(crate) fn invalid_session() -> Reply {
     json_reply(401, &json!([{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]))
-}
-
-/// An endpoint about the token's own user: 403 `Bad_OAuth_Token` without a valid token.
-fn about_user(state: &Mutex<State>, r: &Req, body: impl FnOnce(&str) -> Value) -> Reply {
-    let st = lock(state);
-    if valid_access(&st, r).is_none() {
-        return Reply::new(403, Some("text/plain;charset=UTF-8"), "Bad_OAuth_Token");
-    }
-    json_reply(200, &body(&st.base_url))
-}
-
-fn userinfo(state: &Mutex<State>, r: &Req) -> Reply {
-    about_user(state, r, |base| {
-        json!({
-            "sub": format!("{base}/id/{ORG_ID}/{USER_ID}"),
-            "user_id": USER_ID,
-            "organization_id": ORG_ID,
-            "preferred_username": USERNAME,
-            "name": "Emulated Admin",
-            "email": USERNAME,
-            "zoneinfo": "Europe/Berlin",
-            "is_salesforce_integration_user": false,
-            "urls": { "rest": format!("{base}/services/data/v{{version}}/"), "enterprise": format!("{base}/services/Soap/c/{{version}}/{ORG_ID}") },
-        })
-    })
-}
-
-fn identity(state: &Mutex<State>, r: &Req) -> Reply {
-    about_user(state, r, |base| {
-        json!({
-            "id": format!("{base}/id/{ORG_ID}/{USER_ID}"),
-            "asserted_user": true,
-            "user_id": USER_ID,
-            "organization_id": ORG_ID,
-            "username": USERNAME,
-            "display_name": "Emulated Admin",
-            "active": true,
-            "urls": { "rest": format!("{base}/services/data/v{{version}}/") },
-        })
-    })
-}
-
-fn versions() -> Value {
-    json!([
-        {"label": "Summer '24", "url": "/services/data/v61.0", "version": "61.0"},
-        {"label": "Winter '25", "url": "/services/data/v62.0", "version": "62.0"},
-        {"label": "Spring '25", "url": "/services/data/v63.0", "version": "63.0"},
-    ])
-}
-
-fn data(state: &Mutex<State>, r: &Req) -> Reply {
-    let st = lock(state);
-    if valid_access(&st, r).is_none() {
-        return invalid_session();
-    }
-    let rest = r.path.trim_start_matches("/services/data/");
-    let (version, resource) = rest.split_once('/').unwrap_or((rest, ""));
-    if !["v61.0", "v62.0", "v63.0"].contains(&version) {
-        return json_reply(404, &json!([{"message": "The requested resource does not exist", "errorCode": "NOT_FOUND"}]));
-    }
-    let used = st.log.iter().filter(|l| l.path.starts_with("/services/data/v")).count() + 1;
-    let limit = format!("api-usage={used}/15000");
-    let body = match resource.trim_end_matches('/') {
-        "" => {
-            json!({"limits": format!("/services/data/{version}/limits"), "sobjects": format!("/services/data/{version}/sobjects"), "query": format!("/services/data/{version}/query")})
-        }
-        "limits" => json!({"DailyApiRequests": {"Max": 15000, "Remaining": 15000 - used}}),
-        _ => return json_reply(404, &json!([{"message": "The requested resource does not exist", "errorCode": "NOT_FOUND"}])),
-    };
-    json_reply(200, &body).with_header("Sforce-Limit-Info", &limit)
 }

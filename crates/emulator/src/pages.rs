@@ -13,8 +13,8 @@ fn page(title: &str, body: &str) -> String {
     )
 }
 
-/// The login-and-consent page with Allow / Deny.
-pub fn consent_page(id: &str, scopes: &str) -> String {
+/// The login-and-consent page with Allow / Deny, logged in as `user` (the form may name another).
+pub fn consent_page(id: &str, scopes: &str, user: &str) -> String {
     page(
         "Login | Salesforce (emulator)",
         &format!(
@@ -23,10 +23,11 @@ pub fn consent_page(id: &str, scopes: &str) -> String {
              <p>mailfino wants to access your Salesforce data: <code>{scopes}</code></p>\
              <form method=\"POST\" action=\"/services/oauth2/authorize/decision\">\
              <input type=\"hidden\" name=\"id\" value=\"{id}\">\
+             <input type=\"hidden\" name=\"username\" value=\"{user}\">\
              <button id=\"oaapprove\" type=\"submit\" name=\"action\" value=\"allow\">Allow</button>\
              <button id=\"oadeny\" type=\"submit\" name=\"action\" value=\"deny\">Deny</button>\
              </form>",
-            user = super::USERNAME,
+            user = escape(user),
             scopes = escape(scopes),
             id = escape(id),
         ),
