@@ -35,6 +35,7 @@ Register-ArgumentCompleter -Native -CommandName 'mailfino-sf' -ScriptBlock {
             [CompletionResult]::new('setup', 'setup', [CompletionResultType]::ParameterValue, 'Walk the Salesforce Setup checklist, check the app live, and write mailfino''s environment')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in with PKCE through a loopback listener and the browser; store the refresh token')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the app, the secret, the scopes and the refresh token; a fix hint for every failure')
+            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Read the app''s policies and the integration user''s state as an admin; a fix for each risk')
             [CompletionResult]::new('refresh', 'refresh', [CompletionResultType]::ParameterValue, 'Renew the access token with the stored refresh token (a rotated token is saved first)')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Revoke the refresh token at Salesforce and delete it; the Consumer Secret stays')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show what is configured: every profile, where its secrets are, the last refresh and verify')
@@ -96,6 +97,26 @@ Register-ArgumentCompleter -Native -CommandName 'mailfino-sf' -ScriptBlock {
             [CompletionResult]::new('--config-dir', '--config-dir', [CompletionResultType]::ParameterName, 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets go [default: keyring, falling back to file when no keyring answers]')
             [CompletionResult]::new('--renew', '--renew', [CompletionResultType]::ParameterName, 'In env-only mode, prove renewal with a real refresh grant (may rotate the token)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable result on stdout; all human text goes to stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Trace every HTTP exchange on stderr, with secrets redacted')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Trace every HTTP exchange on stderr, with secrets redacted')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'mailfino-sf;audit' {
+            [CompletionResult]::new('--redirect-uri', '--redirect-uri', [CompletionResultType]::ParameterName, 'The loopback redirect URI registered on the app')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'How long to wait for the browser, in seconds')
+            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Scopes to request, e.g. "api refresh_token" [default: none sent, so the app''s scopes are granted and a missing one can be named]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which stored configuration to use')
+            [CompletionResult]::new('--config-dir', '--config-dir', [CompletionResultType]::ParameterName, 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets go [default: keyring, falling back to file when no keyring answers]')
+            [CompletionResult]::new('--no-browser', '--no-browser', [CompletionResultType]::ParameterName, 'Print the login URL only; do not open a browser')
+            [CompletionResult]::new('--paste', '--paste', [CompletionResultType]::ParameterName, 'Read the address-bar URL (or the bare code) from stdin instead of listening')
+            [CompletionResult]::new('--keep-admin-token', '--keep-admin-token', [CompletionResultType]::ParameterName, 'Keep the admin''s refresh token in the profile''s secrets (later audits reuse it without a browser) instead of revoking it')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable result on stdout; all human text goes to stderr')
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Trace every HTTP exchange on stderr, with secrets redacted')
@@ -179,6 +200,17 @@ Register-ArgumentCompleter -Native -CommandName 'mailfino-sf' -ScriptBlock {
             [CompletionResult]::new('--propagation', '--propagation', [CompletionResultType]::ParameterName, 'The client id is unknown for the first N calls (as just after an app is saved)')
             [CompletionResult]::new('--pre-login-errors', '--pre-login-errors', [CompletionResultType]::ParameterName, 'How an unknown Consumer Key or unregistered callback is answered, before any login')
             [CompletionResult]::new('--revoke-errors', '--revoke-errors', [CompletionResultType]::ParameterName, 'How revoke errors are answered')
+            [CompletionResult]::new('--org-id', '--org-id', [CompletionResultType]::ParameterName, 'The org id (another one plays a refreshed sandbox)')
+            [CompletionResult]::new('--instance-host', '--instance-host', [CompletionResultType]::ParameterName, 'Serve the instance under this host name, e.g. `localhost` (a moved instance or My Domain)')
+            [CompletionResult]::new('--api-usage', '--api-usage', [CompletionResultType]::ParameterName, 'Daily API requests already used, as USED/MAX (e.g. 12500/15000); at MAX every REST call answers REQUEST_LIMIT_EXCEEDED')
+            [CompletionResult]::new('--login-as', '--login-as', [CompletionResultType]::ParameterName, 'Who is logged in on the consent page')
+            [CompletionResult]::new('--prior-approvals', '--prior-approvals', [CompletionResultType]::ParameterName, 'Approvals of the app the integration user made elsewhere before')
+            [CompletionResult]::new('--app-name', '--app-name', [CompletionResultType]::ParameterName, 'The app''s name and label')
+            [CompletionResult]::new('--refresh-policy', '--refresh-policy', [CompletionResultType]::ParameterName, 'The refresh token policy: infinite, zero, inactivity:N{h,d,m} or lifetime:N{h,d,m}')
+            [CompletionResult]::new('--ip-policy', '--ip-policy', [CompletionResultType]::ParameterName, 'The IP relaxation policy')
+            [CompletionResult]::new('--session-timeout', '--session-timeout', [CompletionResultType]::ParameterName, 'The app''s session timeout in minutes')
+            [CompletionResult]::new('--hide-object', '--hide-object', [CompletionResultType]::ParameterName, 'An object that answers INVALID_TYPE to everyone (repeat for several)')
+            [CompletionResult]::new('--fail-path', '--fail-path', [CompletionResultType]::ParameterName, 'Requests whose path starts with PREFIX answer 503 (repeat for several)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which stored configuration to use')
             [CompletionResult]::new('--config-dir', '--config-dir', [CompletionResultType]::ParameterName, 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets go [default: keyring, falling back to file when no keyring answers]')
@@ -186,6 +218,14 @@ Register-ArgumentCompleter -Native -CommandName 'mailfino-sf' -ScriptBlock {
             [CompletionResult]::new('--auto-approve', '--auto-approve', [CompletionResultType]::ParameterName, 'Skip the login-and-consent page (approve at once)')
             [CompletionResult]::new('--require-pkce', '--require-pkce', [CompletionResultType]::ParameterName, 'Require PKCE (the default for a new External Client App)')
             [CompletionResult]::new('--no-require-pkce', '--no-require-pkce', [CompletionResultType]::ParameterName, 'Do not require PKCE')
+            [CompletionResult]::new('--api-disabled', '--api-disabled', [CompletionResultType]::ParameterName, 'REST calls answer API_DISABLED_FOR_ORG')
+            [CompletionResult]::new('--session-locked', '--session-locked', [CompletionResultType]::ParameterName, 'REST calls answer INVALID_SESSION_ID (sessions locked to their IP, API Access Control)')
+            [CompletionResult]::new('--user-inactive', '--user-inactive', [CompletionResultType]::ParameterName, 'The integration user is deactivated (its refreshes answer `inactive user`)')
+            [CompletionResult]::new('--user-frozen', '--user-frozen', [CompletionResultType]::ParameterName, 'The integration user is frozen')
+            [CompletionResult]::new('--no-permission-set', '--no-permission-set', [CompletionResultType]::ParameterName, 'The integration user lacks mailfino''s permission set')
+            [CompletionResult]::new('--connected-app', '--connected-app', [CompletionResultType]::ParameterName, 'The app is a legacy Connected App instead of an External Client App')
+            [CompletionResult]::new('--app-disabled', '--app-disabled', [CompletionResultType]::ParameterName, 'The app is disabled')
+            [CompletionResult]::new('--admin-approved', '--admin-approved', [CompletionResultType]::ParameterName, 'Admin-approved users are pre-authorized (through mailfino''s permission set)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable result on stdout; all human text goes to stderr')
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Trace every HTTP exchange on stderr, with secrets redacted')
@@ -244,6 +284,7 @@ Register-ArgumentCompleter -Native -CommandName 'mailfino-sf' -ScriptBlock {
             [CompletionResult]::new('setup', 'setup', [CompletionResultType]::ParameterValue, 'Walk the Salesforce Setup checklist, check the app live, and write mailfino''s environment')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in with PKCE through a loopback listener and the browser; store the refresh token')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the app, the secret, the scopes and the refresh token; a fix hint for every failure')
+            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Read the app''s policies and the integration user''s state as an admin; a fix for each risk')
             [CompletionResult]::new('refresh', 'refresh', [CompletionResultType]::ParameterValue, 'Renew the access token with the stored refresh token (a rotated token is saved first)')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Revoke the refresh token at Salesforce and delete it; the Consumer Secret stays')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show what is configured: every profile, where its secrets are, the last refresh and verify')
@@ -262,6 +303,9 @@ Register-ArgumentCompleter -Native -CommandName 'mailfino-sf' -ScriptBlock {
             break
         }
         'mailfino-sf;help;verify' {
+            break
+        }
+        'mailfino-sf;help;audit' {
             break
         }
         'mailfino-sf;help;refresh' {

@@ -16,6 +16,9 @@ _mailfino__sf() {
             ",$1")
                 cmd="mailfino__sf"
                 ;;
+            mailfino__sf,audit)
+                cmd="mailfino__sf__subcmd__audit"
+                ;;
             mailfino__sf,completions)
                 cmd="mailfino__sf__subcmd__completions"
                 ;;
@@ -51,6 +54,9 @@ _mailfino__sf() {
                 ;;
             mailfino__sf,verify)
                 cmd="mailfino__sf__subcmd__verify"
+                ;;
+            mailfino__sf__subcmd__help,audit)
+                cmd="mailfino__sf__subcmd__help__subcmd__audit"
                 ;;
             mailfino__sf__subcmd__help,completions)
                 cmd="mailfino__sf__subcmd__help__subcmd__completions"
@@ -95,12 +101,50 @@ _mailfino__sf() {
 
     case "${cmd}" in
         mailfino__sf)
-            opts="-v -h -V --profile --config-dir --store --json --no-color --verbose --help --version setup login verify refresh logout status export-ci emulator demo completions robot-browser help"
+            opts="-v -h -V --profile --config-dir --store --json --no-color --verbose --help --version setup login verify audit refresh logout status export-ci emulator demo completions robot-browser help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailfino__subcmd__sf__subcmd__audit)
+            opts="-v -h -V --no-browser --paste --redirect-uri --wait --scope --keep-admin-token --profile --config-dir --store --json --no-color --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --redirect-uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scope)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -173,7 +217,7 @@ _mailfino__sf() {
             return 0
             ;;
         mailfino__subcmd__sf__subcmd__emulator)
-            opts="-v -h -V --port --client-id --client-secret --callback --scopes --rotate-refresh-tokens --auto-approve --require-pkce --no-require-pkce --access-ttl --fail-token --slow-ms --propagation --pre-login-errors --revoke-errors --profile --config-dir --store --json --no-color --verbose --help --version"
+            opts="-v -h -V --port --client-id --client-secret --callback --scopes --rotate-refresh-tokens --auto-approve --require-pkce --no-require-pkce --access-ttl --fail-token --slow-ms --propagation --pre-login-errors --revoke-errors --org-id --instance-host --api-usage --api-disabled --session-locked --login-as --user-inactive --user-frozen --no-permission-set --prior-approvals --connected-app --app-name --app-disabled --refresh-policy --ip-policy --admin-approved --session-timeout --hide-object --fail-path --profile --config-dir --store --json --no-color --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -221,6 +265,50 @@ _mailfino__sf() {
                     ;;
                 --revoke-errors)
                     COMPREPLY=($(compgen -W "form json" -- "${cur}"))
+                    return 0
+                    ;;
+                --org-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instance-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-usage)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-as)
+                    COMPREPLY=($(compgen -W "integration admin" -- "${cur}"))
+                    return 0
+                    ;;
+                --prior-approvals)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --app-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --refresh-policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ip-policy)
+                    COMPREPLY=($(compgen -W "Enforce Bypass Bypass_2factor Enforce_RelaxRefresh" -- "${cur}"))
+                    return 0
+                    ;;
+                --session-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hide-object)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fail-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --profile)
@@ -273,8 +361,22 @@ _mailfino__sf() {
             return 0
             ;;
         mailfino__subcmd__sf__subcmd__help)
-            opts="setup login verify refresh logout status export-ci emulator demo completions robot-browser help"
+            opts="setup login verify audit refresh logout status export-ci emulator demo completions robot-browser help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailfino__subcmd__sf__subcmd__help__subcmd__audit)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

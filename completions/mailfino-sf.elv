@@ -32,6 +32,7 @@ set edit:completion:arg-completer[mailfino-sf] = {|@words|
             cand setup 'Walk the Salesforce Setup checklist, check the app live, and write mailfino''s environment'
             cand login 'Log in with PKCE through a loopback listener and the browser; store the refresh token'
             cand verify 'Check the app, the secret, the scopes and the refresh token; a fix hint for every failure'
+            cand audit 'Read the app''s policies and the integration user''s state as an admin; a fix for each risk'
             cand refresh 'Renew the access token with the stored refresh token (a rotated token is saved first)'
             cand logout 'Revoke the refresh token at Salesforce and delete it; the Consumer Secret stays'
             cand status 'Show what is configured: every profile, where its secrets are, the last refresh and verify'
@@ -90,6 +91,25 @@ set edit:completion:arg-completer[mailfino-sf] = {|@words|
             cand --config-dir 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]'
             cand --store 'Where secrets go [default: keyring, falling back to file when no keyring answers]'
             cand --renew 'In env-only mode, prove renewal with a real refresh grant (may rotate the token)'
+            cand --json 'Machine-readable result on stdout; all human text goes to stderr'
+            cand --no-color 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
+            cand -v 'Trace every HTTP exchange on stderr, with secrets redacted'
+            cand --verbose 'Trace every HTTP exchange on stderr, with secrets redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailfino-sf;audit'= {
+            cand --redirect-uri 'The loopback redirect URI registered on the app'
+            cand --wait 'How long to wait for the browser, in seconds'
+            cand --scope 'Scopes to request, e.g. "api refresh_token" [default: none sent, so the app''s scopes are granted and a missing one can be named]'
+            cand --profile 'Which stored configuration to use'
+            cand --config-dir 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]'
+            cand --store 'Where secrets go [default: keyring, falling back to file when no keyring answers]'
+            cand --no-browser 'Print the login URL only; do not open a browser'
+            cand --paste 'Read the address-bar URL (or the bare code) from stdin instead of listening'
+            cand --keep-admin-token 'Keep the admin''s refresh token in the profile''s secrets (later audits reuse it without a browser) instead of revoking it'
             cand --json 'Machine-readable result on stdout; all human text goes to stderr'
             cand --no-color 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
             cand -v 'Trace every HTTP exchange on stderr, with secrets redacted'
@@ -168,6 +188,17 @@ set edit:completion:arg-completer[mailfino-sf] = {|@words|
             cand --propagation 'The client id is unknown for the first N calls (as just after an app is saved)'
             cand --pre-login-errors 'How an unknown Consumer Key or unregistered callback is answered, before any login'
             cand --revoke-errors 'How revoke errors are answered'
+            cand --org-id 'The org id (another one plays a refreshed sandbox)'
+            cand --instance-host 'Serve the instance under this host name, e.g. `localhost` (a moved instance or My Domain)'
+            cand --api-usage 'Daily API requests already used, as USED/MAX (e.g. 12500/15000); at MAX every REST call answers REQUEST_LIMIT_EXCEEDED'
+            cand --login-as 'Who is logged in on the consent page'
+            cand --prior-approvals 'Approvals of the app the integration user made elsewhere before'
+            cand --app-name 'The app''s name and label'
+            cand --refresh-policy 'The refresh token policy: infinite, zero, inactivity:N{h,d,m} or lifetime:N{h,d,m}'
+            cand --ip-policy 'The IP relaxation policy'
+            cand --session-timeout 'The app''s session timeout in minutes'
+            cand --hide-object 'An object that answers INVALID_TYPE to everyone (repeat for several)'
+            cand --fail-path 'Requests whose path starts with PREFIX answer 503 (repeat for several)'
             cand --profile 'Which stored configuration to use'
             cand --config-dir 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]'
             cand --store 'Where secrets go [default: keyring, falling back to file when no keyring answers]'
@@ -175,6 +206,14 @@ set edit:completion:arg-completer[mailfino-sf] = {|@words|
             cand --auto-approve 'Skip the login-and-consent page (approve at once)'
             cand --require-pkce 'Require PKCE (the default for a new External Client App)'
             cand --no-require-pkce 'Do not require PKCE'
+            cand --api-disabled 'REST calls answer API_DISABLED_FOR_ORG'
+            cand --session-locked 'REST calls answer INVALID_SESSION_ID (sessions locked to their IP, API Access Control)'
+            cand --user-inactive 'The integration user is deactivated (its refreshes answer `inactive user`)'
+            cand --user-frozen 'The integration user is frozen'
+            cand --no-permission-set 'The integration user lacks mailfino''s permission set'
+            cand --connected-app 'The app is a legacy Connected App instead of an External Client App'
+            cand --app-disabled 'The app is disabled'
+            cand --admin-approved 'Admin-approved users are pre-authorized (through mailfino''s permission set)'
             cand --json 'Machine-readable result on stdout; all human text goes to stderr'
             cand --no-color 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
             cand -v 'Trace every HTTP exchange on stderr, with secrets redacted'
@@ -229,6 +268,7 @@ set edit:completion:arg-completer[mailfino-sf] = {|@words|
             cand setup 'Walk the Salesforce Setup checklist, check the app live, and write mailfino''s environment'
             cand login 'Log in with PKCE through a loopback listener and the browser; store the refresh token'
             cand verify 'Check the app, the secret, the scopes and the refresh token; a fix hint for every failure'
+            cand audit 'Read the app''s policies and the integration user''s state as an admin; a fix for each risk'
             cand refresh 'Renew the access token with the stored refresh token (a rotated token is saved first)'
             cand logout 'Revoke the refresh token at Salesforce and delete it; the Consumer Secret stays'
             cand status 'Show what is configured: every profile, where its secrets are, the last refresh and verify'
@@ -244,6 +284,8 @@ set edit:completion:arg-completer[mailfino-sf] = {|@words|
         &'mailfino-sf;help;login'= {
         }
         &'mailfino-sf;help;verify'= {
+        }
+        &'mailfino-sf;help;audit'= {
         }
         &'mailfino-sf;help;refresh'= {
         }

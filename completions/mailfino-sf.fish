@@ -36,6 +36,7 @@ complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -s V -l version -d
 complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -f -a "setup" -d 'Walk the Salesforce Setup checklist, check the app live, and write mailfino\'s environment'
 complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -f -a "login" -d 'Log in with PKCE through a loopback listener and the browser; store the refresh token'
 complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -f -a "verify" -d 'Check the app, the secret, the scopes and the refresh token; a fix hint for every failure'
+complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -f -a "audit" -d 'Read the app\'s policies and the integration user\'s state as an admin; a fix for each risk'
 complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -f -a "refresh" -d 'Renew the access token with the stored refresh token (a rotated token is saved first)'
 complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -f -a "logout" -d 'Revoke the refresh token at Salesforce and delete it; the Consumer Secret stays'
 complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -f -a "status" -d 'Show what is configured: every profile, where its secrets are, the last refresh and verify'
@@ -90,6 +91,21 @@ complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand verify" -l no-co
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand verify" -s v -l verbose -d 'Trace every HTTP exchange on stderr, with secrets redacted'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand verify" -s V -l version -d 'Print version'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand audit" -l redirect-uri -d 'The loopback redirect URI registered on the app' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand audit" -l wait -d 'How long to wait for the browser, in seconds' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand audit" -l scope -d 'Scopes to request, e.g. "api refresh_token" [default: none sent, so the app\'s scopes are granted and a missing one can be named]' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand audit" -l profile -d 'Which stored configuration to use' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand audit" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -F
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand audit" -l store -d 'Where secrets go [default: keyring, falling back to file when no keyring answers]' -r -f -a "keyring\t'The OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows)'
+file\t'credentials.toml in the config dir, mode 0600'"
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand audit" -l no-browser -d 'Print the login URL only; do not open a browser'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand audit" -l paste -d 'Read the address-bar URL (or the bare code) from stdin instead of listening'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand audit" -l keep-admin-token -d 'Keep the admin\'s refresh token in the profile\'s secrets (later audits reuse it without a browser) instead of revoking it'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand audit" -l json -d 'Machine-readable result on stdout; all human text goes to stderr'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand audit" -l no-color -d 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand audit" -s v -l verbose -d 'Trace every HTTP exchange on stderr, with secrets redacted'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand audit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand audit" -s V -l version -d 'Print version'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand refresh" -l rotated-token-out -d 'Where a rotated refresh token goes when the old one came from the environment (0600)' -r -F
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand refresh" -l profile -d 'Which stored configuration to use' -r
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand refresh" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -F
@@ -146,6 +162,21 @@ complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l pre
 page\t'A redirect to Salesforce\'s RemoteAccessErrorPage.apexp?error=…'"
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l revoke-errors -d 'How revoke errors are answered' -r -f -a "form\t'HTTP 400 form-encoded `error=…&error_description=…`, as reported from real orgs'
 json\t'HTTP 400 JSON `{"error","error_description"}`'"
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l org-id -d 'The org id (another one plays a refreshed sandbox)' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l instance-host -d 'Serve the instance under this host name, e.g. `localhost` (a moved instance or My Domain)' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l api-usage -d 'Daily API requests already used, as USED/MAX (e.g. 12500/15000); at MAX every REST call answers REQUEST_LIMIT_EXCEEDED' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l login-as -d 'Who is logged in on the consent page' -r -f -a "integration\t'mailfino\'s integration user'
+admin\t'A System Administrator'"
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l prior-approvals -d 'Approvals of the app the integration user made elsewhere before' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l app-name -d 'The app\'s name and label' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l refresh-policy -d 'The refresh token policy: infinite, zero, inactivity:N{h,d,m} or lifetime:N{h,d,m}' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l ip-policy -d 'The IP relaxation policy' -r -f -a "Enforce\t''
+Bypass\t''
+Bypass_2factor\t''
+Enforce_RelaxRefresh\t''"
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l session-timeout -d 'The app\'s session timeout in minutes' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l hide-object -d 'An object that answers INVALID_TYPE to everyone (repeat for several)' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l fail-path -d 'Requests whose path starts with PREFIX answer 503 (repeat for several)' -r
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l profile -d 'Which stored configuration to use' -r
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -F
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l store -d 'Where secrets go [default: keyring, falling back to file when no keyring answers]' -r -f -a "keyring\t'The OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows)'
@@ -154,6 +185,14 @@ complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l rot
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l auto-approve -d 'Skip the login-and-consent page (approve at once)'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l require-pkce -d 'Require PKCE (the default for a new External Client App)'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l no-require-pkce -d 'Do not require PKCE'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l api-disabled -d 'REST calls answer API_DISABLED_FOR_ORG'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l session-locked -d 'REST calls answer INVALID_SESSION_ID (sessions locked to their IP, API Access Control)'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l user-inactive -d 'The integration user is deactivated (its refreshes answer `inactive user`)'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l user-frozen -d 'The integration user is frozen'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l no-permission-set -d 'The integration user lacks mailfino\'s permission set'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l connected-app -d 'The app is a legacy Connected App instead of an External Client App'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l app-disabled -d 'The app is disabled'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l admin-approved -d 'Admin-approved users are pre-authorized (through mailfino\'s permission set)'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l json -d 'Machine-readable result on stdout; all human text goes to stderr'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l no-color -d 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -s v -l verbose -d 'Trace every HTTP exchange on stderr, with secrets redacted'
@@ -189,15 +228,16 @@ complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand robot-browser" -
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand robot-browser" -s v -l verbose -d 'Trace every HTTP exchange on stderr, with secrets redacted'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand robot-browser" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand robot-browser" -s V -l version -d 'Print version'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify refresh logout status export-ci emulator demo completions robot-browser help" -f -a "setup" -d 'Walk the Salesforce Setup checklist, check the app live, and write mailfino\'s environment'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify refresh logout status export-ci emulator demo completions robot-browser help" -f -a "login" -d 'Log in with PKCE through a loopback listener and the browser; store the refresh token'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify refresh logout status export-ci emulator demo completions robot-browser help" -f -a "verify" -d 'Check the app, the secret, the scopes and the refresh token; a fix hint for every failure'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify refresh logout status export-ci emulator demo completions robot-browser help" -f -a "refresh" -d 'Renew the access token with the stored refresh token (a rotated token is saved first)'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify refresh logout status export-ci emulator demo completions robot-browser help" -f -a "logout" -d 'Revoke the refresh token at Salesforce and delete it; the Consumer Secret stays'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify refresh logout status export-ci emulator demo completions robot-browser help" -f -a "status" -d 'Show what is configured: every profile, where its secrets are, the last refresh and verify'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify refresh logout status export-ci emulator demo completions robot-browser help" -f -a "export-ci" -d 'Print the MAILFINO_SF_* variables of the profile for a CI secret store (holds secrets)'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify refresh logout status export-ci emulator demo completions robot-browser help" -f -a "emulator" -d 'Run a local Salesforce OAuth emulator, for trying the tool and for CI'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify refresh logout status export-ci emulator demo completions robot-browser help" -f -a "demo" -d 'The whole journey (setup, login, verify, refresh, logout) against a built-in emulator'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify refresh logout status export-ci emulator demo completions robot-browser help" -f -a "completions" -d 'Print a shell completion script'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify refresh logout status export-ci emulator demo completions robot-browser help" -f -a "robot-browser" -d 'A scripted browser that plays the user on the emulator\'s consent page (for tests)'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify refresh logout status export-ci emulator demo completions robot-browser help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo completions robot-browser help" -f -a "setup" -d 'Walk the Salesforce Setup checklist, check the app live, and write mailfino\'s environment'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo completions robot-browser help" -f -a "login" -d 'Log in with PKCE through a loopback listener and the browser; store the refresh token'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo completions robot-browser help" -f -a "verify" -d 'Check the app, the secret, the scopes and the refresh token; a fix hint for every failure'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo completions robot-browser help" -f -a "audit" -d 'Read the app\'s policies and the integration user\'s state as an admin; a fix for each risk'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo completions robot-browser help" -f -a "refresh" -d 'Renew the access token with the stored refresh token (a rotated token is saved first)'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo completions robot-browser help" -f -a "logout" -d 'Revoke the refresh token at Salesforce and delete it; the Consumer Secret stays'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo completions robot-browser help" -f -a "status" -d 'Show what is configured: every profile, where its secrets are, the last refresh and verify'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo completions robot-browser help" -f -a "export-ci" -d 'Print the MAILFINO_SF_* variables of the profile for a CI secret store (holds secrets)'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo completions robot-browser help" -f -a "emulator" -d 'Run a local Salesforce OAuth emulator, for trying the tool and for CI'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo completions robot-browser help" -f -a "demo" -d 'The whole journey (setup, login, verify, refresh, logout) against a built-in emulator'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo completions robot-browser help" -f -a "completions" -d 'Print a shell completion script'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo completions robot-browser help" -f -a "robot-browser" -d 'A scripted browser that plays the user on the emulator\'s consent page (for tests)'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo completions robot-browser help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

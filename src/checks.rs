@@ -371,12 +371,7 @@ fn renewed_chain(http: &Http, r: Renewed, stored: &Stored, warm: Option<std::syn
     let refresh = Check::pass("refresh_token", format!("the refresh token{from} renews the access token{rotated}"));
     let scopes = scope_check(r.tokens.scope.as_deref());
     let health = health::after_refresh(http, &r.tokens, stored, warm);
-    TokenChain {
-        refresh,
-        scopes,
-        health,
-        secret_verdict: Some(Check::pass("client_secret", "the Consumer Secret is proven by a refresh")),
-    }
+    TokenChain { refresh, scopes, health, secret_verdict: Some(Check::pass("client_secret", "the Consumer Secret is proven by a refresh")) }
 }
 
 fn scope_check(scope: Option<&str>) -> Check {

@@ -96,13 +96,28 @@ pub enum Command {
     /// Check the app, the secret, the scopes and the refresh token; a fix hint for every failure.
     ///
     /// Check ids: config, callback_url, login_host, client_id, callback_registered,
-    /// loopback_registered, client_secret, refresh_token, scopes, api_access. Exit 0 when nothing
-    /// failed, 1 otherwise.
+    /// loopback_registered, client_secret, refresh_token, scopes, api_access, user_active,
+    /// org_identity, api_limits, approvals (the last four: the connection's health as the
+    /// integration user's fresh token sees it). Exit 0 when nothing failed, 1 otherwise.
     ///
     /// Example:
     ///   mailfino-sf verify
     ///   mailfino-sf verify --json | jq .ok
     Verify(VerifyArgs),
+
+    /// Read the app's policies and the integration user's state as an admin; a fix for each risk.
+    ///
+    /// An admin logs in through the same app (PKCE through the loopback listener, or --paste);
+    /// the tool reads the External Client App's (or Connected App's) policies and the integration
+    /// user's state with SOQL, and judges each for mailfino. A query Salesforce refuses is a skip
+    /// naming the permission needed. The admin's token is revoked at the end (never stored)
+    /// unless --keep-admin-token. Check ids: app_enabled, refresh_token_policy, ip_policy,
+    /// permitted_users, session_timeout, integration_user. Exit 0 when nothing failed, 1 otherwise.
+    ///
+    /// Example:
+    ///   mailfino-sf audit
+    ///   mailfino-sf audit --paste --json
+    Audit(AuditArgs),
 
     /// Renew the access token with the stored refresh token (a rotated token is saved first).
     ///
@@ -148,7 +163,7 @@ pub enum Command {
     /// Example:
     ///   mailfino-sf emulator --port 8443 --client-id 3MVG9demo_key --client-secret demo-secret \
     ///       --callback http://localhost:8717/callback --auto-approve
-    Emulator(EmulatorArgs),
+    Emulator(Box<EmulatorArgs>),
 
     /// The whole journey (setup, login, verify, refresh, logout) against a built-in emulator.
     ///
@@ -256,6 +271,17 @@ pub struct VerifyArgs {
     pub rotated_token_out: Option<PathBuf>,
 }
 
+#[derive(Debug, Args, Clone, Default)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    pub login: LoginArgs,
+
+    /// Keep the admin's refresh token in the profile's secrets (later audits reuse it without a
+    /// browser) instead of revoking it.
+    #[arg(long)]
+    pub keep_admin_token: bool,
+}
+
 #[derive(Debug, Args, Default)]
 pub struct RefreshArgs {
     /// Print the access token alone on stdout (for `$(...)`).
@@ -357,6 +383,102 @@ pub struct EmulatorArgs {
     /// How revoke errors are answered.
     #[arg(long, value_enum, value_name = "FORM", default_value_t = RevokeErrorForm::Form)]
     pub revoke_errors: RevokeErrorForm,
+
+    #[command(flatten)]
+    pub org: EmulatedOrgArgs,
+}
+
+/// The emulated org's switches: what breaks an integration weeks after setup.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "The emulated org")]
+pub struct EmulatedOrgArgs {
+    /// The org id (another one plays a refreshed sandbox).
+    #[arg(long, value_name = "ID")]
+    pub org_id: Option<String>,
+
+    /// Serve the instance under this host name, e.g. `localhost` (a moved instance or My Domain).
+    #[arg(long, value_name = "HOST")]
+    pub instance_host: Option<String>,
+
+    /// Daily API requests already used, as USED/MAX (e.g. 12500/15000); at MAX every REST call
+    /// answers REQUEST_LIMIT_EXCEEDED.
+    #[arg(long, value_name = "USED/MAX")]
+    pub api_usage: Option<String>,
+
+    /// REST calls answer API_DISABLED_FOR_ORG.
+    #[arg(long)]
+    pub api_disabled: bool,
+
+    /// REST calls answer INVALID_SESSION_ID (sessions locked to their IP, API Access Control).
+    #[arg(long)]
+    pub session_locked: bool,
+
+    /// Who is logged in on the consent page.
+    #[arg(long, value_enum, value_name = "USER", default_value_t = EmulatedUser::Integration)]
+    pub login_as: EmulatedUser,
+
+    /// The integration user is deactivated (its refreshes answer `inactive user`).
+    #[arg(long)]
+    pub user_inactive: bool,
+
+    /// The integration user is frozen.
+    #[arg(long)]
+    pub user_frozen: bool,
+
+    /// The integration user lacks mailfino's permission set.
+    #[arg(long)]
+    pub no_permission_set: bool,
+
+    /// Approvals of the app the integration user made elsewhere before.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub prior_approvals: u32,
+
+    /// The app is a legacy Connected App instead of an External Client App.
+    #[arg(long)]
+    pub connected_app: bool,
+
+    /// The app's name and label.
+    #[arg(long, value_name = "NAME", default_value = "mailfino")]
+    pub app_name: String,
+
+    /// The app is disabled.
+    #[arg(long)]
+    pub app_disabled: bool,
+
+    /// The refresh token policy: infinite, zero, inactivity:N{h,d,m} or lifetime:N{h,d,m}.
+    #[arg(long, value_name = "POLICY", default_value = "infinite")]
+    pub refresh_policy: String,
+
+    /// The IP relaxation policy.
+    #[arg(long, value_name = "POLICY", default_value = "Enforce_RelaxRefresh",
+          value_parser = ["Enforce", "Bypass", "Bypass_2factor", "Enforce_RelaxRefresh"])]
+    pub ip_policy: String,
+
+    /// Admin-approved users are pre-authorized (through mailfino's permission set).
+    #[arg(long)]
+    pub admin_approved: bool,
+
+    /// The app's session timeout in minutes.
+    #[arg(long, value_name = "MIN")]
+    pub session_timeout: Option<u32>,
+
+    /// An object that answers INVALID_TYPE to everyone (repeat for several).
+    #[arg(long = "hide-object", value_name = "OBJECT")]
+    pub hidden_objects: Vec<String>,
+
+    /// Requests whose path starts with PREFIX answer 503 (repeat for several).
+    #[arg(long = "fail-path", value_name = "PREFIX")]
+    pub fail_paths: Vec<String>,
+}
+
+/// A user of the emulated org.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum EmulatedUser {
+    /// mailfino's integration user.
+    #[default]
+    Integration,
+    /// A System Administrator.
+    Admin,
 }
 
 /// The emulator's form of the pre-login authorize errors.

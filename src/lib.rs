@@ -7,6 +7,7 @@
 //! `robot-browser` subcommands use it.
 
 pub mod api;
+pub mod audit;
 pub mod browser;
 pub mod checks;
 pub mod cli;
@@ -44,6 +45,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Setup(args) => cmd::setup::run(args, &ctx),
         Command::Login(args) => cmd::login::run(args, &ctx),
         Command::Verify(args) => cmd::verify::run(args, &ctx),
+        Command::Audit(args) => cmd::audit::run(args, &ctx),
         Command::Refresh(args) => cmd::refresh::run(args, &ctx),
         Command::Logout(args) => cmd::logout::run(args, &ctx),
         Command::Status => cmd::status::run(&ctx),

@@ -7,6 +7,7 @@ mod support;
 
 mod cases {
     mod attacks;
+    mod audit;
     mod ci;
     mod cli;
     mod emulator;

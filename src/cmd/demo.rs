@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 
 use crate::browser::BrowserChoice;
 use crate::checks::{self, Status, VerifyOptions};
-use crate::cli::{DemoArgs, LoginArgs, LogoutArgs};
+use crate::cli::{AuditArgs, DemoArgs, LoginArgs, LogoutArgs};
 use crate::cmd::setup::{self, ApplyOptions, SetupValues, StepsView};
-use crate::cmd::{login, logout, verify};
+use crate::cmd::{audit, login, logout, verify};
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::renew::{self, Rotated};
@@ -33,7 +33,7 @@ fn free_port() -> Result<u16> {
 }
 
 fn chapter(ctx: &Context, n: u8, title: &str, what: &str) {
-    eprintln!("\n{} {}", ctx.ui.bold(false).apply_to(format!("── {n}/6 {title}")), ctx.ui.dim(false).apply_to(format!("── {what}")));
+    eprintln!("\n{} {}", ctx.ui.bold(false).apply_to(format!("── {n}/7 {title}")), ctx.ui.dim(false).apply_to(format!("── {what}")));
 }
 
 pub fn run(args: &DemoArgs, ctx: &Context) -> Result<ExitCode> {
@@ -82,7 +82,7 @@ pub fn run(args: &DemoArgs, ctx: &Context) -> Result<ExitCode> {
     chapter(ctx, 2, "login", "PKCE through the loopback listener; a scripted browser clicks Allow");
     let outcome = login::login(
         &demo,
-        &LoginArgs { redirect_uri: Some(redirect), wait: 30, ..Default::default() },
+        &LoginArgs { redirect_uri: Some(redirect.clone()), wait: 30, ..Default::default() },
         BrowserChoice::Custom(robot_allow),
     )?;
     login::report(&demo, &outcome);
@@ -96,7 +96,19 @@ pub fn run(args: &DemoArgs, ctx: &Context) -> Result<ExitCode> {
         return Err(Error::internal("the demo's verify failed"));
     }
 
-    chapter(ctx, 4, "refresh", "twice; each rotated refresh token is stored before success is reported");
+    chapter(ctx, 4, "audit", "an admin logs in through the same app; its policies and the integration user, judged");
+    emu.state().config.org.browser_user = mailfino_sf_emulator::Role::Admin;
+    let audit_args =
+        AuditArgs { login: LoginArgs { redirect_uri: Some(redirect), wait: 30, ..Default::default() }, keep_admin_token: false };
+    let (results, admin, fate) = audit::audit(&demo, &audit_args, BrowserChoice::Custom(robot_allow))?;
+    emu.state().config.org.browser_user = mailfino_sf_emulator::Role::Integration;
+    eprintln!("  audited as {}; the admin's token was {fate}", admin.unwrap_or_default());
+    verify::print_checks(&ctx.ui, &results, false, false);
+    if results.iter().any(|c| c.status == Status::Fail) {
+        return Err(Error::internal("the demo's audit failed"));
+    }
+
+    chapter(ctx, 5, "refresh", "twice; each rotated refresh token is stored before success is reported");
     let login_url = settings.require_login_url(&demo)?;
     let client_id = settings.require_client_id(&demo)?;
     let secret = demo.client_secret()?.map(|s| s.0);
@@ -111,12 +123,13 @@ pub fn run(args: &DemoArgs, ctx: &Context) -> Result<ExitCode> {
     }
     eprintln!("  the emulator holds {} active refresh token(s): each old one died as it rotated", emu.state().active_refresh_tokens());
 
-    chapter(ctx, 5, "logout", "revoke at Salesforce, delete the local refresh token");
+    chapter(ctx, 6, "logout", "revoke at Salesforce, delete the local refresh token");
     logout::run(&LogoutArgs::default(), &demo)?;
 
-    chapter(ctx, 6, "summary", "what just happened");
+    chapter(ctx, 7, "summary", "what just happened");
     eprintln!("  setup checked the Consumer Key, both callback URLs and the secret against the emulator,");
-    eprintln!("  wrote mailfino's environment file, logged in with PKCE, ran every verify check,");
+    eprintln!("  wrote mailfino's environment file, logged in with PKCE, ran every verify check, audited the");
+    eprintln!("  app's policies as an admin,");
     eprintln!(
         "  refreshed twice with rotation and revoked the token: {} requests in {} ms.",
         emu.log().len(),

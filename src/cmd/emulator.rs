@@ -3,10 +3,14 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::cli::{EmulatorArgs, PreLoginErrorForm, RevokeErrorForm};
+use crate::cli::{EmulatedOrgArgs, EmulatedUser, EmulatorArgs, PreLoginErrorForm, RevokeErrorForm};
 use crate::context::Context;
 use crate::error::{Error, Result};
-use mailfino_sf_emulator::{generate_client_id, generate_client_secret, Emulator, EmulatorConfig, PreLoginErrors, RevokeErrors};
+use crate::ui::sanitize;
+use mailfino_sf_emulator::{
+    generate_client_id, generate_client_secret, AppKind, Emulator, EmulatorConfig, OrgConfig, PreLoginErrors, RefreshPolicy, RevokeErrors,
+    Role,
+};
 
 /// The emulator configuration the flags describe.
 pub fn config_from_args(args: &EmulatorArgs) -> Result<EmulatorConfig> {
@@ -36,8 +40,49 @@ pub fn config_from_args(args: &EmulatorArgs) -> Result<EmulatorConfig> {
             RevokeErrorForm::Form => RevokeErrors::Form,
             RevokeErrorForm::Json => RevokeErrors::Json,
         },
-        org: Default::default(),
+        org: org_from_args(&args.org)?,
         ..EmulatorConfig::default()
+    })
+}
+
+/// The emulated org the flags describe.
+fn org_from_args(a: &EmulatedOrgArgs) -> Result<OrgConfig> {
+    let d = OrgConfig::default();
+    let (api_used, api_max) = match &a.api_usage {
+        None => (d.api_used, d.api_max),
+        Some(s) => s
+            .split_once('/')
+            .and_then(|(u, m)| Some((u.trim().parse::<u32>().ok()?, m.trim().parse::<u32>().ok()?)))
+            .filter(|(u, m)| *m > 0 && u <= m)
+            .ok_or_else(|| {
+                Error::usage(format!("--api-usage `{}` is not USED/MAX", sanitize(s)))
+                    .hint("expected two numbers, USED at most MAX, e.g. 12500/15000")
+            })?,
+    };
+    let refresh_policy =
+        RefreshPolicy::parse(&a.refresh_policy).map_err(|why| Error::usage(format!("--refresh-policy: {}", sanitize(&why))))?;
+    Ok(OrgConfig {
+        org_id: a.org_id.clone().unwrap_or(d.org_id),
+        instance_host: a.instance_host.clone(),
+        api_used,
+        api_max,
+        api_disabled: a.api_disabled,
+        session_locked: a.session_locked,
+        browser_user: if a.login_as == EmulatedUser::Admin { Role::Admin } else { Role::Integration },
+        integration_inactive: a.user_inactive,
+        integration_frozen: a.user_frozen,
+        integration_has_permission_set: !a.no_permission_set,
+        prior_approvals: a.prior_approvals,
+        app_kind: if a.connected_app { AppKind::ConnectedApp } else { AppKind::ExternalClientApp },
+        app_name: a.app_name.clone(),
+        app_enabled: !a.app_disabled,
+        refresh_policy,
+        ip_policy: a.ip_policy.clone(),
+        admin_approved: a.admin_approved,
+        session_timeout_minutes: a.session_timeout,
+        hidden_objects: a.hidden_objects.clone(),
+        fail_paths: a.fail_paths.clone(),
+        ..d
     })
 }
 

@@ -27,6 +27,8 @@ pub const SERVICE: &str = "mailfino-sf";
 pub enum SecretKey {
     ClientSecret,
     RefreshToken,
+    /// An admin's refresh token, only with `audit --keep-admin-token`.
+    AdminRefreshToken,
 }
 
 impl SecretKey {
@@ -34,6 +36,7 @@ impl SecretKey {
         match self {
             SecretKey::ClientSecret => "client-secret",
             SecretKey::RefreshToken => "refresh-token",
+            SecretKey::AdminRefreshToken => "admin-refresh-token",
         }
     }
 }

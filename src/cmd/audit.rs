@@ -1,0 +1,152 @@
+//! `mailfino-sf audit`: an admin logs in through the same app (the login's PKCE, listener and
+//! `--paste`), the tool reads the app's policies and the integration user's state with the
+//! admin's token, and reports each as a check (the same lines and JSON as `verify`).
+//!
+//! Invariant: the admin's token is never stored unless `--keep-admin-token`; otherwise it is
+//! revoked at the end, whatever the result. A token kept earlier is used (and, without
+//! `--keep-admin-token`, revoked and deleted) instead of a new browser login.
+
+use std::cell::RefCell;
+use std::process::ExitCode;
+
+use secrecy::SecretString;
+use serde_json::json;
+
+use crate::audit::{self, Session, Target};
+use crate::browser::BrowserChoice;
+use crate::checks::{Check, Status};
+use crate::cli::AuditArgs;
+use crate::cmd::login::{self, App, LoginOutcome};
+use crate::cmd::verify::print_checks;
+use crate::context::{not_configured, Context};
+use crate::error::{Error, Result};
+use crate::oauth::{self, Revoked};
+use crate::salesforce::rest;
+use crate::salesforce::types::TokenResponse;
+use crate::store::config::DEFAULT_APP_NAME;
+use crate::store::secrets::{SecretKey, Source};
+use crate::ui::{out, sanitize};
+
+pub fn run(args: &AuditArgs, ctx: &Context) -> Result<ExitCode> {
+    let choice = if args.login.no_browser { BrowserChoice::None } else { BrowserChoice::System };
+    let (checks, admin, token_fate) = audit(ctx, args, choice)?;
+    let ok = checks.iter().all(|c| c.status != Status::Fail);
+    if ctx.json {
+        out(&json!({"ok": ok, "profile": ctx.profile, "admin": admin, "admin_token": token_fate, "checks": checks}).to_string());
+    } else {
+        eprintln!("Audited as {}; the admin's token was {token_fate}.", sanitize(admin.as_deref().unwrap_or("(unknown admin)")));
+        print_checks(&ctx.ui, &checks, false, true);
+        let fail = checks.iter().filter(|c| c.status == Status::Fail).count();
+        let verdict = if fail == 0 {
+            ctx.ui.green(true).apply_to("No policy of the app stands in mailfino's way.".to_string())
+        } else {
+            ctx.ui.red(true).apply_to(format!("{fail} check(s) failed; fix them in Setup."))
+        };
+        out(&format!("\n{verdict}"));
+    }
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// The whole audit: the admin's token, the checks, the token's fate. Used by `demo` too.
+pub fn audit(ctx: &Context, args: &AuditArgs, choice: BrowserChoice) -> Result<(Vec<Check>, Option<String>, String)> {
+    let cfg = ctx.load_config()?;
+    let settings = ctx.settings(&cfg);
+    let login_url = settings.require_login_url(ctx)?;
+    let client_id = settings.require_client_id(ctx)?;
+    let (secret, _) = ctx.client_secret()?.ok_or_else(|| not_configured(ctx, "no client secret"))?;
+    let app = App { login_url: &login_url, client_id: &client_id, secret: &secret };
+    let (tokens, was_kept) = admin_tokens(ctx, args, choice, &app, &settings.redirect())?;
+    let http = ctx.http()?;
+    let info = oauth::userinfo(http, &login_url, &tokens.access_token).ok();
+    let admin = info.and_then(|i| i.username).or_else(|| tokens.org_and_user().map(|t| t.1));
+    let p = &settings.stored;
+    if tokens.org_and_user().is_some_and(|(_, u)| Some(&u) == p.user_id.as_ref()) {
+        ctx.ui.warn("you logged in as the integration user itself: the audit needs an admin's rights, so most checks will be skipped");
+    }
+    let checks = match tokens.instance_url.as_deref() {
+        None => audit::IDS.iter().map(|id| Check::skip(id, "Salesforce sent no instance_url")).collect(),
+        Some(instance) => {
+            let version = p
+                .api_version
+                .clone()
+                .filter(|v| rest::valid_version(v))
+                .or_else(|| crate::api::discover_version(http, instance).ok().flatten());
+            match version {
+                None => audit::IDS.iter().map(|id| Check::skip(id, "the instance does not list its API versions")).collect(),
+                Some(version) => {
+                    let target = Target {
+                        app_name: p.app_name.clone().unwrap_or_else(|| DEFAULT_APP_NAME.to_string()),
+                        user_id: p.user_id.clone(),
+                        username: p.username.clone(),
+                    };
+                    audit::run(&Session { http, instance, version: &version, token: &tokens.access_token }, &target)
+                }
+            }
+        }
+    };
+    let fate = settle_token(ctx, args, &login_url, &tokens, was_kept);
+    Ok((checks, admin, fate))
+}
+
+/// A kept admin token renewed, else a browser login through the app that stores nothing.
+fn admin_tokens(ctx: &Context, args: &AuditArgs, choice: BrowserChoice, app: &App, redirect: &str) -> Result<(TokenResponse, bool)> {
+    if let Some((kept, _)) = ctx.secrets().get(&ctx.profile, SecretKey::AdminRefreshToken)? {
+        match oauth::refresh(ctx.http()?, app.login_url, app.client_id, Some(app.secret), &kept)? {
+            Ok(mut t) => {
+                t.refresh_token = t.refresh_token.or(Some(kept));
+                return Ok((t, true));
+            }
+            Err(e) => {
+                ctx.ui.warn(&format!("the kept admin token no longer works ({}); logging in again", sanitize(&e.error)));
+                ctx.secrets().delete(&ctx.profile, SecretKey::AdminRefreshToken)?;
+            }
+        }
+    }
+    eprintln!("Log in as a Salesforce admin (View Setup and Configuration, Manage Users, and \"View all External Client Apps\").");
+    let got: RefCell<Option<TokenResponse>> = RefCell::new(None);
+    let finish = |tokens: TokenResponse| -> Result<LoginOutcome> {
+        let outcome = LoginOutcome {
+            username: tokens.org_and_user().map(|t| t.1),
+            org_id: tokens.org_and_user().map(|t| t.0),
+            instance_url: tokens.instance_url.clone(),
+            scopes: tokens.scope.clone().unwrap_or_default(),
+            // Nothing is stored here; the field is not shown for an audit.
+            stored_in: Source::Env,
+            previous: None,
+        };
+        *got.borrow_mut() = Some(tokens);
+        Ok(outcome)
+    };
+    let redirect = args.login.redirect_uri.clone().unwrap_or_else(|| redirect.to_string());
+    login::browser_flow(ctx, &args.login, choice, app, &redirect, &finish)?;
+    let tokens = got.into_inner().ok_or_else(|| Error::internal("the login finished without tokens"))?;
+    Ok((tokens, false))
+}
+
+/// Revokes the admin's token (or keeps it with `--keep-admin-token`); says which.
+fn settle_token(ctx: &Context, args: &AuditArgs, login_url: &str, tokens: &TokenResponse, was_kept: bool) -> String {
+    if args.keep_admin_token {
+        return match &tokens.refresh_token {
+            Some(rt) => match ctx.secrets().set(&ctx.profile, SecretKey::AdminRefreshToken, rt) {
+                Ok(to) => format!("kept in the {} (--keep-admin-token)", to.label()),
+                Err(e) => format!("not kept: {}", sanitize(&e.message)),
+            },
+            None => "not kept: Salesforce gave no refresh token to the admin".into(),
+        };
+    }
+    let token: &SecretString = tokens.refresh_token.as_ref().unwrap_or(&tokens.access_token);
+    let fate = match ctx.http().and_then(|h| oauth::revoke(h, login_url, token)) {
+        Ok(Revoked::Confirmed) => "revoked".to_string(),
+        Ok(Revoked::Unknown(why)) => format!("already unknown to Salesforce ({})", sanitize(&why)),
+        Err(e) => {
+            ctx.ui.warn(&format!("could not revoke the admin's token: {}", sanitize(&e.message)));
+            "not revoked (Salesforce did not answer); revoke it in Setup → Connected Apps OAuth Usage".to_string()
+        }
+    };
+    if was_kept {
+        if let Err(e) = ctx.secrets().delete(&ctx.profile, SecretKey::AdminRefreshToken) {
+            ctx.ui.warn(&format!("could not delete the kept admin token: {}", sanitize(&e.message)));
+        }
+    }
+    fate
+}
