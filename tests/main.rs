@@ -15,6 +15,7 @@ mod cases {
     mod fidelity;
     mod hardening;
     mod health;
+    #[cfg(unix)]
     mod keyring;
     mod login;
     mod properties;

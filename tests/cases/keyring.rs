@@ -3,6 +3,7 @@
 //! `MAILFINO_SF_REQUIRE_E2E=1`. Also: the fallback to the file store, said once.
 
 use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 
 use crate::support::*;
@@ -21,7 +22,10 @@ impl KeyringSession {
         }
         let home = tempfile::tempdir().unwrap();
         let script = "echo -n mailfino-sf-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; echo \"$DBUS_SESSION_BUS_ADDRESS\"; exec sleep 120";
+        // Its own process group, so that drop can end dbus-run-session, its dbus-daemon and the
+        // shell together; gnome-keyring-daemon (which daemonizes) exits when its bus goes away.
         let mut child = Command::new("dbus-run-session")
+            .process_group(0)
             .args(["--", "sh", "-c", script])
             .env("HOME", home.path())
             .env("XDG_DATA_HOME", home.path().join("data"))
@@ -43,6 +47,8 @@ impl KeyringSession {
 
 impl Drop for KeyringSession {
     fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
