@@ -254,10 +254,12 @@ fn the_emulator_survives_the_same_attacks_and_a_non_ascii_callback() {
             .extend_pairs([("response_type", "code"), ("client_id", &id), ("redirect_uri", cb), ("code_challenge", "x")])
             .finish();
         let r = c.get(format!("{url}/services/oauth2/authorize?{q}")).send().unwrap();
-        assert_eq!(r.status(), 302, "{cb}");
-        let location = r.headers()["location"].to_str().unwrap().to_string();
-        assert!(location.is_ascii(), "{location}");
+        // Unregistered ones get whatever error answer the emulator gives; never a failure of its own.
+        assert!(r.status().as_u16() < 500, "{cb}: {}", r.status());
+        let location = r.headers().get("location").map(|l| l.to_str().unwrap().to_string());
         if cb == odd {
+            assert_eq!(r.status(), 302);
+            let location = location.unwrap_or_default();
             assert!(location.starts_with("http://localhost:1/c%C3%A4llback?code="), "{location}");
         }
     }
