@@ -2,6 +2,10 @@
 //! argument, or in place of `%s`), else the platform opener, unless this is a headless session
 //! (no display on Linux, or inside SSH), where nothing is tried and the admin is told how to
 //! finish from another machine.
+//!
+//! The browser runs with this process's environment minus every `MAILFINO_SF_*` and
+//! `MAILFINO_SALESFORCE_*` variable: CI secrets (`MAILFINO_SF_CLIENT_SECRET`,
+//! `MAILFINO_SF_REFRESH_TOKEN`) never reach a child process.
 
 use std::process::{Command, Stdio};
 
@@ -47,10 +51,39 @@ pub fn open(url: &str) -> Opened {
     if let Some(why) = headless_reason() {
         return Opened::NotTried(why.to_string());
     }
-    match open::that_detached(url) {
-        Ok(()) => Opened::Started("the system browser".into()),
-        Err(e) => Opened::Failed(format!("the system opener failed: {e}")),
+    let mut last_error = String::from("no opener is known for this platform");
+    for mut cmd in open::commands(url) {
+        match scrubbed(&mut cmd).spawn() {
+            Ok(child) => {
+                reap(child);
+                return Opened::Started("the system browser".into());
+            }
+            Err(e) => last_error = format!("{} could not be started: {e}", cmd.get_program().to_string_lossy()),
+        }
     }
+    Opened::Failed(format!("the system opener failed: {last_error}"))
+}
+
+/// Whether a variable must not reach a child process.
+pub fn is_private_var(name: &str) -> bool {
+    name.starts_with("MAILFINO_SF_") || name.starts_with("MAILFINO_SALESFORCE_")
+}
+
+/// The command with the private variables removed and no inherited stdio.
+fn scrubbed(cmd: &mut Command) -> &mut Command {
+    for (name, _) in std::env::vars_os() {
+        if name.to_str().is_some_and(is_private_var) {
+            cmd.env_remove(&name);
+        }
+    }
+    cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null())
+}
+
+/// Waits for the child in the background, so that it does not linger as a zombie.
+fn reap(mut child: std::process::Child) {
+    std::thread::spawn(move || {
+        let _ = child.wait();
+    });
 }
 
 fn run_browser_var(cmd: &str, url: &str) -> Opened {
@@ -61,8 +94,11 @@ fn run_browser_var(cmd: &str, url: &str) -> Opened {
         words.push(url.to_string());
     }
     let (program, args) = words.split_first().expect("non-empty");
-    match Command::new(program).args(args).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn() {
-        Ok(_) => Opened::Started(format!("$BROWSER ({program})")),
+    match scrubbed(Command::new(program).args(args)).spawn() {
+        Ok(child) => {
+            reap(child);
+            Opened::Started(format!("$BROWSER ({program})"))
+        }
         Err(e) => Opened::Failed(format!("$BROWSER ({program}) could not be started: {e}")),
     }
 }

@@ -44,8 +44,10 @@ pub struct Check {
 }
 
 impl Check {
+    /// Summaries and hints may quote what a server sent: every known secret is redacted and
+    /// control characters are escaped here, for the terminal and for `--json` alike.
     fn new(id: &'static str, status: Status, summary: impl Into<String>, hint: Option<String>) -> Self {
-        Check { id, status, summary: summary.into(), hint }
+        Check { id, status, summary: crate::ui::clean(&summary.into()), hint: hint.map(|h| crate::ui::clean(&h)) }
     }
     pub fn pass(id: &'static str, summary: impl Into<String>) -> Self {
         Self::new(id, Status::Pass, summary, None)

@@ -251,7 +251,7 @@ pub struct LoginArgs {
     pub redirect_uri: Option<String>,
 
     /// How long to wait for the browser, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    #[arg(long, value_name = "SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub wait: u64,
 
     /// Scopes to request, e.g. "api refresh_token" [default: none sent, so the app's scopes are
@@ -361,19 +361,19 @@ pub struct EmulatorArgs {
     pub no_require_pkce: bool,
 
     /// Access-token lifetime in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 7200)]
+    #[arg(long, value_name = "SECS", default_value_t = 7200, value_parser = clap::value_parser!(u64).range(1..=31_536_000))]
     pub access_ttl: u64,
 
     /// The next N token calls answer 503 with an HTML body.
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
     pub fail_token: u32,
 
     /// Delay every answer by MS milliseconds.
-    #[arg(long, value_name = "MS", default_value_t = 0)]
+    #[arg(long, value_name = "MS", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=600_000))]
     pub slow_ms: u64,
 
     /// The client id is unknown for the first N calls (as just after an app is saved).
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
     pub propagation: u32,
 
     /// How an unknown Consumer Key or unregistered callback is answered, before any login.

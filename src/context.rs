@@ -5,23 +5,71 @@
 //! Environment overrides (`MAILFINO_SF_LOGIN_URL`, `…_CLIENT_ID`, `…_CLIENT_SECRET`,
 //! `…_REFRESH_TOKEN`, `…_CALLBACK_URL`, `…_REDIRECT_URI`) take precedence over stored values and
 //! are never written anywhere.
+//!
+//! Numeric settings (`MAILFINO_SF_HTTP_TIMEOUT`, `…_KEYRING_TIMEOUT_MS`, `…_LOCK_TIMEOUT`) are
+//! read and range-checked here, once, when the run starts: a value that is not a number, is
+//! infinite or out of range is a usage error (exit 2) naming it, before anything happens.
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
+use std::time::Duration;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::cli::{GlobalArgs, StoreKind};
 use crate::error::{Error, Result};
 use crate::http::Http;
 use crate::salesforce::values;
 use crate::store::config::{ConfigFile, Profile};
+use crate::store::recovery;
 use crate::store::secrets::{SecretKey, Secrets, Source, StoreMode};
 use crate::ui::Ui;
 
 /// Reads a non-empty environment variable.
 pub fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+/// The bounded waits of a run, from the environment.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Whole HTTP exchange, body included (`MAILFINO_SF_HTTP_TIMEOUT`, seconds, default 15).
+    pub http: Duration,
+    /// One keyring call (`MAILFINO_SF_KEYRING_TIMEOUT_MS`, default 3000).
+    pub keyring: Duration,
+    /// Waiting for the store or a profile lock (`MAILFINO_SF_LOCK_TIMEOUT`, seconds, default 60).
+    pub lock: Duration,
+}
+
+impl Limits {
+    /// Reads and range-checks the variables.
+    pub fn from_env() -> Result<Self> {
+        Ok(Limits {
+            http: seconds_var("MAILFINO_SF_HTTP_TIMEOUT", 15.0, (0.1, 3600.0))?,
+            keyring: seconds_var_ms("MAILFINO_SF_KEYRING_TIMEOUT_MS", 3000, (1, 600_000))?,
+            lock: seconds_var("MAILFINO_SF_LOCK_TIMEOUT", 60.0, (0.0, 86_400.0))?,
+        })
+    }
+}
+
+/// A duration in seconds (fractions allowed) from `name`, within `range`.
+fn seconds_var(name: &str, default: f64, (min, max): (f64, f64)) -> Result<Duration> {
+    let Some(raw) = env_var(name) else { return Ok(Duration::from_secs_f64(default)) };
+    match raw.parse::<f64>() {
+        Ok(v) if v.is_finite() && (min..=max).contains(&v) => Ok(Duration::from_secs_f64(v)),
+        _ => Err(Error::usage(format!("{name}=`{}` is not valid", crate::ui::sanitize(&raw)))
+            .hint(format!("expected a number of seconds from {min} to {max}, e.g. {default}"))),
+    }
+}
+
+/// A duration in whole milliseconds from `name`, within `range`.
+fn seconds_var_ms(name: &str, default: u64, (min, max): (u64, u64)) -> Result<Duration> {
+    let Some(raw) = env_var(name) else { return Ok(Duration::from_millis(default)) };
+    match raw.parse::<u64>() {
+        Ok(v) if (min..=max).contains(&v) => Ok(Duration::from_millis(v)),
+        _ => Err(Error::usage(format!("{name}=`{}` is not valid", crate::ui::sanitize(&raw)))
+            .hint(format!("expected whole milliseconds from {min} to {max}, e.g. {default}"))),
+    }
 }
 
 /// Everything a command needs.
@@ -36,6 +84,7 @@ pub struct Context {
     pub store_mode: StoreMode,
     /// Ignore the MAILFINO_SF_* overrides (the demo's throwaway profile).
     pub ignore_env: bool,
+    pub limits: Limits,
     secrets: OnceLock<Secrets>,
     http: OnceLock<Http>,
 }
@@ -58,6 +107,8 @@ impl Context {
             Some(StoreKind::Keyring) => StoreMode::Keyring,
             Some(StoreKind::File) => StoreMode::File,
         };
+        let limits = Limits::from_env()?;
+        crate::store::lock::set_timeout(limits.lock);
         Ok(Context {
             profile,
             profile_explicit: global.profile.is_some(),
@@ -67,6 +118,7 @@ impl Context {
             verbose: global.verbose,
             store_mode,
             ignore_env: false,
+            limits,
             secrets: OnceLock::new(),
             http: OnceLock::new(),
         })
@@ -84,6 +136,7 @@ impl Context {
             verbose: self.verbose,
             store_mode,
             ignore_env: true,
+            limits: self.limits,
             secrets: OnceLock::new(),
             http: OnceLock::new(),
         }
@@ -103,13 +156,13 @@ impl Context {
         if let Some(h) = self.http.get() {
             return Ok(h);
         }
-        let h = Http::new(self.verbose)?;
+        let h = Http::new(self.verbose, self.limits.http)?;
         Ok(self.http.get_or_init(|| h))
     }
 
     /// The secret store, set up on first use.
     pub fn secrets(&self) -> &Secrets {
-        self.secrets.get_or_init(|| Secrets::new(self.store_mode, &self.config_dir, self.ui))
+        self.secrets.get_or_init(|| Secrets::new(self.store_mode, &self.config_dir, self.ui, self.limits.keyring))
     }
 
     /// Reads config.toml (once per command).
@@ -166,17 +219,51 @@ impl Context {
     /// The client secret: the environment, else the store.
     pub fn client_secret(&self) -> Result<Option<(SecretString, Source)>> {
         if let Some(v) = self.env("MAILFINO_SF_CLIENT_SECRET") {
+            crate::redact::register(&v);
             return Ok(Some((SecretString::from(v), Source::Env)));
         }
         self.secrets().get(&self.profile, SecretKey::ClientSecret)
     }
 
-    /// The refresh token: the environment, else the store.
+    /// The refresh token: the environment, else a recovery file (restored into the store first,
+    /// see `store::recovery`), else the store.
     pub fn refresh_token(&self) -> Result<Option<(SecretString, Source)>> {
         if let Some(v) = self.env("MAILFINO_SF_REFRESH_TOKEN") {
+            crate::redact::register(&v);
             return Ok(Some((SecretString::from(v), Source::Env)));
         }
+        if let Some(found) = self.recovered_refresh_token()? {
+            return Ok(Some(found));
+        }
         self.secrets().get(&self.profile, SecretKey::RefreshToken)
+    }
+
+    /// The newest recovery file of the profile, restored into the store (and then removed with
+    /// the older ones), or used as it is when the store still fails.
+    fn recovered_refresh_token(&self) -> Result<Option<(SecretString, Source)>> {
+        let files = recovery::find(&self.config_dir, &self.profile);
+        let Some(newest) = files.first() else { return Ok(None) };
+        let token = recovery::read(newest)?;
+        crate::redact::register(token.expose_secret());
+        match self.secrets().set(&self.profile, SecretKey::RefreshToken, &token) {
+            Ok(to) => {
+                recovery::remove(&files);
+                self.ui.warn(&format!(
+                    "restored the refresh token kept in {} into the {} (an earlier run could not store it)",
+                    newest.display(),
+                    to.label()
+                ));
+                Ok(Some((token, to)))
+            }
+            Err(e) => {
+                self.ui.warn(&format!(
+                    "using the refresh token kept in {}; it still cannot be stored ({}); fix the store and run any command again",
+                    newest.display(),
+                    e.message
+                ));
+                Ok(Some((token, Source::Recovery)))
+            }
+        }
     }
 
     /// `--profile X` for hints, empty for the default profile.

@@ -1,16 +1,24 @@
 //! The one HTTP client of a run: rustls, connect and total timeouts, no automatic redirects,
 //! `User-Agent: mailfino-sf/VERSION`, proxies from the environment, bodies capped in size.
 //!
-//! With `-v` every exchange is traced on stderr with secrets redacted: the `Authorization`
-//! header, form fields and JSON fields that hold secrets, and `code`/`state` in URLs.
+//! The timeout (`MAILFINO_SF_HTTP_TIMEOUT`) is a deadline for the whole exchange, body included:
+//! each exchange runs on a helper thread that is abandoned when the deadline passes, so a server
+//! that trickles its body a byte at a time cannot keep the tool waiting.
+//!
+//! Every secret sent (secret form fields, Bearer tokens) is registered with `redact` before it
+//! leaves, so that a server echoing it back cannot get it printed. With `-v` every exchange is
+//! traced on stderr with secrets redacted: the `Authorization` header, form fields and JSON
+//! fields that hold secrets, `code`/`state` in URLs, and every known secret anywhere else.
 
 use std::io::Read;
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::error::{Error, Result};
-use crate::ui::sanitize;
+use crate::redact;
+use crate::ui::{sanitize, sanitize_max};
 
 /// Names whose values are never printed (form fields, JSON fields, query parameters).
 const SECRET_FIELDS: &[&str] =
@@ -46,9 +54,8 @@ pub struct Http {
 }
 
 impl Http {
-    pub fn new(verbose: bool) -> Result<Self> {
-        let secs = std::env::var("MAILFINO_SF_HTTP_TIMEOUT").ok().and_then(|v| v.parse::<f64>().ok()).filter(|v| *v > 0.0).unwrap_or(15.0);
-        let timeout = Duration::from_secs_f64(secs);
+    /// A client whose every exchange ends within `timeout`.
+    pub fn new(verbose: bool, timeout: Duration) -> Result<Self> {
         let client = reqwest::blocking::Client::builder()
             .user_agent(concat!("mailfino-sf/", env!("CARGO_PKG_VERSION")))
             .redirect(reqwest::redirect::Policy::none())
@@ -63,6 +70,7 @@ impl Http {
     pub fn get(&self, url: &str, bearer: Option<&SecretString>) -> Result<Response> {
         let mut req = self.client.get(url);
         if let Some(token) = bearer {
+            redact::register(token.expose_secret());
             req = req.bearer_auth(token.expose_secret());
         }
         self.trace_request("GET", url, bearer.is_some(), None);
@@ -71,6 +79,9 @@ impl Http {
 
     /// POST an `application/x-www-form-urlencoded` body.
     pub fn post_form(&self, url: &str, form: &[(&str, &str)]) -> Result<Response> {
+        for (_, v) in form.iter().filter(|(k, _)| is_secret(k)) {
+            redact::register(v);
+        }
         let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
         self.trace_request("POST", url, false, Some(form));
         let req = self
@@ -82,10 +93,30 @@ impl Http {
         self.send(req, url)
     }
 
+    /// Sends `req` and reads the answer, all within the deadline.
     fn send(&self, req: reqwest::blocking::RequestBuilder, url: &str) -> Result<Response> {
         let started = Instant::now();
         let host = url::Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default();
-        let resp = req.send().map_err(|e| self.transport_error(&host, e))?;
+        let (tx, rx) = mpsc::channel();
+        let (this, h) = (self.clone(), host.clone());
+        // Abandoned at the deadline; it ends by itself at reqwest's own timeout at the latest.
+        std::thread::spawn(move || {
+            let _ = tx.send(this.exchange(req, &h));
+        });
+        let response = match rx.recv_timeout(self.timeout) {
+            Ok(result) => result?,
+            Err(_) => {
+                return Err(Error::unreachable(format!("{host}: timed out after {:?} without a complete answer", self.timeout))
+                    .hint("check the login URL, your network and proxy settings; MAILFINO_SF_HTTP_TIMEOUT sets the deadline"))
+            }
+        };
+        self.trace_response(&response, started.elapsed());
+        Ok(response)
+    }
+
+    /// The exchange itself (on the helper thread of [`send`](Self::send)).
+    fn exchange(&self, req: reqwest::blocking::RequestBuilder, host: &str) -> Result<Response> {
+        let resp = req.send().map_err(|e| self.transport_error(host, e))?;
         let status = resp.status().as_u16();
         let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
         let location = header("location");
@@ -108,9 +139,7 @@ impl Http {
             )));
         }
         let body = String::from_utf8_lossy(&bytes).into_owned();
-        let response = Response { status, location, retry_after, content_type, limit_info, body };
-        self.trace_response(&response, started.elapsed());
-        Ok(response)
+        Ok(Response { status, location, retry_after, content_type, limit_info, body })
     }
 
     fn transport_error(&self, host: &str, e: reqwest::Error) -> Error {
@@ -195,7 +224,8 @@ pub fn redact_body(body: &str) -> String {
             redact_json(&mut v);
             sanitize(&v.to_string())
         }
-        Err(_) => sanitize(&body.chars().take(200).collect::<String>()),
+        // Redacted whole before it is cut, so that no secret leaks by halves.
+        Err(_) => sanitize_max(body, 200),
     }
 }
 

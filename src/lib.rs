@@ -21,8 +21,10 @@ pub mod http;
 pub mod loopback;
 pub mod oauth;
 pub mod probes;
+pub mod redact;
 pub mod renew;
 pub mod salesforce;
+pub mod signals;
 pub mod store;
 pub mod ui;
 

@@ -38,6 +38,8 @@ pub fn authorize_request(login_url: &str, client_id: &str, redirect_uri: &str, s
         req = req.add_scope(Scope::new(s.to_string()));
     }
     let (url, state) = req.url();
+    crate::redact::register(state.secret());
+    crate::redact::register(verifier.secret());
     Ok(AuthRequest {
         url: url.to_string(),
         state: SecretString::from(state.secret().clone()),
@@ -56,7 +58,12 @@ fn token_url(login_url: &str) -> String {
 /// that says what came back (never the body, which could hold tokens).
 pub fn read_token_response(resp: &Response, host: &str) -> TokenResult {
     if resp.is_success() {
-        return TokenResponse::parse(&resp.body).map(Ok).map_err(|why| Error::unreachable(format!("{host}: {why}")));
+        let tokens = TokenResponse::parse(&resp.body).map_err(|why| Error::unreachable(format!("{host}: {}", sanitize(&why))))?;
+        crate::redact::register(tokens.access_token.expose_secret());
+        if let Some(rt) = &tokens.refresh_token {
+            crate::redact::register(rt.expose_secret());
+        }
+        return Ok(Ok(tokens));
     }
     if let Some(err) = OAuthError::parse(resp.status, &resp.body) {
         return Ok(Err(err));

@@ -1,10 +1,13 @@
 //! The refresh sequence shared by `refresh` and `verify`: lock the profile, read the refresh
-//! token, refresh, persist a rotated token before success is reported.
+//! token (restoring a recovery file first), refresh, persist a rotated token before success is
+//! reported.
 //!
 //! Invariants: two runs on one profile never spend the same rotating token (the profile lock
-//! covers read-refresh-store); a rotated token is never lost: if the store fails it goes to a
-//! 0600 recovery file whose path is printed (exit 7). A token that came from the environment is
-//! never written anywhere but `--rotated-token-out`.
+//! covers read-refresh-store; the store lock covers each write); a rotated token is never lost:
+//! if the store fails it goes to a recovery file (see `store::recovery`) whose path is printed
+//! (exit 7), and SIGINT/SIGTERM are deferred from before the grant is sent until it is stored
+//! (see `signals`). A token that came from the environment is never written anywhere but
+//! `--rotated-token-out`, and without that flag nothing is sent at all.
 
 use std::path::{Path, PathBuf};
 
@@ -14,9 +17,9 @@ use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::oauth;
 use crate::salesforce::types::TokenResponse;
-use crate::store::fsutil;
+use crate::signals::Critical;
 use crate::store::secrets::{SecretKey, Source};
-use crate::store::ProfileLock;
+use crate::store::{fsutil, recovery, ProfileLock};
 
 /// Where a rotated refresh token went.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +45,27 @@ pub fn spent_env_token_error() -> Error {
         .hint("then run `mailfino-sf login` and `mailfino-sf export-ci` again to get a working token")
 }
 
+/// Refuses, before anything is sent, a renewal of a token from the environment without a place
+/// for the rotated one, and a `--rotated-token-out` that cannot be written.
+pub fn check_rotated_out(ctx: &Context, command: &str, rotated_out: Option<&Path>) -> Result<()> {
+    if let Some(path) = rotated_out {
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        if path.as_os_str().is_empty() || path.is_dir() || !dir.is_dir() {
+            return Err(Error::usage(format!("--rotated-token-out `{}` is not a file path in an existing directory", path.display()))
+                .hint("expected a file path, e.g. ./rotated-token (written with mode 0600)"));
+        }
+        return Ok(());
+    }
+    if ctx.env("MAILFINO_SF_REFRESH_TOKEN").is_none() {
+        return Ok(());
+    }
+    Err(Error::usage(format!(
+        "`{command}` with MAILFINO_SF_REFRESH_TOKEN needs --rotated-token-out PATH: Salesforce may rotate the token, and the new one must go somewhere"
+    ))
+    .hint("pass --rotated-token-out PATH and store that file's token back into the CI secret after each run")
+    .hint("to check the token without spending it, run `mailfino-sf verify` without --renew (it introspects the token)"))
+}
+
 /// Runs the refresh sequence.
 pub fn renew(
     ctx: &Context,
@@ -51,16 +75,40 @@ pub fn renew(
     rotated_out: Option<&Path>,
 ) -> Result<Renewed> {
     let env_mode = ctx.env("MAILFINO_SF_REFRESH_TOKEN").is_some();
+    if env_mode {
+        check_rotated_out(ctx, "refresh", rotated_out)?;
+    }
     // No config dir: nothing is stored, so there is nothing to lock (and nothing is written).
     let _lock = if env_mode || !ctx.config_dir.exists() { None } else { Some(ProfileLock::acquire(&ctx.config_dir, &ctx.profile)?) };
     let (token, source) = ctx.refresh_token()?.ok_or_else(|| {
         Error::not_configured(format!("profile `{}` has no refresh token", ctx.profile))
             .hint(format!("run `mailfino-sf login{}` first", ctx.profile_flag()))
     })?;
-    let tokens = match oauth::refresh(ctx.http()?, login_url, client_id, secret, &token)? {
+    let http = ctx.http()?;
+    let critical = Critical::begin();
+    let result = refresh_and_persist(ctx, http, (login_url, client_id, secret), (&token, source), rotated_out);
+    if critical.finish() {
+        match &result {
+            Ok(_) => eprintln!("mailfino-sf: interrupted; the access token was renewed and any new refresh token was stored first"),
+            Err(e) => ctx.ui.error(e),
+        }
+        std::process::exit(130);
+    }
+    result
+}
+
+fn refresh_and_persist(
+    ctx: &Context,
+    http: &crate::http::Http,
+    (login_url, client_id, secret): (&str, &str, Option<&SecretString>),
+    (token, source): (&SecretString, Source),
+    rotated_out: Option<&Path>,
+) -> Result<Renewed> {
+    let tokens = match oauth::refresh(http, login_url, client_id, secret, token)? {
         Ok(t) => t,
         Err(e) => return Err(oauth::oauth_error(&e)),
     };
+    crate::faults::crash_point("crash-after-refresh");
     let rotated = match &tokens.refresh_token {
         Some(new) if new.expose_secret() != token.expose_secret() => Some(persist_rotated(ctx, source, new, rotated_out)?),
         _ => None,
@@ -76,23 +124,36 @@ fn persist_rotated(ctx: &Context, source: Source, new: &SecretString, rotated_ou
             Err(e) => Err(recover(ctx, new, e)),
         };
     }
-    match ctx.secrets().set(&ctx.profile, SecretKey::RefreshToken, new) {
+    // Recovery files of this profile are spent once the new token is kept anywhere.
+    let spent = recovery::find(&ctx.config_dir, &ctx.profile);
+    let result = match ctx.secrets().set(&ctx.profile, SecretKey::RefreshToken, new) {
         Ok(to) => Ok(Rotated::Store(to)),
         Err(e) => Err(recover(ctx, new, e)),
+    };
+    if result.is_ok() || result.as_ref().is_err_and(|e| e.message.starts_with(KEPT)) {
+        recovery::remove(&spent);
     }
+    result
 }
 
-/// Keeps a rotated token that could not be stored in a 0600 recovery file; the error names it.
+const KEPT: &str = "Salesforce rotated the refresh token but it could not be stored";
+
+/// Keeps a rotated token that could not be stored in a recovery file; the error names it and
+/// says what happens next.
 fn recover(ctx: &Context, token: &SecretString, cause: Error) -> Error {
-    let name = format!("mailfino-sf-{}-refresh-token.recovered", ctx.profile);
-    for dir in [ctx.config_dir.clone(), std::env::temp_dir()] {
-        let path = dir.join(&name);
-        if dir.is_dir() && fsutil::write_atomic(&path, format!("{}\n", token.expose_secret()).as_bytes()).is_ok() {
-            return Error::storage(format!("Salesforce rotated the refresh token but it could not be stored ({cause})"))
-                .hint(format!("the new token was saved to {} (mode 0600); it is the only valid one now", path.display()))
-                .hint("fix the store, then put the token back, e.g. MAILFINO_SF_REFRESH_TOKEN=$(cat FILE) for CI, or run `mailfino-sf login` again");
-        }
+    match recovery::save(&ctx.config_dir, &ctx.profile, token) {
+        Ok(path) if path.starts_with(recovery::dir(&ctx.config_dir)) => Error::storage(format!("{KEPT} ({cause})"))
+            .hint(format!("the new token is kept in {} (mode 0600); it is the only valid one now", path.display()))
+            .hint("fix the store (disk space, permissions, keyring); the next mailfino-sf command restores the token from that file by itself, before it sends anything")
+            .hint("in CI, put that file's token into the CI secret (MAILFINO_SF_REFRESH_TOKEN) instead"),
+        Ok(path) => Error::storage(format!("{KEPT} ({cause})"))
+            .hint(format!("the new token is kept in {} (mode 0600, in a private directory); it is the only valid one now", path.display()))
+            .hint(format!(
+                "once the config dir can be written, move it there: `mv {} {}/` and run any command; it is restored before anything is sent",
+                path.display(),
+                recovery::dir(&ctx.config_dir).display()
+            )),
+        Err(e) => Error::storage(format!("Salesforce rotated the refresh token and it could not be stored anywhere ({cause}; {})", e.message))
+            .hint(format!("run `mailfino-sf login{}` again once the store works", ctx.profile_flag())),
     }
-    Error::storage(format!("Salesforce rotated the refresh token and it could not be stored anywhere ({cause})"))
-        .hint("run `mailfino-sf login` again once the store works")
 }

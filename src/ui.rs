@@ -8,6 +8,7 @@ use std::io::{IsTerminal, Write};
 use console::Style;
 
 use crate::error::Error;
+use crate::redact::redact;
 
 /// Rendering settings for both streams, resolved once at start-up.
 #[derive(Debug, Clone, Copy)]
@@ -67,30 +68,41 @@ impl Ui {
         }
     }
 
-    /// `mailfino-sf: warning: …` on stderr.
+    /// `mailfino-sf: warning: …` on stderr (with every known secret redacted).
     pub fn warn(&self, message: &str) {
         let label = self.yellow(false).apply_to("warning:");
-        eprintln!("mailfino-sf: {label} {message}");
+        eprintln!("mailfino-sf: {label} {}", redact(message));
     }
 
-    /// Prints an error and its hints on stderr.
+    /// Prints an error and its hints on stderr (with every known secret redacted).
     pub fn error(&self, err: &Error) {
         let label = self.red(false).apply_to("error:");
         let mut stderr = std::io::stderr().lock();
-        let _ = writeln!(stderr, "mailfino-sf: {label} {}", err.message);
+        let _ = writeln!(stderr, "mailfino-sf: {label} {}", redact(&err.message));
         for hint in &err.hints {
-            let _ = writeln!(stderr, "  {} {hint}", self.dim(false).apply_to("hint:"));
+            let _ = writeln!(stderr, "  {} {}", self.dim(false).apply_to("hint:"), redact(hint));
         }
     }
 }
 
-/// Escapes control, bidi and zero-width characters in untrusted text, and caps its length, so
-/// that a hostile server or URL cannot rewrite the terminal.
+/// Removes every secret the run knows from untrusted text, then escapes control, bidi and
+/// zero-width characters and caps its length, so that a hostile server or URL can neither make
+/// the tool print a secret nor rewrite the terminal.
 pub fn sanitize(text: &str) -> String {
-    const MAX: usize = 500;
-    let mut out = String::with_capacity(text.len().min(MAX + 8));
+    sanitize_max(text, 500)
+}
+
+/// [`sanitize`] without the length cap, for text the tool composed around untrusted parts.
+pub fn clean(text: &str) -> String {
+    sanitize_max(text, usize::MAX)
+}
+
+/// [`sanitize`] with another cap on the number of characters kept.
+pub fn sanitize_max(text: &str, max: usize) -> String {
+    let text = crate::redact::redact(text);
+    let mut out = String::with_capacity(text.len().min(max.saturating_add(8)));
     for (count, c) in text.chars().enumerate() {
-        if count >= MAX {
+        if count >= max {
             out.push('…');
             break;
         }
@@ -112,7 +124,10 @@ pub fn report_error(err: &Error, json: bool, no_color: bool) {
     if json {
         let v = serde_json::json!({
             "ok": false,
-            "error": {"message": err.message, "hints": err.hints, "exit_code": err.kind.code(), "oauth_error": err.oauth_code},
+            "error": {
+                "message": redact(&err.message), "hints": err.hints.iter().map(|h| redact(h)).collect::<Vec<_>>(),
+                "exit_code": err.kind.code(), "oauth_error": err.oauth_code.as_deref().map(sanitize),
+            },
         });
         out(&v.to_string());
     }

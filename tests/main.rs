@@ -16,10 +16,13 @@ mod cases {
     mod hardening;
     mod health;
     #[cfg(unix)]
+    mod hostile;
     mod keyring;
     mod login;
     mod properties;
     mod setup;
+    mod signals;
+    mod store;
     mod status;
     mod verify;
 }

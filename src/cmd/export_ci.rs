@@ -30,6 +30,12 @@ pub fn run(args: &ExportCiArgs, ctx: &Context) -> Result<ExitCode> {
         ("MAILFINO_SF_CALLBACK_URL", settings.callback()),
         ("MAILFINO_SF_REDIRECT_URI", settings.redirect()),
     ];
+    // One variable per line in every format: a value with a line break (or any control
+    // character) could forge extra lines, e.g. more secrets for `gh secret set -f -`.
+    if let Some((name, _)) = vars.iter().find(|(_, v)| v.chars().any(char::is_control)) {
+        return Err(Error::usage(format!("the value of {name} contains a line break or control character; refusing to export it"))
+            .hint("fix the stored value (run `mailfino-sf setup` or `mailfino-sf login` again), or unset the environment override"));
+    }
     ctx.ui.warn("the output holds the client secret and a refresh token: put it straight into your CI secret store, never into a file in the repository or a log");
     // `--json` asks for machine-readable output; the env format is the only one that is not.
     let format = if ctx.json && args.format == ExportFormat::Env { ExportFormat::Json } else { args.format };

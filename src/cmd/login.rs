@@ -3,7 +3,6 @@
 
 use std::io::BufRead;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -20,21 +19,10 @@ use crate::salesforce::checklist::step_ref;
 use crate::salesforce::explain::explain;
 use crate::salesforce::types::{ScopeVerdict, TokenResponse};
 use crate::salesforce::values;
+use crate::signals;
 use crate::store::secrets::{SecretKey, Source};
+use crate::store::{recovery, ProfileLock};
 use crate::ui::{out, sanitize};
-
-/// Ctrl-C arrived while the login was waiting (the loop then ends with exit 130 and frees the port).
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-/// The login loop is waiting; at any other time Ctrl-C exits at once, as it would by default.
-static WAITING: AtomicBool = AtomicBool::new(false);
-
-fn on_ctrl_c() {
-    if WAITING.load(Ordering::SeqCst) {
-        INTERRUPTED.store(true, Ordering::SeqCst);
-    } else {
-        std::process::exit(130);
-    }
-}
 
 /// What a successful login established.
 #[derive(Debug, Clone)]
@@ -92,8 +80,9 @@ pub fn run(args: &LoginArgs, ctx: &Context) -> Result<ExitCode> {
 pub fn report(ctx: &Context, o: &LoginOutcome) {
     if ctx.json {
         out(&json!({
-            "ok": true, "profile": ctx.profile, "username": o.username, "org_id": o.org_id,
-            "instance_url": o.instance_url, "scopes": o.scopes, "refresh_token_store": o.stored_in.label(),
+            "ok": true, "profile": ctx.profile, "username": o.username.as_deref().map(sanitize),
+            "org_id": o.org_id.as_deref().map(sanitize), "instance_url": o.instance_url.as_deref().map(sanitize),
+            "scopes": sanitize(&o.scopes), "refresh_token_store": o.stored_in.label(),
             "previous_refresh_token": o.previous.as_ref().map(Previous::label), "approvals_note": APPROVALS_NOTE,
         })
         .to_string());
@@ -157,8 +146,13 @@ pub fn login(ctx: &Context, args: &LoginArgs, choice: BrowserChoice) -> Result<L
             );
         }
         let rt = tokens.refresh_token.as_ref().expect("checked above");
+        // Under the profile lock, so that a concurrent refresh cannot store an older chain's
+        // token over this one; recovery files of the profile are older than this login.
+        let profile_lock = ProfileLock::acquire(&ctx.config_dir, &ctx.profile)?;
         let previous = ctx.secrets().get(&ctx.profile, SecretKey::RefreshToken)?.map(|p| p.0);
         let stored_in = ctx.secrets().set(&ctx.profile, SecretKey::RefreshToken, rt)?;
+        recovery::remove(&recovery::find(&ctx.config_dir, &ctx.profile));
+        drop(profile_lock);
         // Only once the new token is stored (nothing is lost if the revoke goes wrong).
         let previous = previous.filter(|p| p.expose_secret() != rt.expose_secret()).map(|p| revoke_previous(http, &login_url, &p));
         // Who and where, and the API version verify will pin: asked at once, side by side.
@@ -259,7 +253,8 @@ fn paste_flow(
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let mut line = String::new();
-        let _ = std::io::stdin().lock().read_line(&mut line);
+        // One pasted address: at most 64 KiB, so that a stream without line breaks ends.
+        let _ = std::io::Read::take(std::io::stdin().lock(), 64 * 1024).read_line(&mut line);
         let _ = tx.send(line);
     });
     let line = rx.recv_timeout(Duration::from_secs(wait)).map_err(|_| timeout_error(wait))?;
@@ -336,10 +331,8 @@ fn listen_flow(
     exchange: &dyn Fn(&str) -> Result<TokenResponse>,
     finish: &dyn Fn(TokenResponse) -> Result<LoginOutcome>,
 ) -> Result<LoginOutcome> {
-    INTERRUPTED.store(false, Ordering::SeqCst);
-    WAITING.store(true, Ordering::SeqCst);
-    // Installed once per process; later logins (none today) reuse it.
-    let _ = ctrlc::set_handler(on_ctrl_c);
+    // Ctrl-C and SIGTERM now only end the wait (exit 130, port freed), see `signals`.
+    signals::begin_wait();
     print_url(ctx, &request.url);
     match choice {
         BrowserChoice::None => eprintln!("(not opening a browser: --no-browser)"),
@@ -381,7 +374,7 @@ fn listen_flow(
         if now >= deadline {
             break Err(timeout_error(wait));
         }
-        if INTERRUPTED.load(Ordering::SeqCst) {
+        if signals::interrupted() {
             break Err(Error::new(Kind::Interrupted, "login cancelled"));
         }
         if let Some(pb) = &spinner {
@@ -435,7 +428,7 @@ fn listen_flow(
         serve_result_page(listener, page, &listener.path);
         break outcome;
     };
-    WAITING.store(false, Ordering::SeqCst);
+    signals::end_wait();
     if let Some(pb) = spinner {
         pb.finish_and_clear();
     }

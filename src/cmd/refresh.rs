@@ -16,6 +16,7 @@ use crate::store::config::{ConfigFile, LastRun};
 use crate::ui::{out, sanitize};
 
 pub fn run(args: &RefreshArgs, ctx: &Context) -> Result<ExitCode> {
+    renew::check_rotated_out(ctx, "refresh", args.rotated_token_out.as_deref())?;
     let cfg = ctx.load_config()?;
     ctx.require_profile(&cfg)?;
     let result = refresh(args, ctx, &cfg);
@@ -50,8 +51,9 @@ fn refresh(args: &RefreshArgs, ctx: &Context, cfg: &ConfigFile) -> Result<ExitCo
     };
     if ctx.json {
         out(&json!({
-            "ok": true, "profile": ctx.profile, "instance_url": t.instance_url, "username": user,
-            "scopes": t.scope, "issued_at": issued, "rotated": renewed.rotated.is_some(),
+            "ok": true, "profile": ctx.profile, "instance_url": t.instance_url.as_deref().map(sanitize),
+            "username": user.as_deref().map(sanitize), "scopes": t.scope.as_deref().map(sanitize), "issued_at": issued,
+            "rotated": renewed.rotated.is_some(),
         })
         .to_string());
         return Ok(ExitCode::SUCCESS);

@@ -110,7 +110,11 @@ pub fn from_flags(ctx: &Context, args: &SetupArgs, current: &Profile) -> Result<
     values::redirect_uri(&redirect_uri)?;
     let client_secret = if args.client_secret_stdin {
         let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).map_err(|e| Error::usage(format!("cannot read the Consumer Secret from stdin: {e}")))?;
+        // A secret is short: read at most 64 KiB, so that `< /dev/zero` ends at once.
+        std::io::stdin()
+            .take(64 * 1024)
+            .read_to_string(&mut s)
+            .map_err(|e| Error::usage(format!("cannot read the Consumer Secret from stdin: {e}")))?;
         let (secret, w) = values::client_secret(&s)?;
         warnings.extend(w);
         Some(SecretString::from(secret))
@@ -125,7 +129,7 @@ pub fn from_flags(ctx: &Context, args: &SetupArgs, current: &Profile) -> Result<
     };
     let env_file = args.env_file.clone();
     if let Some(p) = &env_file {
-        if p.as_os_str().is_empty() || p.is_dir() {
+        if p.as_os_str().is_empty() || p.is_dir() || (p.exists() && !p.is_file()) {
             return Err(Error::usage(format!("--env-file `{}` is not a file path", p.display()))
                 .hint("expected a file path, e.g. /etc/mailfino/salesforce.env"));
         }
@@ -439,16 +443,24 @@ pub fn apply(ctx: &Context, mut cfg: ConfigFile, v: SetupValues, opts: &ApplyOpt
             let o = login::login(ctx, &args, choice)?;
             if !ctx.json {
                 login::report(ctx, &o);
-                // Then every check, now that there is a refresh token (and what the login stored).
-                let cfg = ctx.load_config()?;
-                let all = checks::verify(ctx, &ctx.settings(&cfg), &checks::VerifyOptions::default());
+            }
+            // Then every check, now that there is a refresh token (and what the login stored):
+            // its outcome is setup's (exit 1 when one failed, as `verify`), and `--json` holds
+            // every one of them.
+            let cfg = ctx.load_config()?;
+            let all = checks::verify(ctx, &ctx.settings(&cfg), &checks::VerifyOptions::default());
+            if !ctx.json {
                 eprintln!("\nVerifying the whole connection:");
                 verify::print_checks(&ctx.ui, &all, true, false);
-                results = all;
             }
+            if all.iter().any(|c| c.status == Status::Fail) {
+                code = ExitCode::from(Kind::Failed.code());
+            }
+            results = all;
             logged_in = Some(o);
         }
     }
+    let passed = results.iter().all(|c| c.status != Status::Fail);
     if ctx.json {
         out(&json!({
             "ok": passed, "profile": ctx.profile, "login_url": v.login_url, "client_id": v.client_id,

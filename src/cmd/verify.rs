@@ -12,6 +12,9 @@ use crate::store::config::LastRun;
 use crate::ui::{out, Ui};
 
 pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<ExitCode> {
+    if args.renew || args.rotated_token_out.is_some() {
+        crate::renew::check_rotated_out(ctx, "verify --renew", args.rotated_token_out.as_deref())?;
+    }
     let cfg = ctx.load_config()?;
     ctx.require_profile(&cfg)?;
     let settings = ctx.settings(&cfg);

@@ -56,12 +56,22 @@ pub fn suggested_login_url(input: &str) -> Option<String> {
     my_domain_for(url.host_str()?).map(|(my, _)| my)
 }
 
+/// A URL holding a line break, tab, other control character or inner blank is refused (the URL
+/// parser would silently strip some of them, and they have no place in a pasted URL).
+fn reject_controls(raw: &str) -> std::result::Result<(), String> {
+    match raw.chars().find(|c| c.is_control() || c.is_whitespace()) {
+        Some(c) => Err(format!("contains `{}`; a URL holds no line breaks, tabs, control characters or blanks", c.escape_default())),
+        None => Ok(()),
+    }
+}
+
 /// Parses and normalises a Salesforce login URL (scheme + host [+ port], no path).
 pub fn login_url(input: &str) -> Result<String> {
     let raw = input.trim();
     let expected =
         "expected https://login.salesforce.com, https://test.salesforce.com or a My Domain URL such as https://acme.my.salesforce.com";
     let bad = |why: &str| Error::usage(format!("login URL `{}` {why}", crate::ui::sanitize(raw))).hint(expected);
+    reject_controls(raw).map_err(|why| bad(&why))?;
     let with_scheme = if raw.contains("://") { raw.to_string() } else { format!("https://{raw}") };
     let url = Url::parse(&with_scheme).map_err(|e| bad(&format!("is not a URL ({e})")))?;
     let host = url.host().ok_or_else(|| bad("has no host"))?;
@@ -117,6 +127,7 @@ pub fn mailfino_callback(base: Option<&str>) -> Result<(String, Vec<String>)> {
     };
     let expected = "expected the public https base URL of your mailfino, e.g. https://mail.example.com";
     let bad = |why: &str| Error::usage(format!("mailfino URL `{}` {why}", crate::ui::sanitize(raw))).hint(expected);
+    reject_controls(raw).map_err(|why| bad(&why))?;
     let url = Url::parse(raw).map_err(|e| bad(&format!("is not a URL ({e})")))?;
     if url.scheme() != "https" {
         return Err(bad(&format!("uses `{}`; Salesforce sends the login back only to https", url.scheme())));
@@ -169,6 +180,7 @@ pub fn redirect_uri(input: &str) -> Result<Url> {
     let raw = input.trim();
     let expected = format!("expected http://localhost:PORT/PATH (or 127.0.0.1 / [::1]) with an explicit port, e.g. {DEFAULT_REDIRECT_URI}");
     let bad = |why: &str| Error::usage(format!("redirect URI `{}` {why}", crate::ui::sanitize(raw))).hint(expected.clone());
+    reject_controls(raw).map_err(|why| bad(&why))?;
     let url = Url::parse(raw).map_err(|e| bad(&format!("is not a URL ({e})")))?;
     if url.scheme() != "http" {
         return Err(bad("must use http:// (the listener runs on this machine)"));

@@ -1,16 +1,15 @@
 //! `config.toml`: one table per profile, no secrets.
 //!
-//! The file is read once per run. A file that does not parse is an error naming the file and the
+//! The file is read once per run; a save re-reads it under the store-wide lock. A file that does not parse is an error naming the file and the
 //! line, and is never overwritten: a save re-reads the file and refuses when it is broken.
 
 use std::collections::BTreeMap;
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::fsutil;
-use crate::error::{io_error, Error, Result};
+use super::{fsutil, StoreLock};
+use crate::error::{Error, Result};
 
 /// The app name used when the profile names none.
 pub const DEFAULT_APP_NAME: &str = "mailfino";
@@ -103,11 +102,7 @@ impl ConfigFile {
     /// Reads `DIR/config.toml`; a missing file is an empty config.
     pub fn load(dir: &Path) -> Result<Self> {
         let path = dir.join("config.toml");
-        let text = match fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ConfigFile { path, profiles: BTreeMap::new() }),
-            Err(e) => return Err(io_error("cannot read", &path, e)),
-        };
+        let Some(text) = fsutil::read_text(&path)? else { return Ok(ConfigFile { path, profiles: BTreeMap::new() }) };
         let profiles = parse(&text).map_err(|msg| {
             Error::usage(format!("{} is not valid: {msg}", path.display())).hint(
                 "fix the line named above by hand, or move the file away; mailfino-sf never \
@@ -123,10 +118,10 @@ impl ConfigFile {
     }
 
     /// Stores `profile` under `name` and writes the file atomically. Other profiles are kept as
-    /// they are on disk now (re-read under the write), and a broken file is never replaced.
+    /// they are on disk now (re-read under the store lock), and a broken file is never replaced.
     pub fn save_profile(&mut self, name: &str, profile: Profile) -> Result<()> {
         let dir = self.path.parent().unwrap_or(Path::new(".")).to_path_buf();
-        fsutil::ensure_private_dir(&dir)?;
+        let _lock = StoreLock::acquire(&dir)?;
         let mut current = ConfigFile::load(&dir)?;
         let mut profile = profile;
         if let Some(on_disk) = current.profiles.get(name) {
@@ -140,9 +135,10 @@ impl ConfigFile {
     }
 }
 
-/// Changes one stored profile as it is on disk now (re-read under the write); `false` when the
+/// Changes one stored profile as it is on disk now (re-read under the store lock); `false` when the
 /// profile is not stored (nothing is written then).
 pub fn update_profile(dir: &Path, name: &str, change: impl FnOnce(&mut Profile)) -> Result<bool> {
+    let Some(_lock) = StoreLock::acquire_existing(dir)? else { return Ok(false) };
     let mut current = ConfigFile::load(dir)?;
     let Some(profile) = current.profiles.get_mut(name) else { return Ok(false) };
     change(profile);
@@ -171,6 +167,7 @@ fn render(profiles: &BTreeMap<String, Profile>) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     #[test]
     fn round_trip_and_broken_file_names_the_line() {

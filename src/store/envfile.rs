@@ -6,11 +6,10 @@
 //! duplicates of it are dropped (they would override the new value), missing keys are appended.
 //! The file is written atomically, mode 0600, and the previous content is kept as `PATH.bak`.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::fsutil;
-use crate::error::{io_error, Error, Result};
+use crate::error::{Error, Result};
 
 /// Merges `pairs` into `existing` and returns the new text.
 pub fn merge(existing: &str, pairs: &[(&str, &str)]) -> String {
@@ -88,13 +87,13 @@ pub fn write(path: &Path, pairs: &[(&str, &str)]) -> Result<Option<PathBuf>> {
         return Err(Error::storage(format!("cannot write {}: the directory {} does not exist", path.display(), dir.display()))
             .hint("create the directory first, or pass another --env-file"));
     }
-    let existing = match fs::read(path) {
-        Ok(bytes) => Some(
+    // Read with a size cap, refusing devices and FIFOs (`--env-file /dev/zero` ends at once).
+    let existing = match fsutil::read_capped(path)? {
+        Some(bytes) => Some(
             String::from_utf8(bytes)
                 .map_err(|_| Error::storage(format!("{} is not UTF-8 text; refusing to rewrite it", path.display())))?,
         ),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(io_error("cannot read", path, e)),
+        None => None,
     };
     let merged = merge(existing.as_deref().unwrap_or(""), pairs);
     let mut backup = None;

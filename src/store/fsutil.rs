@@ -5,10 +5,48 @@
 //! the umask), is fsynced, renamed over the target, and the directory is fsynced.
 
 use std::fs;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::Path;
 
-use crate::error::{io_error, Result};
+use crate::error::{io_error, Error, Result};
+
+/// Largest file the tool reads from a path (config, credentials, env files, recovery files).
+pub const MAX_FILE: u64 = 1024 * 1024;
+
+/// Reads a regular file whole, refusing anything that is not a regular file (a FIFO, a device
+/// such as `/dev/zero`) and anything larger than [`MAX_FILE`]; `Ok(None)` when it does not exist.
+/// The open never blocks (a FIFO without a writer would otherwise hang it).
+pub fn read_capped(path: &Path) -> Result<Option<Vec<u8>>> {
+    let mut options = fs::File::options();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK | libc::O_CLOEXEC);
+    let file = match options.open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io_error("cannot read", path, e)),
+    };
+    let meta = file.metadata().map_err(|e| io_error("cannot read", path, e))?;
+    if !meta.is_file() {
+        return Err(Error::usage(format!("{} is not a regular file; refusing to read it", path.display()))
+            .hint("expected the path of a plain text file"));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE + 1).read_to_end(&mut bytes).map_err(|e| io_error("cannot read", path, e))?;
+    if bytes.len() as u64 > MAX_FILE {
+        return Err(Error::usage(format!("{} is larger than {} KiB; refusing to read it", path.display(), MAX_FILE / 1024))
+            .hint("expected a small text file"));
+    }
+    Ok(Some(bytes))
+}
+
+/// [`read_capped`] as UTF-8 text.
+pub fn read_text(path: &Path) -> Result<Option<String>> {
+    match read_capped(path)? {
+        None => Ok(None),
+        Some(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| Error::storage(format!("{} is not UTF-8 text", path.display()))),
+    }
+}
 
 /// Creates `dir` (and its parents) and makes it 0700.
 pub fn ensure_private_dir(dir: &Path) -> Result<()> {

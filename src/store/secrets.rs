@@ -4,11 +4,16 @@
 //! `status` reminds of it).
 //!
 //! Keyring calls run on a helper thread and are abandoned after a timeout
-//! (`MAILFINO_SF_KEYRING_TIMEOUT_MS`, default 3000): a hung D-Bus must not hang the tool. After
-//! the first failure to reach the keyring, the rest of the run uses the file store.
+//! (`MAILFINO_SF_KEYRING_TIMEOUT_MS`, default 3000, read by `context`): a hung D-Bus must not
+//! hang the tool. After the first failure to reach the keyring, the rest of the run uses the file
+//! store.
+//!
+//! One truth per secret: a value in `credentials.toml` is always the newest copy, because every
+//! keyring write removes the file's copy (and fails if it cannot), and a removal the keyring
+//! could not take is marked in the file (an empty value). Reads therefore look at the file first
+//! and never return a stale keyring copy. Every write happens under the store-wide lock.
 
 use std::collections::BTreeMap;
-use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -16,8 +21,8 @@ use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::fsutil;
-use crate::error::{io_error, Error, Result};
+use super::{fsutil, StoreLock};
+use crate::error::{Error, Result};
 
 /// The keyring service name of the contract.
 pub const SERVICE: &str = "mailfino-sf";
@@ -80,15 +85,54 @@ impl FileStore {
         FileStore { path: config_dir.join("credentials.toml") }
     }
 
+    fn dir(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
+    }
+
     fn load(&self) -> Result<BTreeMap<String, BTreeMap<String, String>>> {
-        match fs::read_to_string(&self.path) {
-            Ok(text) => toml::from_str(&text).map_err(|e| {
+        match fsutil::read_text(&self.path)? {
+            Some(text) => toml::from_str(&text).map_err(|e| {
                 Error::storage(format!("{} is not valid: {}", self.path.display(), e.message().trim()))
                     .hint("fix or remove the file by hand; it is never overwritten while broken")
             }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
-            Err(e) => Err(io_error("cannot read", &self.path, e)),
+            None => Ok(BTreeMap::new()),
         }
+    }
+
+    /// What the file holds for one secret, tombstones included.
+    fn entry(&self, profile: &str, key: SecretKey) -> Result<Entry> {
+        let data = self.load()?;
+        Ok(match data.get(profile).and_then(|t| t.get(key.name())) {
+            None => Entry::Missing,
+            Some(v) if v.is_empty() => Entry::Deleted,
+            Some(v) => Entry::Value(SecretString::from(v.clone())),
+        })
+    }
+
+    /// Replaces (or removes, with `None`) one entry under the store lock; returns whether a value
+    /// (not a tombstone) was there before.
+    fn update(&self, profile: &str, key: SecretKey, value: Option<&str>) -> Result<bool> {
+        let _lock = match value {
+            Some(_) => StoreLock::acquire(self.dir())?,
+            None => match StoreLock::acquire_existing(self.dir())? {
+                Some(lock) => lock,
+                None => return Ok(false), // no config dir: nothing is stored
+            },
+        };
+        let mut data = self.load()?;
+        let table = data.entry(profile.to_string()).or_default();
+        let before = match value {
+            Some(v) => table.insert(key.name().to_string(), v.to_string()),
+            None => table.remove(key.name()),
+        };
+        let changed = before.as_deref() != value;
+        if table.is_empty() {
+            data.remove(profile);
+        }
+        if changed {
+            self.save(&data)?;
+        }
+        Ok(before.is_some_and(|b| !b.is_empty()))
     }
 
     fn save(&self, data: &BTreeMap<String, BTreeMap<String, String>>) -> Result<()> {
@@ -103,30 +147,29 @@ impl FileStore {
     }
 }
 
+/// One secret's entry in the file store.
+enum Entry {
+    Missing,
+    /// Deleted while the keyring could not be reached: any keyring copy is stale.
+    Deleted,
+    Value(SecretString),
+}
+
 impl SecretStore for FileStore {
     fn label(&self) -> &'static str {
         "file"
     }
     fn get(&self, profile: &str, key: SecretKey) -> Result<Option<SecretString>, StoreError> {
-        let data = self.load().map_err(StoreError::Failed)?;
-        Ok(data.get(profile).and_then(|t| t.get(key.name())).map(|s| SecretString::from(s.clone())))
+        match self.entry(profile, key).map_err(StoreError::Failed)? {
+            Entry::Value(v) => Ok(Some(v)),
+            Entry::Missing | Entry::Deleted => Ok(None),
+        }
     }
     fn set(&self, profile: &str, key: SecretKey, value: &SecretString) -> Result<(), StoreError> {
-        let mut data = self.load().map_err(StoreError::Failed)?;
-        data.entry(profile.to_string()).or_default().insert(key.name().to_string(), value.expose_secret().to_string());
-        self.save(&data).map_err(StoreError::Failed)
+        self.update(profile, key, Some(value.expose_secret())).map(|_| ()).map_err(StoreError::Failed)
     }
     fn delete(&self, profile: &str, key: SecretKey) -> Result<bool, StoreError> {
-        let mut data = self.load().map_err(StoreError::Failed)?;
-        let Some(table) = data.get_mut(profile) else { return Ok(false) };
-        let removed = table.remove(key.name()).is_some();
-        if table.is_empty() {
-            data.remove(profile);
-        }
-        if removed {
-            self.save(&data).map_err(StoreError::Failed)?;
-        }
-        Ok(removed)
+        self.update(profile, key, None).map_err(StoreError::Failed)
     }
 }
 
@@ -136,14 +179,12 @@ pub struct KeyringStore {
     dead: AtomicBool,
 }
 
-impl Default for KeyringStore {
-    fn default() -> Self {
-        let ms = std::env::var("MAILFINO_SF_KEYRING_TIMEOUT_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(3000);
-        KeyringStore { timeout: Duration::from_millis(ms), dead: AtomicBool::new(false) }
-    }
-}
-
 impl KeyringStore {
+    /// A keyring store whose every call is abandoned after `timeout`.
+    pub fn new(timeout: Duration) -> Self {
+        KeyringStore { timeout, dead: AtomicBool::new(false) }
+    }
+
     /// Runs `op` on an entry with a timeout; the helper thread is abandoned if it hangs.
     fn call<T: Send + 'static>(
         &self,
@@ -193,6 +234,10 @@ impl SecretStore for KeyringStore {
         Ok(got.map(SecretString::from))
     }
     fn set(&self, profile: &str, key: SecretKey, value: &SecretString) -> Result<(), StoreError> {
+        if crate::faults::active("keyring-write-locked") {
+            self.dead.store(true, Ordering::Relaxed);
+            return Err(StoreError::Unavailable("the keyring is locked (simulated)".into()));
+        }
         let value = value.expose_secret().to_string();
         self.call(profile, key, move |entry| entry.set_password(&value))
     }
@@ -222,6 +267,8 @@ pub enum Source {
     Env,
     Keyring,
     File,
+    /// A recovery file that could not be restored into the store (see `store::recovery`).
+    Recovery,
 }
 
 impl Source {
@@ -230,6 +277,7 @@ impl Source {
             Source::Env => "environment",
             Source::Keyring => "keyring",
             Source::File => "file store",
+            Source::Recovery => "recovery file",
         }
     }
 }
@@ -248,10 +296,10 @@ pub struct Secrets {
 }
 
 impl Secrets {
-    pub fn new(mode: StoreMode, config_dir: &Path, ui: crate::ui::Ui) -> Self {
+    pub fn new(mode: StoreMode, config_dir: &Path, ui: crate::ui::Ui, keyring_timeout: Duration) -> Self {
         Secrets {
             mode,
-            keyring: KeyringStore::default(),
+            keyring: KeyringStore::new(keyring_timeout),
             file: FileStore::new(config_dir),
             warned: AtomicBool::new(false),
             noted: AtomicBool::new(false),
@@ -289,31 +337,44 @@ impl Secrets {
         }
     }
 
-    /// Reads a secret: keyring first (Auto), then the file.
+    /// Reads a secret: the file store's copy when there is one (it is always the newest, see the
+    /// module doc), else the keyring (not in `File` mode).
     pub fn get(&self, profile: &str, key: SecretKey) -> Result<Option<(SecretString, Source)>> {
-        if self.mode != StoreMode::File {
-            match self.keyring.get(profile, key) {
-                Ok(Some(v)) => return Ok(Some((v, Source::Keyring))),
-                Ok(None) => {}
-                Err(StoreError::Unavailable(why)) if self.mode == StoreMode::Auto => self.fallback_warning(profile, &why),
-                Err(e) => return Err(e.into_error("keyring")),
-            }
-            if self.mode == StoreMode::Keyring {
-                return Ok(None);
-            }
+        let found = self.get_unregistered(profile, key)?;
+        if let Some((v, _)) = &found {
+            crate::redact::register(v.expose_secret());
         }
-        Ok(self.file.get(profile, key).map_err(|e| e.into_error("file"))?.map(|v| (v, Source::File)))
+        Ok(found)
     }
 
-    /// Stores a secret; returns where it went.
+    fn get_unregistered(&self, profile: &str, key: SecretKey) -> Result<Option<(SecretString, Source)>> {
+        match self.file.entry(profile, key)? {
+            Entry::Value(v) => return Ok(Some((v, Source::File))),
+            Entry::Deleted => return Ok(None),
+            Entry::Missing if self.mode == StoreMode::File => return Ok(None),
+            Entry::Missing => {}
+        }
+        match self.keyring.get(profile, key) {
+            Ok(v) => Ok(v.map(|v| (v, Source::Keyring))),
+            Err(StoreError::Unavailable(why)) if self.mode == StoreMode::Auto => {
+                self.fallback_warning(profile, &why);
+                Ok(None)
+            }
+            Err(e) => Err(e.into_error("keyring")),
+        }
+    }
+
+    /// Stores a secret under the store lock; returns where it went. A keyring write removes the
+    /// file's copy (so that no stale copy shadows it); a file write supersedes the keyring's.
     pub fn set(&self, profile: &str, key: SecretKey, value: &SecretString) -> Result<Source> {
+        crate::redact::register(value.expose_secret());
+        let _lock = StoreLock::acquire(self.file.dir())?;
         if self.mode != StoreMode::File {
             match self.keyring.set(profile, key, value) {
                 Ok(()) => {
-                    // A copy left in the file store from an earlier fallback would go stale.
-                    if self.mode == StoreMode::Auto {
-                        let _ = self.file.delete(profile, key);
-                    }
+                    self.file.delete(profile, key).map_err(|e| {
+                        e.into_error("file").context("stored in the keyring, but the older copy in the file store could not be removed")
+                    })?;
                     return Ok(Source::Keyring);
                 }
                 Err(StoreError::Unavailable(why)) if self.mode == StoreMode::Auto => self.fallback_warning(profile, &why),
@@ -324,19 +385,29 @@ impl Secrets {
         Ok(Source::File)
     }
 
-    /// Deletes a secret from every store of the mode; returns whether anything was deleted.
+    /// Deletes a secret from every store of the mode under the store lock; returns whether
+    /// anything was deleted. When the keyring cannot be reached (Auto), the file marks the secret
+    /// deleted so that the keyring's stale copy is never read again.
     pub fn delete(&self, profile: &str, key: SecretKey) -> Result<bool> {
+        let _lock = StoreLock::acquire_existing(self.file.dir())?;
         let mut deleted = false;
+        let mut keyring_unreached = false;
         if self.mode != StoreMode::File {
             match self.keyring.delete(profile, key) {
                 Ok(d) => deleted |= d,
-                Err(StoreError::Unavailable(why)) if self.mode == StoreMode::Auto => self.fallback_warning(profile, &why),
+                Err(StoreError::Unavailable(why)) if self.mode == StoreMode::Auto => {
+                    self.fallback_warning(profile, &why);
+                    keyring_unreached = true;
+                }
                 Err(e) => return Err(e.into_error("keyring")),
             }
         }
-        if self.mode != StoreMode::Keyring {
-            deleted |= self.file.delete(profile, key).map_err(|e| e.into_error("file"))?;
-        }
+        let file_result = if keyring_unreached && _lock.is_some() {
+            self.file.update(profile, key, Some(""))
+        } else {
+            self.file.update(profile, key, None)
+        };
+        deleted |= file_result?;
         Ok(deleted)
     }
 }
@@ -344,6 +415,7 @@ impl Secrets {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     #[test]
     fn file_store_round_trip_on_disk() {

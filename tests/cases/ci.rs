@@ -95,28 +95,31 @@ fn a_rotated_token_lands_in_rotated_token_out_and_works_next_run() {
     assert!(out.status.success(), "{}", all_output(&out));
 }
 
+/// Env-only renewal without `--rotated-token-out` would throw a rotated token away: it is refused
+/// before anything is sent (issue 13), and the token stays valid.
 #[test]
-fn without_the_flag_a_spent_token_is_explained() {
+fn env_only_renewal_without_the_flag_is_refused_before_anything_is_sent() {
     let f = fixture(|c| c.rotate_refresh_tokens = true);
     f.setup().login();
     let token = f.refresh_token().unwrap();
     let ci = Env::new();
-    let out = ci.cmd().args(["verify", "--renew"]).envs(f.ci_env(&token)).output().unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", all_output(&out));
-    let text = all_output(&out);
-    assert!(
-        text.contains("rotation is on")
-            && text.contains("is now spent")
-            && text.contains("--rotated-token-out")
-            && text.contains("valid until revoked"),
-        "{text}"
-    );
-    // The rotated-out token revoked its chain: log in again for a live one.
-    f.login();
-    let out = ci.cmd().arg("refresh").envs(f.ci_env(&f.refresh_token().unwrap())).output().unwrap();
-    assert_eq!(out.status.code(), Some(4));
-    assert!(stderr(&out).contains("is now spent"));
+    let before = f.emu.log().len();
+    for args in [&["refresh"][..], &["refresh", "--json"], &["verify", "--renew"], &["verify", "--renew", "--json"]] {
+        let out = ci.cmd().args(args).envs(f.ci_env(&token)).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", all_output(&out));
+        assert!(stderr(&out).contains("needs --rotated-token-out PATH"), "{args:?}: {}", stderr(&out));
+    }
+    // a --rotated-token-out in a directory that does not exist is refused just as early
+    let nowhere = ci.path("missing-dir/rt");
+    let out = ci.cmd().args(["refresh", "--rotated-token-out", nowhere.to_str().unwrap()]).envs(f.ci_env(&token)).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", all_output(&out));
+    assert_eq!(f.emu.log().len(), before, "the emulator saw a request: {:?}", &f.emu.log()[before..]);
     assert!(!ci.config_dir().exists());
+    // the token was not spent: with the flag the renewal works and hands out the rotated one
+    let out_file = ci.path("rt");
+    let out = ci.cmd().args(["refresh", "--rotated-token-out", out_file.to_str().unwrap()]).envs(f.ci_env(&token)).output().unwrap();
+    assert!(out.status.success(), "{}", all_output(&out));
+    assert_ne!(std::fs::read_to_string(&out_file).unwrap().trim(), token);
 }
 
 #[test]
@@ -125,10 +128,12 @@ fn renew_without_rotation_proves_the_api_and_writes_nothing() {
     f.setup().login();
     let token = f.refresh_token().unwrap();
     let ci = Env::new();
-    let out = ci.cmd().args(["verify", "--json", "--renew"]).envs(f.ci_env(&token)).output().unwrap();
+    let rotated = ci.path("rotated");
+    let out = ci.cmd().args(["verify", "--json", "--renew", "--rotated-token-out"]).arg(&rotated).envs(f.ci_env(&token)).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let api = v["checks"].as_array().unwrap().iter().find(|c| c["id"] == "api_access").unwrap();
     assert_eq!(api["status"], "pass");
     assert!(!ci.config_dir().exists());
+    assert!(!rotated.exists(), "no rotation, so nothing was written");
 }

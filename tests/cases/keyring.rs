@@ -131,3 +131,61 @@ fn a_hung_dbus_does_not_hang_the_tool() {
     assert!(started.elapsed() < std::time::Duration::from_secs(15));
     assert!(stderr(&out).contains("no keyring answered"), "{}", stderr(&out));
 }
+
+/// The keyring locks in the middle of a refresh (reads worked, the write of the rotated token
+/// does not): the new token goes to the file store, and from then on the file's copy wins over
+/// the spent one in the keyring, until a keyring write replaces both. A deletion the keyring
+/// cannot take is marked in the file, so that the keyring's stale copy is never read again.
+#[test]
+fn a_file_copy_supersedes_a_stale_keyring_copy() {
+    let session = KeyringSession::start();
+    if !e2e_available("gnome-keyring-daemon under dbus-run-session", session.is_some()) {
+        return;
+    }
+    let session = session.unwrap();
+    let f = fixture(|c| c.rotate_refresh_tokens = true);
+    let auto = |mut c: assert_cmd::Command| {
+        c.env("DBUS_SESSION_BUS_ADDRESS", &session.address).env_remove("MAILFINO_SF_STORE").env("MAILFINO_SF_KEYRING_TIMEOUT_MS", "10000");
+        c
+    };
+    let run = |args: &[&str], fault: Option<&str>| {
+        let mut c = f.env.cmd();
+        c.args(args);
+        if let Some(fault) = fault {
+            c.env("MAILFINO_SF_FAULT", fault);
+        }
+        auto(c).output().unwrap()
+    };
+    assert!(auto(f.setup_cmd()).output().unwrap().status.success());
+    let out = auto(f.login_cmd()).output().unwrap();
+    assert!(stderr(&out).contains("refresh token stored in the keyring"), "{}", all_output(&out));
+    assert!(stored_refresh_token(&f.env, "default").is_none());
+
+    let out = run(&["refresh"], Some("keyring-write-locked"));
+    assert!(out.status.success(), "{}", all_output(&out));
+    assert!(stdout(&out).contains("saved in the file store"), "{}", all_output(&out));
+    let in_file = stored_refresh_token(&f.env, "default").unwrap();
+    assert!(refresh_token_active(&f, &in_file));
+
+    // The next run reads the file's copy (the keyring still holds the spent one) and rotates on.
+    let out = run(&["refresh"], None);
+    assert!(out.status.success(), "{}", all_output(&out));
+    assert!(stdout(&out).contains("saved in the keyring"), "{}", stdout(&out));
+    assert!(stored_refresh_token(&f.env, "default").is_none(), "the keyring write removed the older file copy");
+    let grants: Vec<_> =
+        f.emu.requests_to("/services/oauth2/token").into_iter().filter(|r| r.field("grant_type") == Some("refresh_token")).collect();
+    assert_eq!(grants.len(), 2);
+    assert_eq!(grants[1].field("refresh_token"), Some(in_file.as_str()), "the file copy was used, not the keyring's spent one");
+    assert!(grants.iter().all(|g| g.status == 200));
+    assert!(run(&["refresh"], None).status.success(), "the chain is alive");
+
+    // A deletion while no keyring answers leaves a mark, and the keyring's copy is never read.
+    let mut logout = f.env.cmd();
+    logout.args(["logout", "--local-only"]).env_remove("MAILFINO_SF_STORE").env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
+    assert!(logout.output().unwrap().status.success());
+    assert_eq!(stored_refresh_token(&f.env, "default").as_deref(), Some(""), "{}", f.env.credentials_text());
+    let before = f.emu.requests_to("/services/oauth2/token").len();
+    let out = run(&["refresh"], None);
+    assert_eq!(out.status.code(), Some(3), "the stale keyring token must not be used: {}", all_output(&out));
+    assert_eq!(f.emu.requests_to("/services/oauth2/token").len(), before, "nothing was sent");
+}

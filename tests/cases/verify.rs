@@ -226,7 +226,9 @@ fn env_only_ci_run_writes_nothing() {
     let ci = Env::new();
     let out = ci.cmd().args(["verify", "--json"]).envs(f.ci_env(&token)).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
-    let out2 = ci.cmd().args(["refresh", "--json"]).envs(f.ci_env(&token)).output().unwrap();
+    let rotated_out = ci.path("rotated");
+    let out2 =
+        ci.cmd().args(["refresh", "--json", "--rotated-token-out", rotated_out.to_str().unwrap()]).envs(f.ci_env(&token)).output().unwrap();
     assert!(out2.status.success(), "{}", all_output(&out2));
     assert!(!ci.config_dir().exists(), "env-only mode wrote the config dir");
 }

@@ -219,3 +219,33 @@ pub fn mode(path: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
+
+/// Whether the emulator holds `token` as an active refresh token (asked through its
+/// introspection endpoint, which spends nothing).
+pub fn refresh_token_active(f: &Fixture, token: &str) -> bool {
+    let resp = reqwest::blocking::Client::new()
+        .post(format!("{}/services/oauth2/introspect", f.emu.url()))
+        .form(&[
+            ("token", token),
+            ("token_type_hint", "refresh_token"),
+            ("client_id", &f.emu.client_id()),
+            ("client_secret", &f.emu.client_secret()),
+        ])
+        .timeout(std::time::Duration::from_secs(10))
+        .send()
+        .unwrap();
+    let v: serde_json::Value = resp.json().unwrap();
+    v["active"] == true && v["token_type"] == "refresh_token"
+}
+
+/// A profile's refresh token as stored in the file store of `env`.
+pub fn stored_refresh_token(env: &Env, profile: &str) -> Option<String> {
+    let v: toml::Value = toml::from_str(&env.credentials_text()).ok()?;
+    v.get(profile)?.get("refresh-token")?.as_str().map(str::to_string)
+}
+
+/// The refresh tokens kept in the recovery files of `env` for `profile`.
+pub fn recovery_files(env: &Env, profile: &str) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(env.config_dir().join("recovered")) else { return Vec::new() };
+    entries.flatten().map(|e| e.path()).filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(&format!("{profile}."))).collect()
+}

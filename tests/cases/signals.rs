@@ -1,0 +1,90 @@
+//! SIGINT and SIGTERM during `refresh` (issue 13): 100+ refreshes with rotation on, each
+//! interrupted at a random moment; after every one the profile's stored token (or its recovery
+//! file) is the live one at the emulator.
+
+#![cfg(unix)]
+
+use std::io::Read;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use rand::Rng;
+
+use crate::support::*;
+
+const PROFILES: usize = 8;
+const ROUNDS: usize = 13; // 8 x 13 = 104 interrupted refreshes
+
+/// The token the profile would use next: the newest recovery file, else the store.
+fn live_token(env: &Env, profile: &str) -> Option<String> {
+    let mut files = recovery_files(env, profile);
+    files.sort();
+    match files.last() {
+        Some(p) => Some(std::fs::read_to_string(p).unwrap().trim().to_string()),
+        None => stored_refresh_token(env, profile),
+    }
+}
+
+#[test]
+fn interrupted_refreshes_never_lose_the_rotated_token() {
+    // Every answer is delayed, so that signals land while the grant is under way.
+    let f = fixture(|c| {
+        c.rotate_refresh_tokens = true;
+        c.slow = Duration::from_millis(40);
+    });
+    for i in 0..PROFILES {
+        let p = format!("s{i}");
+        f.setup_cmd().env("MAILFINO_SF_PROFILE", &p).arg("--no-check").assert().success();
+        f.login_cmd().env("MAILFINO_SF_PROFILE", &p).assert().success();
+    }
+    let started = Instant::now();
+    let results: Vec<(usize, usize, Vec<String>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..PROFILES)
+            .map(|i| {
+                let f = &f;
+                s.spawn(move || {
+                    let profile = format!("s{i}");
+                    let mut rng = rand::rng();
+                    let (mut deferred, mut interrupted, mut losses) = (0, 0, Vec::new());
+                    for round in 0..ROUNDS {
+                        let mut child = f
+                            .env
+                            .std_cmd()
+                            .args(["refresh", "--profile", &profile])
+                            .stdout(Stdio::null())
+                            .stderr(Stdio::piped())
+                            .spawn()
+                            .unwrap();
+                        std::thread::sleep(Duration::from_millis(rng.random_range(0..140)));
+                        let signal = if round % 2 == 0 { libc::SIGINT } else { libc::SIGTERM };
+                        // SAFETY: kill(2) on our own child's pid.
+                        unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+                        let mut err = String::new();
+                        child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+                        let status = child.wait().unwrap();
+                        if err.contains("finishing the refresh") {
+                            deferred += 1;
+                        }
+                        if status.code() != Some(0) {
+                            interrupted += 1;
+                        }
+                        let token = live_token(&f.env, &profile);
+                        if !token.as_deref().is_some_and(|t| refresh_token_active(f, t)) {
+                            losses.push(format!("{profile} round {round}: {status:?} {err}"));
+                        }
+                    }
+                    (deferred, interrupted, losses)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let deferred: usize = results.iter().map(|r| r.0).sum();
+    let interrupted: usize = results.iter().map(|r| r.1).sum();
+    let losses: Vec<&String> = results.iter().flat_map(|r| &r.2).collect();
+    eprintln!("{} refreshes: {interrupted} interrupted, {deferred} deferred until the token was stored", PROFILES * ROUNDS);
+    assert!(losses.is_empty(), "{} tokens lost:\n{losses:#?}", losses.len());
+    assert!(interrupted >= PROFILES * ROUNDS / 4, "the signals mostly came too late to test anything ({interrupted})");
+    assert!(deferred >= 5, "hardly any signal landed inside the refresh sequence ({deferred})");
+    assert!(started.elapsed() < Duration::from_secs(60), "took {:?}", started.elapsed());
+}
