@@ -22,7 +22,7 @@ mod cases {
     mod properties;
     mod setup;
     mod signals;
-    mod store;
     mod status;
+    mod store;
     mod verify;
 }

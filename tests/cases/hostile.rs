@@ -308,8 +308,18 @@ fn a_url_with_a_control_character_is_a_usage_error() {
         assert!(stderr(&out).contains("a URL holds no line breaks"), "{}", stderr(&out));
     }
     assert!(!f.env.config_dir().join("config.toml").exists(), "nothing was saved");
-    let out = f.env.cmd().arg("refresh").env("MAILFINO_SF_LOGIN_URL", "https://login.sales\nforce.com").output().unwrap();
+    let ci = Env::new();
+    let out = ci
+        .cmd()
+        .args(["refresh", "--rotated-token-out"])
+        .arg(ci.path("rotated"))
+        .envs(f.ci_env("5Aep861-some-refresh-token"))
+        .env("MAILFINO_SF_LOGIN_URL", "https://login.sales\nforce.com")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", all_output(&out));
+    assert!(stderr(&out).contains("a URL holds no line breaks"), "{}", stderr(&out));
+    assert!(f.emu.log().is_empty(), "nothing was sent");
 }
 
 /// `setup --login` reports what the checks after the login found: a failure is a non-zero exit
