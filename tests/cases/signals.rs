@@ -12,8 +12,9 @@ use rand::Rng;
 
 use crate::support::*;
 
-const PROFILES: usize = 8;
-const ROUNDS: usize = 13; // 8 x 13 = 104 interrupted refreshes
+// Salesforce (and the emulator) keeps five approvals per user and app: five profiles at most.
+const PROFILES: usize = 5;
+const ROUNDS: usize = 21; // 5 x 21 = 105 interrupted refreshes
 
 /// The token the profile would use next: the newest recovery file, else the store.
 fn live_token(env: &Env, profile: &str) -> Option<String> {
