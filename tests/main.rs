@@ -15,8 +15,8 @@ mod cases {
     mod fidelity;
     mod hardening;
     mod health;
-    #[cfg(unix)]
     mod hostile;
+    #[cfg(unix)]
     mod keyring;
     mod login;
     mod properties;
