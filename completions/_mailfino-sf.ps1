@@ -42,6 +42,7 @@ Register-ArgumentCompleter -Native -CommandName 'mailfino-sf' -ScriptBlock {
             [CompletionResult]::new('export-ci', 'export-ci', [CompletionResultType]::ParameterValue, 'Print the MAILFINO_SF_* variables of the profile for a CI secret store (holds secrets)')
             [CompletionResult]::new('emulator', 'emulator', [CompletionResultType]::ParameterValue, 'Run a local Salesforce OAuth emulator, for trying the tool and for CI')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'The whole journey (setup, login, verify, refresh, logout) against a built-in emulator')
+            [CompletionResult]::new('app', 'app', [CompletionResultType]::ParameterValue, 'mailfino''s External Client App as metadata: export it to deploy, or check an app''s files')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('robot-browser', 'robot-browser', [CompletionResultType]::ParameterValue, 'A scripted browser that plays the user on the emulator''s consent page (for tests)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -251,6 +252,77 @@ Register-ArgumentCompleter -Native -CommandName 'mailfino-sf' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'mailfino-sf;app' {
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which stored configuration to use')
+            [CompletionResult]::new('--config-dir', '--config-dir', [CompletionResultType]::ParameterName, 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets go [default: keyring, falling back to file when no keyring answers]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable result on stdout; all human text goes to stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Trace every HTTP exchange on stderr, with secrets redacted')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Trace every HTTP exchange on stderr, with secrets redacted')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write the app as a source-format project to deploy with the Salesforce CLI')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check an exported or retrieved project against what mailfino needs')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'mailfino-sf;app;export' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The app''s API name [default: the profile''s app_name, else mailfino]')
+            [CompletionResult]::new('--contact-email', '--contact-email', [CompletionResultType]::ParameterName, 'The e-mail address Salesforce shows as the app''s contact (required)')
+            [CompletionResult]::new('--permission-set', '--permission-set', [CompletionResultType]::ParameterName, 'Admin-approved users, pre-authorized through this permission set (API name) [default: all users may self-authorize]')
+            [CompletionResult]::new('--refresh-policy', '--refresh-policy', [CompletionResultType]::ParameterName, 'Refresh token policy: infinite, inactivity:N{h,d,m} or lifetime:N{h,d,m} (h hours, d days, m months)')
+            [CompletionResult]::new('--ip-policy', '--ip-policy', [CompletionResultType]::ParameterName, 'IP relaxation: enforce, bypass, or relax-refresh (enforce, relaxed for refresh tokens, so mailfino''s refreshes work from any server address)')
+            [CompletionResult]::new('--mailfino-url', '--mailfino-url', [CompletionResultType]::ParameterName, 'The public base URL of a self-hosted mailfino [default: the profile''s callback, else mailfino Cloud]')
+            [CompletionResult]::new('--redirect-uri', '--redirect-uri', [CompletionResultType]::ParameterName, 'This tool''s loopback redirect URI [default: the profile''s, else http://localhost:8717/callback]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which stored configuration to use')
+            [CompletionResult]::new('--config-dir', '--config-dir', [CompletionResultType]::ParameterName, 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets go [default: keyring, falling back to file when no keyring answers]')
+            [CompletionResult]::new('--rotation', '--rotation', [CompletionResultType]::ParameterName, 'Enable refresh token rotation (mailfino then has to store each new refresh token)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable result on stdout; all human text goes to stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Trace every HTTP exchange on stderr, with secrets redacted')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Trace every HTTP exchange on stderr, with secrets redacted')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'mailfino-sf;app;check' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Which app to check when the project holds several')
+            [CompletionResult]::new('--mailfino-url', '--mailfino-url', [CompletionResultType]::ParameterName, 'The public base URL of a self-hosted mailfino [default: the profile''s callback, else mailfino Cloud]')
+            [CompletionResult]::new('--redirect-uri', '--redirect-uri', [CompletionResultType]::ParameterName, 'This tool''s loopback redirect URI [default: the profile''s, else http://localhost:8717/callback]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which stored configuration to use')
+            [CompletionResult]::new('--config-dir', '--config-dir', [CompletionResultType]::ParameterName, 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets go [default: keyring, falling back to file when no keyring answers]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable result on stdout; all human text goes to stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Trace every HTTP exchange on stderr, with secrets redacted')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Trace every HTTP exchange on stderr, with secrets redacted')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'mailfino-sf;app;help' {
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write the app as a source-format project to deploy with the Salesforce CLI')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check an exported or retrieved project against what mailfino needs')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'mailfino-sf;app;help;export' {
+            break
+        }
+        'mailfino-sf;app;help;check' {
+            break
+        }
+        'mailfino-sf;app;help;help' {
+            break
+        }
         'mailfino-sf;completions' {
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which stored configuration to use')
             [CompletionResult]::new('--config-dir', '--config-dir', [CompletionResultType]::ParameterName, 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]')
@@ -291,6 +363,7 @@ Register-ArgumentCompleter -Native -CommandName 'mailfino-sf' -ScriptBlock {
             [CompletionResult]::new('export-ci', 'export-ci', [CompletionResultType]::ParameterValue, 'Print the MAILFINO_SF_* variables of the profile for a CI secret store (holds secrets)')
             [CompletionResult]::new('emulator', 'emulator', [CompletionResultType]::ParameterValue, 'Run a local Salesforce OAuth emulator, for trying the tool and for CI')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'The whole journey (setup, login, verify, refresh, logout) against a built-in emulator')
+            [CompletionResult]::new('app', 'app', [CompletionResultType]::ParameterValue, 'mailfino''s External Client App as metadata: export it to deploy, or check an app''s files')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('robot-browser', 'robot-browser', [CompletionResultType]::ParameterValue, 'A scripted browser that plays the user on the emulator''s consent page (for tests)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -324,6 +397,17 @@ Register-ArgumentCompleter -Native -CommandName 'mailfino-sf' -ScriptBlock {
             break
         }
         'mailfino-sf;help;demo' {
+            break
+        }
+        'mailfino-sf;help;app' {
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write the app as a source-format project to deploy with the Salesforce CLI')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check an exported or retrieved project against what mailfino needs')
+            break
+        }
+        'mailfino-sf;help;app;export' {
+            break
+        }
+        'mailfino-sf;help;app;check' {
             break
         }
         'mailfino-sf;help;completions' {

@@ -16,6 +16,9 @@ _mailfino__sf() {
             ",$1")
                 cmd="mailfino__sf"
                 ;;
+            mailfino__sf,app)
+                cmd="mailfino__sf__subcmd__app"
+                ;;
             mailfino__sf,audit)
                 cmd="mailfino__sf__subcmd__audit"
                 ;;
@@ -54,6 +57,27 @@ _mailfino__sf() {
                 ;;
             mailfino__sf,verify)
                 cmd="mailfino__sf__subcmd__verify"
+                ;;
+            mailfino__sf__subcmd__app,check)
+                cmd="mailfino__sf__subcmd__app__subcmd__check"
+                ;;
+            mailfino__sf__subcmd__app,export)
+                cmd="mailfino__sf__subcmd__app__subcmd__export"
+                ;;
+            mailfino__sf__subcmd__app,help)
+                cmd="mailfino__sf__subcmd__app__subcmd__help"
+                ;;
+            mailfino__sf__subcmd__app__subcmd__help,check)
+                cmd="mailfino__sf__subcmd__app__subcmd__help__subcmd__check"
+                ;;
+            mailfino__sf__subcmd__app__subcmd__help,export)
+                cmd="mailfino__sf__subcmd__app__subcmd__help__subcmd__export"
+                ;;
+            mailfino__sf__subcmd__app__subcmd__help,help)
+                cmd="mailfino__sf__subcmd__app__subcmd__help__subcmd__help"
+                ;;
+            mailfino__sf__subcmd__help,app)
+                cmd="mailfino__sf__subcmd__help__subcmd__app"
                 ;;
             mailfino__sf__subcmd__help,audit)
                 cmd="mailfino__sf__subcmd__help__subcmd__audit"
@@ -94,6 +118,12 @@ _mailfino__sf() {
             mailfino__sf__subcmd__help,verify)
                 cmd="mailfino__sf__subcmd__help__subcmd__verify"
                 ;;
+            mailfino__sf__subcmd__help__subcmd__app,check)
+                cmd="mailfino__sf__subcmd__help__subcmd__app__subcmd__check"
+                ;;
+            mailfino__sf__subcmd__help__subcmd__app,export)
+                cmd="mailfino__sf__subcmd__help__subcmd__app__subcmd__export"
+                ;;
             *)
                 ;;
         esac
@@ -101,7 +131,7 @@ _mailfino__sf() {
 
     case "${cmd}" in
         mailfino__sf)
-            opts="-v -h -V --profile --config-dir --store --json --no-color --verbose --help --version setup login verify audit refresh logout status export-ci emulator demo completions robot-browser help"
+            opts="-v -h -V --profile --config-dir --store --json --no-color --verbose --help --version setup login verify audit refresh logout status export-ci emulator demo app completions robot-browser help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -119,6 +149,180 @@ _mailfino__sf() {
                     COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailfino__subcmd__sf__subcmd__app)
+            opts="-v -h -V --profile --config-dir --store --json --no-color --verbose --help --version export check help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailfino__subcmd__sf__subcmd__app__subcmd__check)
+            opts="-v -h -V --name --mailfino-url --redirect-uri --profile --config-dir --store --json --no-color --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mailfino-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redirect-uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailfino__subcmd__sf__subcmd__app__subcmd__export)
+            opts="-v -h -V --name --contact-email --permission-set --refresh-policy --ip-policy --rotation --mailfino-url --redirect-uri --profile --config-dir --store --json --no-color --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --contact-email)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --permission-set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --refresh-policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ip-policy)
+                    COMPREPLY=($(compgen -W "enforce bypass relax-refresh" -- "${cur}"))
+                    return 0
+                    ;;
+                --mailfino-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redirect-uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailfino__subcmd__sf__subcmd__app__subcmd__help)
+            opts="export check help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailfino__subcmd__sf__subcmd__app__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailfino__subcmd__sf__subcmd__app__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailfino__subcmd__sf__subcmd__app__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;
@@ -361,8 +565,50 @@ _mailfino__sf() {
             return 0
             ;;
         mailfino__subcmd__sf__subcmd__help)
-            opts="setup login verify audit refresh logout status export-ci emulator demo completions robot-browser help"
+            opts="setup login verify audit refresh logout status export-ci emulator demo app completions robot-browser help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailfino__subcmd__sf__subcmd__help__subcmd__app)
+            opts="export check"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailfino__subcmd__sf__subcmd__help__subcmd__app__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailfino__subcmd__sf__subcmd__help__subcmd__app__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

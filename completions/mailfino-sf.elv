@@ -39,6 +39,7 @@ set edit:completion:arg-completer[mailfino-sf] = {|@words|
             cand export-ci 'Print the MAILFINO_SF_* variables of the profile for a CI secret store (holds secrets)'
             cand emulator 'Run a local Salesforce OAuth emulator, for trying the tool and for CI'
             cand demo 'The whole journey (setup, login, verify, refresh, logout) against a built-in emulator'
+            cand app 'mailfino''s External Client App as metadata: export it to deploy, or check an app''s files'
             cand completions 'Print a shell completion script'
             cand robot-browser 'A scripted browser that plays the user on the emulator''s consent page (for tests)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -237,6 +238,70 @@ set edit:completion:arg-completer[mailfino-sf] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'mailfino-sf;app'= {
+            cand --profile 'Which stored configuration to use'
+            cand --config-dir 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]'
+            cand --store 'Where secrets go [default: keyring, falling back to file when no keyring answers]'
+            cand --json 'Machine-readable result on stdout; all human text goes to stderr'
+            cand --no-color 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
+            cand -v 'Trace every HTTP exchange on stderr, with secrets redacted'
+            cand --verbose 'Trace every HTTP exchange on stderr, with secrets redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand export 'Write the app as a source-format project to deploy with the Salesforce CLI'
+            cand check 'Check an exported or retrieved project against what mailfino needs'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mailfino-sf;app;export'= {
+            cand --name 'The app''s API name [default: the profile''s app_name, else mailfino]'
+            cand --contact-email 'The e-mail address Salesforce shows as the app''s contact (required)'
+            cand --permission-set 'Admin-approved users, pre-authorized through this permission set (API name) [default: all users may self-authorize]'
+            cand --refresh-policy 'Refresh token policy: infinite, inactivity:N{h,d,m} or lifetime:N{h,d,m} (h hours, d days, m months)'
+            cand --ip-policy 'IP relaxation: enforce, bypass, or relax-refresh (enforce, relaxed for refresh tokens, so mailfino''s refreshes work from any server address)'
+            cand --mailfino-url 'The public base URL of a self-hosted mailfino [default: the profile''s callback, else mailfino Cloud]'
+            cand --redirect-uri 'This tool''s loopback redirect URI [default: the profile''s, else http://localhost:8717/callback]'
+            cand --profile 'Which stored configuration to use'
+            cand --config-dir 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]'
+            cand --store 'Where secrets go [default: keyring, falling back to file when no keyring answers]'
+            cand --rotation 'Enable refresh token rotation (mailfino then has to store each new refresh token)'
+            cand --json 'Machine-readable result on stdout; all human text goes to stderr'
+            cand --no-color 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
+            cand -v 'Trace every HTTP exchange on stderr, with secrets redacted'
+            cand --verbose 'Trace every HTTP exchange on stderr, with secrets redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailfino-sf;app;check'= {
+            cand --name 'Which app to check when the project holds several'
+            cand --mailfino-url 'The public base URL of a self-hosted mailfino [default: the profile''s callback, else mailfino Cloud]'
+            cand --redirect-uri 'This tool''s loopback redirect URI [default: the profile''s, else http://localhost:8717/callback]'
+            cand --profile 'Which stored configuration to use'
+            cand --config-dir 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]'
+            cand --store 'Where secrets go [default: keyring, falling back to file when no keyring answers]'
+            cand --json 'Machine-readable result on stdout; all human text goes to stderr'
+            cand --no-color 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
+            cand -v 'Trace every HTTP exchange on stderr, with secrets redacted'
+            cand --verbose 'Trace every HTTP exchange on stderr, with secrets redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailfino-sf;app;help'= {
+            cand export 'Write the app as a source-format project to deploy with the Salesforce CLI'
+            cand check 'Check an exported or retrieved project against what mailfino needs'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mailfino-sf;app;help;export'= {
+        }
+        &'mailfino-sf;app;help;check'= {
+        }
+        &'mailfino-sf;app;help;help'= {
+        }
         &'mailfino-sf;completions'= {
             cand --profile 'Which stored configuration to use'
             cand --config-dir 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]'
@@ -275,6 +340,7 @@ set edit:completion:arg-completer[mailfino-sf] = {|@words|
             cand export-ci 'Print the MAILFINO_SF_* variables of the profile for a CI secret store (holds secrets)'
             cand emulator 'Run a local Salesforce OAuth emulator, for trying the tool and for CI'
             cand demo 'The whole journey (setup, login, verify, refresh, logout) against a built-in emulator'
+            cand app 'mailfino''s External Client App as metadata: export it to deploy, or check an app''s files'
             cand completions 'Print a shell completion script'
             cand robot-browser 'A scripted browser that plays the user on the emulator''s consent page (for tests)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -298,6 +364,14 @@ set edit:completion:arg-completer[mailfino-sf] = {|@words|
         &'mailfino-sf;help;emulator'= {
         }
         &'mailfino-sf;help;demo'= {
+        }
+        &'mailfino-sf;help;app'= {
+            cand export 'Write the app as a source-format project to deploy with the Salesforce CLI'
+            cand check 'Check an exported or retrieved project against what mailfino needs'
+        }
+        &'mailfino-sf;help;app;export'= {
+        }
+        &'mailfino-sf;help;app;check'= {
         }
         &'mailfino-sf;help;completions'= {
         }

@@ -173,6 +173,18 @@ pub enum Command {
     ///   mailfino-sf demo
     Demo(DemoArgs),
 
+    /// mailfino's External Client App as metadata: export it to deploy, or check an app's files.
+    ///
+    /// `app export DIR` writes a Salesforce DX project with the app (five metadata files, a
+    /// manifest) for `sf project deploy start`; `app check DIR` reads an exported project, or one
+    /// retrieved from an org, and reports what differs from what mailfino needs.
+    ///
+    /// Example:
+    ///   mailfino-sf app export ./mailfino-app --contact-email admin@example.com
+    ///   mailfino-sf app check ./retrieved-project
+    #[command(subcommand)]
+    App(AppCommand),
+
     /// Print a shell completion script.
     ///
     /// Example:
@@ -528,4 +540,100 @@ pub struct RobotBrowserArgs {
 pub enum RobotAction {
     Allow,
     Deny,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AppCommand {
+    /// Write the app as a source-format project to deploy with the Salesforce CLI.
+    ///
+    /// Writes sfdx-project.json, manifest/package.xml and five files under
+    /// force-app/main/default/: the app (Local), its OAuth settings (scopes Api, RefreshToken),
+    /// global OAuth settings (mailfino's callback and the loopback redirect URI, PKCE and the
+    /// secret required), OAuth policies and app policies. Values come from the profile (if any)
+    /// and the flags; without a profile: mailfino Cloud's callback and the default loopback URI.
+    /// No Consumer Key or Secret is written: Salesforce generates them on deploy. Exporting again
+    /// changes only what differs and leaves other files alone; an existing sfdx-project.json or
+    /// package.xml is merged into.
+    ///
+    /// Example:
+    ///   mailfino-sf app export ./mailfino-app --contact-email admin@example.com
+    ///   cd mailfino-app && sf project deploy start --manifest manifest/package.xml --target-org admin@example.com
+    Export(AppExportArgs),
+
+    /// Check an exported or retrieved project against what mailfino needs.
+    ///
+    /// Check ids: files, scopes, callback_urls, pkce, secret_required, refresh_token_policy,
+    /// ip_policy, permitted_users, distribution, app_enabled. Fields the tool does not know (and
+    /// the org-specific oauthLink, orgScopedExternalApp, consumerKey of retrieved files) are read,
+    /// never a failure. Exit 0 when nothing failed, 1 otherwise.
+    ///
+    /// Example:
+    ///   sf project retrieve start -m ExternalClientApplication:mailfino \
+    ///       -m ExtlClntAppOauthSettings:mailfino_oauth -m ExtlClntAppGlobalOauthSettings:mailfino_glbloauth \
+    ///       -m ExtlClntAppOauthConfigurablePolicies:mailfino_oauthPlcy
+    ///   mailfino-sf app check .
+    Check(AppCheckArgs),
+}
+
+/// Where mailfino and this tool's login live, for `app export` and `app check`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct AppUrls {
+    /// The public base URL of a self-hosted mailfino [default: the profile's callback, else mailfino Cloud].
+    #[arg(long, value_name = "URL")]
+    pub mailfino_url: Option<String>,
+
+    /// This tool's loopback redirect URI [default: the profile's, else http://localhost:8717/callback].
+    #[arg(long, value_name = "URI")]
+    pub redirect_uri: Option<String>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct AppExportArgs {
+    /// The project directory (created when missing).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// The app's API name [default: the profile's app_name, else mailfino].
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// The e-mail address Salesforce shows as the app's contact (required).
+    #[arg(long, value_name = "ADDRESS")]
+    pub contact_email: Option<String>,
+
+    /// Admin-approved users, pre-authorized through this permission set (API name) [default: all
+    /// users may self-authorize].
+    #[arg(long, value_name = "NAME")]
+    pub permission_set: Option<String>,
+
+    /// Refresh token policy: infinite, inactivity:N{h,d,m} or lifetime:N{h,d,m} (h hours, d days,
+    /// m months).
+    #[arg(long, value_name = "POLICY", default_value = "infinite")]
+    pub refresh_policy: crate::app::spec::RefreshPolicy,
+
+    /// IP relaxation: enforce, bypass, or relax-refresh (enforce, relaxed for refresh tokens, so
+    /// mailfino's refreshes work from any server address).
+    #[arg(long, value_enum, value_name = "POLICY", default_value_t = crate::app::spec::IpPolicy::RelaxRefresh)]
+    pub ip_policy: crate::app::spec::IpPolicy,
+
+    /// Enable refresh token rotation (mailfino then has to store each new refresh token).
+    #[arg(long)]
+    pub rotation: bool,
+
+    #[command(flatten)]
+    pub urls: AppUrls,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct AppCheckArgs {
+    /// The project directory (exported, or retrieved from an org).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// Which app to check when the project holds several.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    #[command(flatten)]
+    pub urls: AppUrls,
 }

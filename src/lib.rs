@@ -7,6 +7,7 @@
 //! `robot-browser` subcommands use it.
 
 pub mod api;
+pub mod app;
 pub mod audit;
 pub mod browser;
 pub mod checks;
@@ -54,6 +55,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::ExportCi(args) => cmd::export_ci::run(args, &ctx),
         Command::Emulator(args) => cmd::emulator::run(args, &ctx),
         Command::Demo(args) => cmd::demo::run(args, &ctx),
+        Command::App(args) => cmd::app::run(args, &ctx),
         Command::Completions(_) | Command::RobotBrowser(_) => unreachable!("handled above"),
     }
 }

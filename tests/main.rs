@@ -6,6 +6,7 @@
 mod support;
 
 mod cases {
+    mod app;
     mod attacks;
     mod audit;
     mod ci;

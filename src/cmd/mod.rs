@@ -1,5 +1,6 @@
 //! One file per subcommand; each exposes `run(args, ctx) -> Result<ExitCode>`.
 
+pub mod app;
 pub mod audit;
 pub mod completions;
 pub mod demo;

@@ -49,14 +49,26 @@ pub fn print_checks(ui: &Ui, results: &[Check], closing: bool, to_stdout: bool) 
         }
     }
     if closing {
-        let count = |s: Status| results.iter().filter(|c| c.status == s).count();
-        let (pass, warn, fail, skip) = (count(Status::Pass), count(Status::Warn), count(Status::Fail), count(Status::Skip));
-        let verdict = if fail == 0 {
-            ui.green(true).apply_to("mailfino's Salesforce connection works.".to_string())
-        } else {
-            ui.red(true).apply_to(format!("{fail} check(s) failed; fix them in the order shown."))
-        };
-        emit(&format!("\n{pass} passed, {warn} warnings, {fail} failed, {skip} skipped. {verdict}"));
+        print_closing(ui, results, "mailfino's Salesforce connection works.", "fix them in the order shown.", to_stdout);
+    }
+}
+
+/// The closing line: the counts, then `ok_text` when nothing failed, else "N check(s) failed;
+/// `fail_text`".
+pub fn print_closing(ui: &Ui, results: &[Check], ok_text: &str, fail_text: &str, to_stdout: bool) {
+    let ui = &Ui { color_out: if to_stdout { ui.color_out } else { ui.color_err }, ..*ui };
+    let count = |s: Status| results.iter().filter(|c| c.status == s).count();
+    let (pass, warn, fail, skip) = (count(Status::Pass), count(Status::Warn), count(Status::Fail), count(Status::Skip));
+    let verdict = if fail == 0 {
+        ui.green(true).apply_to(ok_text.to_string())
+    } else {
+        ui.red(true).apply_to(format!("{fail} check(s) failed; {fail_text}"))
+    };
+    let line = format!("\n{pass} passed, {warn} warnings, {fail} failed, {skip} skipped. {verdict}");
+    if to_stdout {
+        out(&line)
+    } else {
+        eprintln!("{line}")
     }
 }
 

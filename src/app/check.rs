@@ -1,0 +1,451 @@
+//! `app check`: reads an exported or retrieved project and says, check by check, what differs
+//! from what mailfino needs. Check ids (stable, contract): `files`, `scopes`, `callback_urls`,
+//! `pkce`, `secret_required`, `refresh_token_policy`, `ip_policy`, `permitted_users`,
+//! `distribution`; then `app_enabled`.
+//!
+//! Invariants: every field a file carries is read and none is a failure because it is unknown
+//! (retrieved files carry `oauthLink`, `orgScopedExternalApp`, a consumer key, and fields newer
+//! than this tool); a value is a `pass` only when it is positively what mailfino needs, a value
+//! this tool cannot classify is a `warn`; a consumer key or secret found in a file is never
+//! printed; every text taken from a file is sanitised before it is shown.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use super::spec::{MetaType, APP, APP_POLICIES, GLOBAL_OAUTH, OAUTH, OAUTH_POLICIES, TYPES};
+use super::xml::{self, Element};
+use crate::checks::Check;
+use crate::salesforce::checklist::step_ref;
+use crate::salesforce::values::CALLBACK_PATH;
+use crate::ui::sanitize;
+
+/// The check ids, in order.
+pub const IDS: [&str; 10] = [
+    "files",
+    "scopes",
+    "callback_urls",
+    "pkce",
+    "secret_required",
+    "refresh_token_policy",
+    "ip_policy",
+    "permitted_users",
+    "distribution",
+    "app_enabled",
+];
+
+/// What the app should hold.
+#[derive(Debug, Clone)]
+pub struct Expected {
+    /// mailfino's callback URL.
+    pub callback: String,
+    /// This tool's loopback redirect URI.
+    pub redirect: String,
+    /// Which app, when the project holds several.
+    pub name: Option<String>,
+}
+
+/// One metadata file found in the project.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub ty: &'static MetaType,
+    pub member: String,
+    pub path: PathBuf,
+    pub root: Element,
+}
+
+impl Found {
+    fn app_name(&self) -> String {
+        match self.ty.name {
+            n if n == APP.name => self.member.clone(),
+            _ => self.root.field("externalClientApplication").unwrap_or_default().to_string(),
+        }
+    }
+}
+
+/// The result of `app check`.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The app checked, when one was found.
+    pub app: Option<String>,
+    pub checks: Vec<Check>,
+}
+
+/// Folders never searched (tool caches, dependencies, history).
+const SKIP_DIRS: [&str; 5] = ["node_modules", ".git", ".sf", ".sfdx", "target"];
+
+/// Finds and reads the five types' files under `dir` (by suffix, in any folder, as Salesforce's
+/// tooling does). Returns the files read and the problems met.
+pub fn read_project(dir: &Path) -> (Vec<Found>, Vec<String>) {
+    let (mut found, mut problems) = (Vec::new(), Vec::new());
+    let walk = WalkDir::new(dir).max_depth(12).follow_links(false).sort_by_file_name().into_iter();
+    let entries = walk.filter_entry(|e| !(e.file_type().is_dir() && SKIP_DIRS.iter().any(|s| e.file_name() == *s)));
+    for entry in entries.take(100_000) {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                problems.push(format!("cannot read {}", sanitize(&e.to_string())));
+                continue;
+            }
+        };
+        let name = entry.file_name().to_string_lossy();
+        let Some((ty, member)) = MetaType::of_file(&name).filter(|_| entry.file_type().is_file()) else { continue };
+        let shown = entry.path().strip_prefix(dir).unwrap_or(entry.path()).display().to_string();
+        match read_one(entry.path(), ty) {
+            Ok(root) => found.push(Found { ty, member: member.to_string(), path: entry.path().to_path_buf(), root }),
+            Err(why) => problems.push(format!("{}: {why}", sanitize(&shown))),
+        }
+    }
+    (found, problems)
+}
+
+fn read_one(path: &Path, ty: &MetaType) -> Result<Element, String> {
+    let len = fs::metadata(path).map_err(|e| e.to_string())?.len();
+    if len > xml::MAX_FILE_BYTES {
+        return Err(format!("larger than {} KiB", xml::MAX_FILE_BYTES / 1024));
+    }
+    let text = fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let root = xml::parse(&text)?;
+    if root.name != ty.name {
+        return Err(format!("the root element is <{}>, expected <{}> for this suffix", sanitize(&root.name), ty.name));
+    }
+    Ok(root)
+}
+
+/// The app's five files (each may be absent).
+struct App<'a> {
+    name: String,
+    files: [Option<&'a Found>; 5],
+}
+
+impl App<'_> {
+    fn get(&self, t: &MetaType) -> Option<&Element> {
+        TYPES.iter().position(|x| x == t).and_then(|i| self.files[i]).map(|f| &f.root)
+    }
+}
+
+/// Runs every check on the project in `dir`.
+pub fn check_dir(dir: &Path, exp: &Expected) -> Report {
+    let (found, problems) = read_project(dir);
+    let (app, files) = files_check(&found, &problems, exp);
+    let mut checks = vec![files];
+    let Some(app) = app else {
+        checks.extend(IDS[1..].iter().map(|id| Check::skip(id, "no app to check")));
+        return Report { app: None, checks };
+    };
+    let oauth = app.get(&OAUTH);
+    let global = app.get(&GLOBAL_OAUTH);
+    let policies = app.get(&OAUTH_POLICIES);
+    let missing = |t: &MetaType| format!("no {} file for `{}`", t.name, sanitize(&app.name));
+    checks.push(oauth.map_or_else(|| Check::skip("scopes", missing(&OAUTH)), scopes));
+    checks.push(global.map_or_else(|| Check::skip("callback_urls", missing(&GLOBAL_OAUTH)), |g| callback_urls(g, exp)));
+    checks.push(global.map_or_else(|| Check::skip("pkce", missing(&GLOBAL_OAUTH)), pkce));
+    checks.push(global.map_or_else(|| Check::skip("secret_required", missing(&GLOBAL_OAUTH)), secret_required));
+    let no_policies = || {
+        format!(
+            "{}; Salesforce makes one with its defaults on deploy: retrieve ExtlClntAppOauthConfigurablePolicies to check it",
+            missing(&OAUTH_POLICIES)
+        )
+    };
+    checks.push(policies.map_or_else(|| Check::skip("refresh_token_policy", no_policies()), refresh_policy));
+    checks.push(policies.map_or_else(|| Check::skip("ip_policy", no_policies()), ip_policy));
+    checks.push(policies.map_or_else(|| Check::skip("permitted_users", no_policies()), permitted_users));
+    checks.push(app.get(&APP).map_or_else(|| Check::skip("distribution", missing(&APP)), distribution));
+    checks.push(app.get(&APP_POLICIES).map_or_else(|| Check::skip("app_enabled", missing(&APP_POLICIES)), app_enabled));
+    Report { app: Some(app.name), checks }
+}
+
+/// Picks the app and reports on the files: `fail` when a file cannot be read or no app is found.
+fn files_check<'a>(found: &'a [Found], problems: &[String], exp: &Expected) -> (Option<App<'a>>, Check) {
+    let fix_hint =
+        "retrieve the app again (sf project retrieve start -m ExternalClientApplication:NAME …) or export it (mailfino-sf app export DIR)";
+    let mut names: Vec<String> = found.iter().map(Found::app_name).filter(|n| !n.is_empty()).collect();
+    names.sort();
+    names.dedup();
+    let name = match (&exp.name, names.as_slice()) {
+        (Some(n), _) if names.contains(n) => n.clone(),
+        (Some(n), _) => {
+            let has = if names.is_empty() { "none".to_string() } else { names.join(", ") };
+            return (
+                None,
+                Check::fail("files", format!("no files of an app `{}` (found apps: {})", sanitize(n), sanitize(&has)), fix_hint),
+            );
+        }
+        (None, [one]) => one.clone(),
+        (None, []) => {
+            let mut why = "no External Client App files (*.eca-meta.xml, *.ecaOauth-meta.xml, …) found".to_string();
+            if !problems.is_empty() {
+                why = format!("{why}; {}", problems.join("; "));
+            }
+            return (None, Check::fail("files", why, fix_hint));
+        }
+        (None, many) => {
+            let summary = format!("the project holds several apps: {}", sanitize(&many.join(", ")));
+            return (None, Check::fail("files", summary, "name the one to check with --name NAME"));
+        }
+    };
+    let mut files = [None; 5];
+    for (i, t) in TYPES.iter().enumerate() {
+        files[i] = found.iter().find(|f| f.ty == t && f.app_name() == name);
+    }
+    let app = App { name, files };
+    let check = files_summary(&app, problems);
+    (Some(app), check)
+}
+
+fn files_summary(app: &App, problems: &[String]) -> Check {
+    let name = sanitize(&app.name);
+    if !problems.is_empty() {
+        return Check::fail(
+            "files",
+            format!("cannot read every file: {}", problems.join("; ")),
+            "fix or remove the files named (retrieve or export them again)",
+        );
+    }
+    let absent: Vec<&str> = [OAUTH, GLOBAL_OAUTH].iter().filter(|t| app.get(t).is_none()).map(|t| t.name).collect();
+    if !absent.is_empty() {
+        return Check::fail(
+            "files",
+            format!("the app `{name}` has no {} file: without it the app has no OAuth", absent.join(" and no ")),
+            format!("retrieve it too (sf project retrieve start -m {}:{name}…) or export the app (mailfino-sf app export DIR)", absent[0]),
+        );
+    }
+    let present: Vec<&str> = TYPES.iter().filter(|t| app.get(t).is_some()).map(|t| t.name).collect();
+    let summary = format!("read {} of the app `{name}`'s 5 files ({})", present.len(), present.join(", "));
+    let global = app.get(&GLOBAL_OAUTH);
+    let held: Vec<&str> =
+        ["consumerKey", "consumerSecret"].into_iter().filter(|f| global.and_then(|g| g.field(f)).is_some_and(|v| !v.is_empty())).collect();
+    if held.is_empty() {
+        Check::pass("files", summary)
+    } else {
+        // Never print the value itself.
+        Check::warn(
+            "files",
+            format!("{summary}; the global OAuth settings file holds the app's {} (retrieved from the org)", held.join(" and ")),
+            format!("do not commit <{}>: a deploy does not need it (Salesforce generates the key and secret)", held.join("> or <")),
+        )
+    }
+}
+
+/// An `xsd:boolean`: `true`/`false`/`1`/`0`.
+fn flag(el: &Element, field: &str) -> Option<bool> {
+    match el.field(field)?.to_ascii_lowercase().as_str() {
+        "true" | "1" => Some(true),
+        "false" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+/// "`field` is `value`" or "`field` is not stated", for summaries.
+fn stated(el: &Element, field: &str) -> String {
+    match el.field(field) {
+        Some(v) => format!("{field} is `{}`", sanitize(v)),
+        None => format!("{field} is not stated"),
+    }
+}
+
+fn scopes(oauth: &Element) -> Check {
+    let raw = oauth.field("commaSeparatedOauthScopes").unwrap_or_default();
+    let tokens: Vec<&str> = raw.split(',').map(str::trim).filter(|t| !t.is_empty()).collect();
+    let has = |name: &str| tokens.iter().any(|t| t.eq_ignore_ascii_case(name));
+    let hint = format!("set commaSeparatedOauthScopes to `Api, RefreshToken` and deploy again (in Setup: {})", step_ref(3));
+    // RefreshToken "has the same behavior as deploying OfflineAccess" (C.1 item 3).
+    let mut missing = Vec::new();
+    if !has("Api") {
+        missing.push("Api");
+    }
+    if !has("RefreshToken") && !has("OfflineAccess") {
+        missing.push("RefreshToken");
+    }
+    let shown = sanitize(&tokens.join(", "));
+    if !missing.is_empty() {
+        return Check::fail("scopes", format!("the scopes `{shown}` lack {}", missing.join(" and ")), hint);
+    }
+    if has("Full") {
+        return Check::fail("scopes", format!("the scopes `{shown}` include Full, which is broader than mailfino needs"), hint);
+    }
+    let extra: Vec<&str> =
+        tokens.iter().copied().filter(|t| !["Api", "RefreshToken", "OfflineAccess"].iter().any(|k| t.eq_ignore_ascii_case(k))).collect();
+    if extra.is_empty() {
+        Check::pass("scopes", format!("the scopes are `{shown}`"))
+    } else {
+        Check::warn("scopes", format!("the scopes `{shown}` include more than mailfino needs: {}", sanitize(&extra.join(", "))), hint)
+    }
+}
+
+/// Strips what Salesforce's exact match does not forgive, to say what a near miss is.
+fn loosely(url: &str) -> String {
+    url.trim().trim_end_matches('/').to_ascii_lowercase()
+}
+
+fn callback_urls(global: &Element, exp: &Expected) -> Check {
+    let raw = global.field("callbackUrl").unwrap_or_default();
+    let urls: Vec<&str> = raw.lines().map(str::trim).filter(|u| !u.is_empty()).collect();
+    let lines = format!("{}\n{}", exp.callback, exp.redirect);
+    let hint = format!("callbackUrl must hold these lines, exactly: {} ({})", lines.replace('\n', " and "), step_ref(4));
+    let has_loopback = urls.contains(&exp.redirect.as_str());
+    if urls.contains(&exp.callback.as_str()) {
+        return if has_loopback {
+            Check::pass("callback_urls", format!("mailfino's callback {} and the loopback {} are registered", exp.callback, exp.redirect))
+        } else {
+            Check::warn(
+                "callback_urls",
+                format!(
+                    "mailfino's callback is registered; the loopback redirect URI {} is missing (needed only for `mailfino-sf login`)",
+                    exp.redirect
+                ),
+                format!("add {} as a second line of callbackUrl ({})", exp.redirect, step_ref(4)),
+            )
+        };
+    }
+    let near = urls.iter().find(|u| loosely(u) == loosely(&exp.callback));
+    let other_mailfino = urls.iter().find(|u| u.trim_end_matches('/').ends_with(CALLBACK_PATH));
+    let summary = match (near, other_mailfino) {
+        (Some(u), _) if u.ends_with('/') && !exp.callback.ends_with('/') => {
+            format!("mailfino's callback is registered with a trailing slash ({}); Salesforce matches exactly", sanitize(u))
+        }
+        (Some(u), _) => {
+            format!("mailfino's callback is registered as {}, not exactly {}; Salesforce matches exactly", sanitize(u), exp.callback)
+        }
+        (None, Some(u)) => format!(
+            "the app's mailfino callback is {}, but this profile's is {} (a self-hosted mailfino: pass --mailfino-url)",
+            sanitize(u),
+            exp.callback
+        ),
+        (None, None) => format!(
+            "mailfino's callback {} is not among the app's callback URLs ({})",
+            exp.callback,
+            if urls.is_empty() { "none".to_string() } else { sanitize(&urls.join(", ")) }
+        ),
+    };
+    let summary = if has_loopback { summary } else { format!("{summary}; the loopback {} is missing too", exp.redirect) };
+    Check::fail("callback_urls", summary, hint)
+}
+
+fn pkce(global: &Element) -> Check {
+    let hint = "set isPkceRequired to true (Setup: \"Require Proof Key for Code Exchange (PKCE)\", checklist step 2)";
+    match flag(global, "isPkceRequired") {
+        Some(true) => Check::pass("pkce", "PKCE is required"),
+        Some(false) => Check::fail("pkce", "PKCE is not required (isPkceRequired is false)", hint),
+        None => Check::warn("pkce", format!("could not tell whether PKCE is required: {}", stated(global, "isPkceRequired")), hint),
+    }
+}
+
+fn secret_required(global: &Element) -> Check {
+    let hint = "set isConsumerSecretOptional to false and isSecretRequiredForRefreshToken to true (Setup: \"Require secret for Web Server Flow\" and \"Require secret for Refresh Token Flow\", checklist step 2)";
+    let web = flag(global, "isConsumerSecretOptional").map(|optional| !optional);
+    let refresh = flag(global, "isSecretRequiredForRefreshToken");
+    let mut not = Vec::new();
+    if web == Some(false) {
+        not.push("the web-server flow (isConsumerSecretOptional is true)");
+    }
+    if refresh == Some(false) {
+        not.push("the refresh flow (isSecretRequiredForRefreshToken is false)");
+    }
+    if !not.is_empty() {
+        return Check::fail("secret_required", format!("the secret is not required for {}", not.join(" nor ")), hint);
+    }
+    match (web, refresh) {
+        (Some(true), Some(true)) => Check::pass("secret_required", "the secret is required for the web-server and refresh flows"),
+        _ => Check::warn(
+            "secret_required",
+            format!(
+                "could not tell whether the secret is required: {}, {}",
+                stated(global, "isConsumerSecretOptional"),
+                stated(global, "isSecretRequiredForRefreshToken")
+            ),
+            hint,
+        ),
+    }
+}
+
+fn refresh_policy(p: &Element) -> Check {
+    let hint = "set refreshTokenPolicyType to Infinite (Setup: \"Refresh token is valid until revoked\"; mailfino-sf app export --refresh-policy infinite)";
+    let period = || {
+        let n = p.field("refreshTokenValidityPeriod").unwrap_or("?");
+        let unit = p.field("refreshTokenValidityUnit").unwrap_or("?");
+        sanitize(&format!("{n} {}", unit.to_ascii_lowercase()))
+    };
+    match p.field("refreshTokenPolicyType") {
+        Some("Infinite") => Check::pass("refresh_token_policy", "the refresh token is valid until revoked"),
+        Some("SpecificLifetime") => Check::fail(
+            "refresh_token_policy",
+            format!("the refresh token expires {} after login: mailfino then loses the connection until someone logs in again", period()),
+            hint,
+        ),
+        Some("SpecificInactivity") => Check::warn(
+            "refresh_token_policy",
+            format!("the refresh token expires after {} without use", period()),
+            format!("fine only if mailfino uses the connection at least that often; {hint}"),
+        ),
+        Some("Zero") => Check::fail("refresh_token_policy", "the refresh token expires immediately: mailfino cannot stay connected", hint),
+        _ => Check::warn("refresh_token_policy", format!("could not tell: {}", stated(p, "refreshTokenPolicyType")), hint),
+    }
+}
+
+fn ip_policy(p: &Element) -> Check {
+    let hint = "set ipRelaxationPolicyType to Enforce_RelaxRefresh (\"relax IP restrictions for refresh tokens\"), or make sure mailfino's server is inside the integration user's login IP ranges";
+    match p.field("ipRelaxationPolicyType") {
+        Some("Enforce_RelaxRefresh") => Check::pass("ip_policy", "IP restrictions are enforced, relaxed for refresh tokens"),
+        Some("Bypass") => Check::pass("ip_policy", "IP restrictions are relaxed"),
+        Some("Enforce") => Check::warn(
+            "ip_policy",
+            "IP restrictions are enforced: mailfino's refreshes fail from a server outside the user's login IP ranges",
+            hint,
+        ),
+        Some("Bypass_2factor") => {
+            Check::warn("ip_policy", "IP restrictions are relaxed only with a second factor, which mailfino's server cannot give", hint)
+        }
+        _ => Check::warn("ip_policy", format!("could not tell: {}", stated(p, "ipRelaxationPolicyType")), hint),
+    }
+}
+
+fn permitted_users(p: &Element) -> Check {
+    let named: Vec<String> = ["commaSeparatedPermissionSet", "commaSeparatedProfile"]
+        .iter()
+        .filter_map(|f| {
+            p.field(f)
+                .filter(|v| !v.is_empty())
+                .map(|v| format!("{} {}", if f.ends_with("Set") { "permission set" } else { "profile" }, sanitize(v)))
+        })
+        .collect();
+    match p.field("permittedUsersPolicyType") {
+        Some("AllSelfAuthorized") => Check::pass("permitted_users", "all users may self-authorize"),
+        Some("AdminApprovedPreAuthorized") if !named.is_empty() => {
+            Check::pass("permitted_users", format!("admin-approved users, pre-authorized through {}", named.join(" and ")))
+        }
+        Some("AdminApprovedPreAuthorized") => Check::fail(
+            "permitted_users",
+            "admin-approved users, but no permission set or profile is named: nobody may use the app",
+            "name the integration user's permission set in commaSeparatedPermissionSet (mailfino-sf app export --permission-set NAME) and assign it to that user",
+        ),
+        _ => Check::warn(
+            "permitted_users",
+            format!("could not tell: {}", stated(p, "permittedUsersPolicyType")),
+            "use AllSelfAuthorized, or AdminApprovedPreAuthorized with the integration user's permission set",
+        ),
+    }
+}
+
+fn distribution(app: &Element) -> Check {
+    match app.field("distributionState") {
+        Some("Local") => Check::pass("distribution", "distribution state Local (an app of this org)"),
+        _ => Check::warn(
+            "distribution",
+            format!("{}; an app made in the customer's own org is Local", stated(app, "distributionState")),
+            "set distributionState to Local (reference: packaged apps are for managed packages)",
+        ),
+    }
+}
+
+fn app_enabled(p: &Element) -> Check {
+    let hint = "set isEnabled and isOauthPluginEnabled to true";
+    match (flag(p, "isEnabled"), flag(p, "isOauthPluginEnabled")) {
+        (Some(false), _) => Check::fail("app_enabled", "the app is disabled (isEnabled is false)", hint),
+        (_, Some(false)) => Check::fail("app_enabled", "OAuth is disabled for the app (isOauthPluginEnabled is false)", hint),
+        // isOauthPluginEnabled defaults to true (C.1 item 3).
+        (Some(true), _) => Check::pass("app_enabled", "the app and its OAuth plugin are enabled"),
+        (None, _) => Check::warn("app_enabled", format!("could not tell: {}", stated(p, "isEnabled")), hint),
+    }
+}

@@ -1,0 +1,201 @@
+//! `mailfino-sf app export DIR` and `app check DIR`: mailfino's External Client App as
+//! metadata. The values come from the profile when there is one (mailfino's callback, the
+//! loopback redirect URI, `app_name`) and from the flags; without a profile the defaults are
+//! mailfino Cloud's callback and the default loopback URI. `check` renders like `verify`.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use serde_json::json;
+
+use crate::app::check::{self, Expected};
+use crate::app::export::{self, Outcome, Written};
+use crate::app::spec::{self, AppSpec, TYPES};
+use crate::checks::Status;
+use crate::cli::{AppCheckArgs, AppCommand, AppExportArgs, AppUrls};
+use crate::cmd::verify::{print_checks, print_closing};
+use crate::context::{no_such_profile, Context, Settings};
+use crate::error::{Error, Result};
+use crate::salesforce::values;
+use crate::store::config::Profile;
+use crate::ui::{out, sanitize};
+
+pub fn run(cmd: &AppCommand, ctx: &Context) -> Result<ExitCode> {
+    match cmd {
+        AppCommand::Export(args) => export_cmd(args, ctx),
+        AppCommand::Check(args) => check_cmd(args, ctx),
+    }
+}
+
+/// The profile's settings; an explicitly named profile that does not exist is exit 3, the
+/// absent default profile means "no profile" (the defaults apply).
+fn settings(ctx: &Context) -> Result<Settings> {
+    let cfg = ctx.load_config()?;
+    if ctx.profile != "default" && cfg.profile(&ctx.profile).is_none() {
+        return Err(no_such_profile(&ctx.profile, &cfg));
+    }
+    Ok(ctx.settings(&cfg))
+}
+
+/// mailfino's callback and the loopback redirect URI: flags, else the profile (with the
+/// environment on top), else the defaults. Warnings go to stderr.
+pub fn urls(ctx: &Context, s: &Settings, flags: &AppUrls) -> Result<(String, String)> {
+    let callback = match &flags.mailfino_url {
+        Some(base) => {
+            let (cb, warnings) = values::mailfino_callback(Some(base))?;
+            warnings.iter().for_each(|w| ctx.ui.warn(w));
+            cb
+        }
+        None => {
+            let cb = s.callback();
+            values::check_callback(&cb)
+                .map_err(|e| e.hint("pass --mailfino-url BASE_URL (self-hosted) or fix the profile with `mailfino-sf setup`"))?
+                .iter()
+                .for_each(|w| ctx.ui.warn(w));
+            cb
+        }
+    };
+    let redirect = flags.redirect_uri.clone().unwrap_or_else(|| s.redirect());
+    values::redirect_uri(&redirect)?;
+    Ok((callback, redirect.trim().to_string()))
+}
+
+/// The app's API name and label: `--name`, else the profile's `app_name` (which may be a
+/// label: an API name is made from it), else `mailfino`.
+fn name_and_label(flag: Option<&str>, profile: &Profile) -> Result<(String, String)> {
+    if let Some(n) = flag {
+        let n = spec::api_name("app name", n)?;
+        return Ok((n.clone(), n));
+    }
+    match profile.app_name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        Some(label) => {
+            let name = spec::api_name("app name", label).unwrap_or_else(|_| spec::api_name_from_label(label));
+            Ok((name, label.chars().take(80).collect()))
+        }
+        None => Ok((spec::DEFAULT_APP_NAME.to_string(), spec::DEFAULT_APP_NAME.to_string())),
+    }
+}
+
+/// Builds the app's description from the profile and flags (all validated; exit 2 on bad input).
+pub fn spec_from(ctx: &Context, args: &AppExportArgs) -> Result<AppSpec> {
+    let s = settings(ctx)?;
+    let (name, label) = name_and_label(args.name.as_deref(), &s.stored)?;
+    let contact_email = match &args.contact_email {
+        Some(e) => spec::contact_email(e)?,
+        None => {
+            return Err(Error::usage("app export needs --contact-email ADDRESS")
+                .hint("the address Salesforce shows as the app's contact, e.g. --contact-email salesforce-admin@example.com"))
+        }
+    };
+    let permission_set = args.permission_set.as_deref().map(|p| spec::api_name("permission set", p)).transpose()?;
+    let (callback, redirect) = urls(ctx, &s, &args.urls)?;
+    Ok(AppSpec {
+        name,
+        label,
+        contact_email,
+        callback,
+        redirect,
+        permission_set,
+        refresh: args.refresh_policy,
+        ip: args.ip_policy,
+        rotation: args.rotation,
+    })
+}
+
+fn export_cmd(args: &AppExportArgs, ctx: &Context) -> Result<ExitCode> {
+    let spec = spec_from(ctx, args)?;
+    let written = export::write_project(&args.dir, &spec)?;
+    if ctx.json {
+        let v = json!({
+            "ok": true,
+            "dir": args.dir.display().to_string(),
+            "app": spec.name,
+            "callback_urls": [spec.callback, spec.redirect],
+            "files": written,
+            "deploy_command": deploy_command(&args.dir),
+        });
+        out(&v.to_string());
+    } else {
+        print_export(ctx, &args.dir, &spec, &written);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The command that deploys the project (run in a shell).
+pub fn deploy_command(dir: &Path) -> String {
+    format!(
+        "cd {} && sf project deploy start --manifest manifest/package.xml --target-org ADMIN_USERNAME",
+        shell_quote(&dir.display().to_string())
+    )
+}
+
+fn shell_quote(s: &str) -> String {
+    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+:@%".contains(c)) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+/// The files written and what to do next.
+pub fn print_export(ctx: &Context, dir: &Path, spec: &AppSpec, written: &[Written]) {
+    let ui = &ctx.ui;
+    let changed = written.iter().filter(|w| w.outcome != Outcome::Unchanged).count();
+    out(&format!(
+        "The External Client App `{}` as metadata in {} ({changed} file(s) written):",
+        spec.name,
+        sanitize(&dir.display().to_string())
+    ));
+    for w in written {
+        let what = match w.outcome {
+            Outcome::Created => "created  ",
+            Outcome::Updated => "updated  ",
+            Outcome::Unchanged => "unchanged",
+        };
+        out(&format!("  {what}  {}", w.path));
+    }
+    out(&format!("Callback URLs: {} and {}", spec.callback, spec.redirect));
+    out(&format!("\n{}", ui.bold(true).apply_to("Next:")));
+    out("  1. Deploy it as an admin of the org (External Client Apps enabled), with the Salesforce CLI:");
+    out(&format!("       {}", deploy_command(dir)));
+    out(&format!(
+        "  2. Copy the Consumer Key and Secret: Setup → External Client App Manager → {} → Settings → OAuth Settings →",
+        spec.name
+    ));
+    out("     \"Consumer Key and Secret\" (Salesforce generates them; none is written here). Or fetch them with the");
+    out("     Connect REST API: GET /services/data/v60.0/apps/oauth/credentials/APP_ID/CONSUMER_ID?part=keyandsecret");
+    out("     (needs \"Allow access to External Client App consumer secrets via REST API\").");
+    let mut n = 3;
+    if let Some(ps) = &spec.permission_set {
+        out(&format!("  {n}. Assign the permission set {ps} to mailfino's integration user (only pre-authorized users may use the app)."));
+        n += 1;
+    }
+    out(&format!("  {n}. Run `mailfino-sf setup{}` and paste the key and secret; it checks them live.", ctx.profile_flag()));
+    let members: Vec<String> = TYPES.iter().map(|t| format!("-m {}:{}", t.name, t.member(&spec.name))).collect();
+    out(&format!("Later, check the app in the org: sf project retrieve start {} && mailfino-sf app check .", members.join(" ")));
+    out("Do not commit retrieved files that hold a <consumerKey> or <consumerSecret>.");
+}
+
+fn check_cmd(args: &AppCheckArgs, ctx: &Context) -> Result<ExitCode> {
+    if !args.dir.is_dir() {
+        return Err(Error::usage(format!("{} is not a directory", sanitize(&args.dir.display().to_string())))
+            .hint("name the project directory (the one with sfdx-project.json, or any folder holding the app's files)"));
+    }
+    let s = settings(ctx)?;
+    let (callback, redirect) = urls(ctx, &s, &args.urls)?;
+    let name = match &args.name {
+        Some(n) => Some(spec::api_name("app name", n)?),
+        None => None,
+    };
+    let report = check::check_dir(&args.dir, &Expected { callback, redirect, name });
+    let ok = report.checks.iter().all(|c| c.status != Status::Fail);
+    if ctx.json {
+        let v = json!({"ok": ok, "dir": args.dir.display().to_string(), "app": report.app, "checks": report.checks});
+        out(&v.to_string());
+    } else {
+        print_checks(&ctx.ui, &report.checks, false, true);
+        let fix = "fix the files (or the app in Setup) and check again.";
+        print_closing(&ctx.ui, &report.checks, "The app's files give mailfino what it needs.", fix, true);
+    }
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
