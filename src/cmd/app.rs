@@ -15,7 +15,7 @@ use crate::checks::Status;
 use crate::cli::{AppCheckArgs, AppCommand, AppExportArgs, AppUrls};
 use crate::cmd::verify::{print_checks, print_closing};
 use crate::context::{no_such_profile, Context, Settings};
-use crate::error::{Error, Result};
+use crate::error::{Error, Kind, Result};
 use crate::salesforce::values;
 use crate::store::config::Profile;
 use crate::ui::{out, sanitize};
@@ -116,7 +116,7 @@ fn export_cmd(args: &AppExportArgs, ctx: &Context) -> Result<ExitCode> {
         });
         out(&v.to_string());
     } else {
-        print_export(ctx, &args.dir, &spec, &written);
+        print_export(ctx, &args.dir, &spec, &written, true);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -138,8 +138,10 @@ fn shell_quote(s: &str) -> String {
 }
 
 /// The files written and what to do next.
-pub fn print_export(ctx: &Context, dir: &Path, spec: &AppSpec, written: &[Written]) {
+/// On stdout (`app export`'s result) or stderr (narration in `setup`).
+pub fn print_export(ctx: &Context, dir: &Path, spec: &AppSpec, written: &[Written], to_stdout: bool) {
     let ui = &ctx.ui;
+    let out = |line: &str| if to_stdout { out(line) } else { eprintln!("{line}") };
     let changed = written.iter().filter(|w| w.outcome != Outcome::Unchanged).count();
     out(&format!(
         "The External Client App `{}` as metadata in {} ({changed} file(s) written):",
@@ -155,7 +157,7 @@ pub fn print_export(ctx: &Context, dir: &Path, spec: &AppSpec, written: &[Writte
         out(&format!("  {what}  {}", w.path));
     }
     out(&format!("Callback URLs: {} and {}", spec.callback, spec.redirect));
-    out(&format!("\n{}", ui.bold(true).apply_to("Next:")));
+    out(&format!("\n{}", ui.bold(to_stdout).apply_to("Next:")));
     out("  1. Deploy it as an admin of the org (External Client Apps enabled), with the Salesforce CLI:");
     out(&format!("       {}", deploy_command(dir)));
     out(&format!(
@@ -198,4 +200,60 @@ fn check_cmd(args: &AppCheckArgs, ctx: &Context) -> Result<ExitCode> {
         print_closing(&ctx.ui, &report.checks, "The app's files give mailfino what it needs.", fix, true);
     }
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// The wizard's choice: click through Setup, or deploy the app from metadata. For the latter it
+/// asks for the directory and the contact e-mail, runs the export, and waits until the admin
+/// has deployed the app (the key and secret are asked next). Returns whether the app was
+/// exported (then the click-through checklist is not shown).
+pub fn offer_deploy(ctx: &Context, current: &Profile, callback: &str, redirect: &str) -> Result<bool> {
+    use dialoguer::{theme::SimpleTheme, Confirm, Input, Select};
+    let cancelled = |e: dialoguer::Error| Error::new(Kind::Interrupted, format!("setup cancelled ({e}); nothing was written"));
+    let how = Select::with_theme(&SimpleTheme)
+        .with_prompt("How to create the External Client App")
+        .items(["click through Salesforce Setup (the checklist, step by step)", "deploy it from metadata with the Salesforce CLI (sf)"])
+        .default(0)
+        .interact()
+        .map_err(cancelled)?;
+    if how == 0 {
+        return Ok(false);
+    }
+    let dir: String = Input::with_theme(&SimpleTheme)
+        .with_prompt("Directory for the app's metadata project")
+        .default("mailfino-app".to_string())
+        .validate_with(|s: &String| if s.trim().is_empty() { Err("a directory is needed") } else { Ok(()) })
+        .interact_text()
+        .map_err(cancelled)?;
+    let email: String = Input::with_theme(&SimpleTheme)
+        .with_prompt("Contact e-mail shown on the app")
+        .validate_with(|s: &String| spec::contact_email(s).map(|_| ()).map_err(|e| e.message))
+        .interact_text()
+        .map_err(cancelled)?;
+    let (name, label) = name_and_label(None, current)?;
+    let spec = AppSpec {
+        name,
+        label,
+        contact_email: spec::contact_email(&email)?,
+        callback: callback.to_string(),
+        redirect: redirect.to_string(),
+        permission_set: None,
+        refresh: Default::default(),
+        ip: Default::default(),
+        rotation: false,
+    };
+    let dir = std::path::PathBuf::from(dir.trim());
+    let written = export::write_project(&dir, &spec)?;
+    print_export(ctx, &dir, &spec, &written, false);
+    loop {
+        let deployed = Confirm::with_theme(&SimpleTheme)
+            .with_prompt("Deployed, and the Consumer Key and Secret at hand?")
+            .default(true)
+            .wait_for_newline(true)
+            .interact()
+            .map_err(cancelled)?;
+        if deployed {
+            return Ok(true);
+        }
+        eprintln!("Take your time: deploy with the command above, then copy the key and secret from the app.");
+    }
 }

@@ -211,8 +211,9 @@ fn ask(ctx: &Context, args: &SetupArgs, current: &Profile) -> Result<SetupValues
     let redirect_uri = args.redirect_uri.clone().or(current.redirect_uri.clone()).unwrap_or_else(|| values::DEFAULT_REDIRECT_URI.into());
     values::redirect_uri(&redirect_uri)?;
 
-    // The checklist, one confirmed step at a time.
-    for step in &STEPS {
+    // The checklist, one confirmed step at a time; none when the app is deployed from metadata.
+    let steps: &[_] = if crate::cmd::app::offer_deploy(ctx, current, &callback_url, &redirect_uri)? { &[] } else { &STEPS };
+    for step in steps {
         show_step(ctx, step.number, &callback_url, &redirect_uri, false);
         let done = Confirm::with_theme(&t)
             .with_prompt(format!("Step {} done?", step.number))

@@ -857,3 +857,54 @@ fn export_takes_the_profile_and_writes_no_secret() {
     assert_eq!(v["callback_urls"], serde_json::json!([SELF_HOSTED_CALLBACK, "http://localhost:9123/callback"]));
     assert!(v["files"].as_array().unwrap().iter().all(|f| f["outcome"] == "unchanged"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// The wizard offers the metadata path.
+
+#[cfg(unix)]
+#[test]
+fn the_wizard_exports_the_app_and_waits_for_the_key_and_secret() {
+    use expectrl::{Eof, Expect};
+    let f = fixture(|_| {});
+    let project = f.env.path("mailfino-app");
+    let mut p = f.env.pty(&["setup", "--login-url", f.emu.url(), "--redirect-uri", &f.redirect]);
+    p.expect("Where mailfino runs").unwrap();
+    p.send_line("").unwrap(); // mailfino Cloud
+    p.expect("Salesforce org").unwrap();
+    p.send_line("").unwrap();
+    p.expect("My Domain URL").unwrap();
+    p.send_line("").unwrap();
+    p.expect("How to create the External Client App").unwrap();
+    p.send("\x1b[B").unwrap(); // down: deploy from metadata
+    p.send_line("").unwrap();
+    p.expect("Directory for the app's metadata project").unwrap();
+    p.send_line(project.to_str().unwrap()).unwrap();
+    p.expect("Contact e-mail").unwrap();
+    p.send_line("not an address").unwrap();
+    p.expect("not an e-mail address").unwrap();
+    p.send_line("admin@example.com").unwrap();
+    p.expect("sf project deploy start --manifest manifest/package.xml").unwrap();
+    p.expect("Deployed, and the Consumer Key and Secret at hand?").unwrap();
+    p.send_line("n").unwrap();
+    p.expect("Take your time").unwrap();
+    p.expect("Deployed, and the Consumer Key and Secret at hand?").unwrap();
+    p.send_line("y").unwrap();
+    // No click-through checklist: the key and secret come next.
+    p.expect("Consumer Key").unwrap();
+    p.send_line(f.emu.client_id()).unwrap();
+    p.expect("Consumer Secret").unwrap();
+    p.send_line(f.emu.client_secret()).unwrap();
+    p.expect("server environment").unwrap();
+    p.send_line("").unwrap();
+    p.expect("Log in now").unwrap();
+    p.send_line("n").unwrap();
+    p.expect(Eof).unwrap();
+    assert!(f.env.credentials_text().contains(&f.emu.client_secret()));
+    // The project is the export of this profile's values, and checks clean.
+    assert!(validate(&project, "mailfino").is_empty(), "{:#?}", validate(&project, "mailfino"));
+    let global = std::fs::read_to_string(source_file(&project, "mailfino", "ExtlClntAppGlobalOauthSettings")).unwrap();
+    assert!(global.contains(&format!("<callbackUrl>{CLOUD_CALLBACK}\n{}</callbackUrl>", f.redirect)), "{global}");
+    let (code, v, all) = check_json(&f.env, &project, &[]);
+    assert_eq!(code, 0, "{all}");
+    assert!(v["checks"].as_array().unwrap().iter().all(|c| c["status"] == "pass"), "{v}");
+}

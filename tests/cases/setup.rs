@@ -172,6 +172,8 @@ fn interactive_wizard_through_a_pty() {
     p.send_line("").unwrap(); // preselected: My Domain, since --login-url is neither production nor sandbox
     p.expect("My Domain URL").unwrap();
     p.send_line("").unwrap(); // default: the emulator URL given by --login-url
+    p.expect("How to create the External Client App").unwrap();
+    p.send_line("").unwrap(); // click through Setup
     for n in 1..=5 {
         p.expect(format!("Step {n} done?")).unwrap();
         p.send_line("y").unwrap();
@@ -200,6 +202,8 @@ fn ctrl_c_in_the_wizard_leaves_nothing_written() {
     p.expect("Where mailfino runs").unwrap();
     p.send_line("").unwrap();
     p.expect("Salesforce org").unwrap();
+    p.send_line("").unwrap();
+    p.expect("How to create the External Client App").unwrap();
     p.send_line("").unwrap();
     p.expect("Step 1 done?").unwrap();
     p.send(expectrl::ControlCode::EndOfText).unwrap();
