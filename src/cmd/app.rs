@@ -159,7 +159,7 @@ pub fn print_export(ctx: &Context, dir: &Path, spec: &AppSpec, written: &[Writte
     out(&format!("Callback URLs: {} and {}", spec.callback, spec.redirect));
     out(&format!("\n{}", ui.bold(to_stdout).apply_to("Next:")));
     out("  1. Deploy it as an admin of the org (External Client Apps enabled), with the Salesforce CLI:");
-    out(&format!("       {}", deploy_command(dir)));
+    out(&format!("       {}", sanitize(&deploy_command(dir))));
     out(&format!(
         "  2. Copy the Consumer Key and Secret: Setup → External Client App Manager → {} → Settings → OAuth Settings →",
         spec.name
