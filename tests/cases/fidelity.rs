@@ -336,6 +336,8 @@ fn the_wizard_offers_the_corrected_login_url() {
     p.send_line("acme--uat.sandbox.my.salesforce-setup.com").unwrap();
     p.expect("Use https://acme--uat.sandbox.my.salesforce.com? [Y/n]").unwrap();
     p.send_line("").unwrap();
+    p.expect("How to create the External Client App").unwrap();
+    p.send_line("").unwrap(); // click through Setup
     p.expect("Step 1 done?").unwrap();
     p.send(expectrl::ControlCode::EndOfText).unwrap();
     let _ = p.expect(expectrl::Eof);
