@@ -14,6 +14,7 @@ mod cases {
     mod emulator;
     mod exit_codes;
     mod fidelity;
+    mod golden;
     mod hardening;
     mod health;
     mod hostile;

@@ -44,10 +44,10 @@ fn under_fd_limit(base: &Command) -> Command {
 }
 
 /// Starts `login ARGS` under the fd limit and returns it with the authorize URL it printed.
-fn start_login(f: &Fixture, args: &[&str]) -> (Child, String) {
+fn start_login(f: &Fixture, args: &[&str]) -> (Running, String) {
     let mut base = f.env.std_cmd();
     base.arg("login").args(args);
-    let mut child = under_fd_limit(&base).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = spawn(under_fd_limit(&base).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()));
     let mut reader = BufReader::new(child.stderr.take().unwrap());
     let mut line = String::new();
     let url = loop {
@@ -211,13 +211,13 @@ fn wait_ctrl_c_and_sigterm_still_end_a_login_under_attack() {
 }
 
 /// `mailfino-sf emulator` under `ulimit -n 1024`; returns it, its URL, client id and secret.
-fn start_emulator(env: &Env, callbacks: &[&str]) -> (Child, String, String, String) {
+fn start_emulator(env: &Env, callbacks: &[&str]) -> (Running, String, String, String) {
     let mut base = env.std_cmd();
     base.args(["emulator", "--port", "0", "--auto-approve"]);
     for cb in callbacks {
         base.args(["--callback", cb]);
     }
-    let mut child = under_fd_limit(&base).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let mut child = spawn(under_fd_limit(&base).stdout(Stdio::piped()).stderr(Stdio::null()));
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut field = |prefix: &str| {
         let line = lines.next().unwrap().unwrap();

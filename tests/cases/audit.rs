@@ -217,15 +217,14 @@ fn keep_admin_token_then_an_audit_without_a_browser() {
 #[test]
 fn audit_with_paste() {
     let f = ready(|_| {});
-    let mut child = f
-        .env
-        .std_cmd()
-        .args(["audit", "--paste", "--json", "--wait", "20"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn(
+        f.env
+            .std_cmd()
+            .args(["audit", "--paste", "--json", "--wait", "20"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    );
     let mut reader = BufReader::new(child.stderr.take().unwrap());
     let mut line = String::new();
     let url = loop {
@@ -252,15 +251,13 @@ fn audit_with_paste() {
 fn emulator_subcommand_flags_play_the_policies() {
     let env = Env::new();
     let redirect = format!("http://localhost:{}/callback", free_port());
-    let mut child = env
-        .std_cmd()
-        .args(["emulator", "--auto-approve", "--client-id", "3MVG9flags", "--client-secret", "flags-secret"])
+    let mut cmd = env.std_cmd();
+    cmd.args(["emulator", "--auto-approve", "--client-id", "3MVG9flags", "--client-secret", "flags-secret"])
         .args(["--callback", CLOUD_CALLBACK, "--callback", &redirect])
         .args(["--login-as", "admin", "--refresh-policy", "lifetime:4h", "--ip-policy", "Enforce", "--api-usage", "14000/15000"])
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+        .stderr(Stdio::null());
+    let mut child = spawn(&mut cmd);
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let url = lines.next().unwrap().unwrap().trim_start_matches("listening on ").to_string();
     std::thread::spawn(move || lines.for_each(drop));

@@ -4,7 +4,8 @@ use std::path::Path;
 
 use crate::support::*;
 
-const SUBCOMMANDS: [&str; 10] = ["setup", "login", "verify", "refresh", "logout", "status", "export-ci", "emulator", "demo", "completions"];
+const SUBCOMMANDS: [&str; 11] =
+    ["setup", "login", "verify", "audit", "refresh", "logout", "status", "export-ci", "emulator", "demo", "completions"];
 
 #[test]
 fn every_subcommand_has_help_with_an_example() {
@@ -133,7 +134,7 @@ fn generated_files_are_up_to_date() {
 }
 
 #[test]
-fn colour_only_on_terminals_and_never_with_no_color() {
+fn no_colour_on_a_pipe() {
     let f = fixture(|_| {});
     f.setup();
     let out = f.env.cmd().arg("verify").output().unwrap();

@@ -160,9 +160,31 @@ fn pre_login_errors_in_both_forms_never_reach_the_callback() {
     }
 }
 
+/// Follows the emulator's redirects from `url` to its consent page, answers it with `action`
+/// (`allow` or `deny`) and returns where the decision redirects the browser.
+fn decide(url: &str, action: &str) -> String {
+    let mut current = url.to_string();
+    let page = loop {
+        let r = client().get(&current).send().unwrap();
+        if r.status().is_redirection() {
+            let next = location(&r);
+            current = reqwest::Url::parse(&current).unwrap().join(&next).unwrap().to_string();
+            continue;
+        }
+        assert_eq!(r.status().as_u16(), 200, "{current}");
+        break r.text().unwrap();
+    };
+    let marker = "name=\"id\" value=\"";
+    let start = page.find(marker).expect("a consent page") + marker.len();
+    let id = &page[start..start + page[start..].find('"').unwrap()];
+    let decision = reqwest::Url::parse(&current).unwrap().join("/services/oauth2/authorize/decision").unwrap();
+    let r = client().post(decision).form(&[("id", id), ("action", action)]).send().unwrap();
+    assert_eq!(r.status().as_u16(), 302);
+    location(&r)
+}
+
 #[test]
 fn consent_page_allow_and_deny() {
-    use mailfino_sf_emulator::robot::{browse, Action};
     let e = emu(|c| c.auto_approve = false);
     let id = e.client_id();
     let ch = challenge(V);
@@ -171,13 +193,23 @@ fn consent_page_allow_and_deny() {
         &[("response_type", "code"), ("client_id", &*id), ("redirect_uri", CB), ("code_challenge", &*ch), ("state", "s1")],
     )
     .unwrap();
-    // The robot follows to the callback, which nothing serves here: the connection fails.
-    let _ = browse(url.as_str(), Action::Deny);
-    let decision = e.requests_to("/services/oauth2/authorize/decision");
-    assert_eq!(decision.len(), 1);
-    assert_eq!(decision[0].status, 302);
-    let log = e.log();
-    assert!(log.iter().all(|r| r.path != "/services/oauth2/token"));
+    // Deny: back to the callback with access_denied and the state, no code, no token request.
+    let denied = decide(url.as_str(), "deny");
+    assert!(denied.starts_with(&format!("{CB}?")), "{denied}");
+    assert_eq!(param(&denied, "error").as_deref(), Some("access_denied"), "{denied}");
+    assert_eq!(param(&denied, "state").as_deref(), Some("s1"));
+    assert_eq!(param(&denied, "code"), None);
+    assert!(e.log().iter().all(|r| r.path != "/services/oauth2/token"));
+    // Allow: back to the callback with a code (and the state) that the token endpoint accepts.
+    let allowed = decide(url.as_str(), "allow");
+    assert!(allowed.starts_with(&format!("{CB}?")), "{allowed}");
+    assert_eq!(param(&allowed, "error"), None, "{allowed}");
+    assert_eq!(param(&allowed, "state").as_deref(), Some("s1"));
+    let code = param(&allowed, "code").expect("a code");
+    let (status, body) = exchange(&e, &code, V);
+    assert_eq!(status, 200, "{body}");
+    assert!(body["refresh_token"].is_string(), "{body}");
+    assert_eq!(e.requests_to("/services/oauth2/authorize/decision").len(), 2);
 }
 
 #[test]
@@ -421,18 +453,19 @@ fn faults_and_propagation() {
 fn the_emulator_command_prints_its_address_first() {
     use std::io::BufRead;
     let env = Env::new();
-    let mut child = env.std_cmd().args(["emulator", "--port", "0", "--callback", CB]).stdout(std::process::Stdio::piped()).spawn().unwrap();
+    let mut child = spawn(env.std_cmd().args(["emulator", "--port", "0", "--callback", CB]).stdout(std::process::Stdio::piped()));
     let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
     let rest: Vec<String> = lines.by_ref().take(2).map(|l| l.unwrap()).collect();
-    child.kill().unwrap();
-    let _ = child.wait();
     assert!(first.starts_with("listening on http://127.0.0.1:"), "{first}");
     let url = first.trim_start_matches("listening on ");
     assert!(rest[0].contains("client id:") && rest[0].contains("3MVG9") && rest[0].contains("(generated)"), "{rest:?}");
     assert!(rest[1].contains("client secret:"), "{rest:?}");
-    // it was serving
-    let _ = url;
+    // It was serving at that address: the discovery document names its own token endpoint.
+    let doc: Value = client().get(format!("{url}/.well-known/openid-configuration")).send().unwrap().json().unwrap();
+    assert_eq!(doc["token_endpoint"], format!("{url}/services/oauth2/token"));
+    child.kill().unwrap();
+    let _ = child.wait();
 }
 
 /// Fresh connections arriving together are all served (the HTTP server the emulator once used,

@@ -340,7 +340,8 @@ fn the_wizard_offers_the_corrected_login_url() {
     p.send_line("").unwrap(); // click through Setup
     p.expect("Step 1 done?").unwrap();
     p.send(expectrl::ControlCode::EndOfText).unwrap();
-    let _ = p.expect(expectrl::Eof);
-    std::thread::sleep(Duration::from_millis(200));
+    p.expect(expectrl::Eof).unwrap();
+    let status = format!("{:?}", p.get_process().wait().unwrap());
+    assert!(status.ends_with(", 130)") || status.contains(", SIGINT, "), "{status}");
     assert!(!env.config_dir().join("config.toml").exists());
 }

@@ -2,19 +2,18 @@
 //! headless Chromium, the paste mode, and every way it can go wrong.
 
 use std::io::Write;
-use std::process::Child;
 use std::time::Duration;
 
 use crate::support::*;
 
 /// Starts `login --no-browser --wait 20 EXTRA` and returns the child and the authorize URL.
-fn start_login(f: &Fixture, extra: &[&str]) -> (Child, String) {
+fn start_login(f: &Fixture, extra: &[&str]) -> (Running, String) {
     let mut args = vec!["--no-browser", "--wait", "20"];
     args.extend_from_slice(extra);
     f.start_login(&args)
 }
 
-fn wait_ok(child: Child) -> std::process::Output {
+fn wait_ok(child: Running) -> std::process::Output {
     child.wait_with_output().unwrap()
 }
 
@@ -355,10 +354,16 @@ fn ctrl_c_exits_130_and_releases_the_port() {
     f.setup();
     let mut p = pty_login(&f, &["--no-browser"]);
     p.expect("/services/oauth2/authorize").unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    let sent = std::time::Instant::now();
     p.send(expectrl::ControlCode::EndOfText).unwrap();
-    let status = p.get_process().wait().unwrap();
-    assert!(format!("{status:?}").contains(", 130)"), "{status:?}");
+    // Without the Ctrl-C the login would wait its 30 s and exit 6 (timeout), not 130.
+    let status = format!("{:?}", p.get_process().wait().unwrap());
+    assert!(status.starts_with("Exited(") && status.ends_with(", 130)"), "{status}");
+    assert!(sent.elapsed() < Duration::from_secs(10), "Ctrl-C took {:?}", sent.elapsed());
     let port = f.port();
     std::net::TcpListener::bind(("127.0.0.1", port)).expect("the port is free again");
+    assert_eq!(f.refresh_token(), None, "an interrupted login stores no token");
+    let exchanged =
+        f.emu.requests_to("/services/oauth2/token").iter().any(|r| r.field("code").is_some_and(|c| c != "mailfino-sf-probe-not-a-code"));
+    assert!(!exchanged, "no code was exchanged");
 }

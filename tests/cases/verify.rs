@@ -161,7 +161,7 @@ fn two_concurrent_refreshes_never_lose_the_rotated_token() {
     });
     f.setup().login();
     let children: Vec<_> = (0..2)
-        .map(|_| f.env.std_cmd().arg("refresh").stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped()).spawn().unwrap())
+        .map(|_| spawn(f.env.std_cmd().arg("refresh").stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped())))
         .collect();
     for c in children {
         let out = c.wait_with_output().unwrap();
@@ -190,9 +190,7 @@ fn show_token_prints_only_the_access_token() {
 fn salesforce_down_is_login_host_fail_and_refresh_exit_5() {
     let f = fixture(|_| {});
     f.setup().login();
-    let url = f.emu.url().to_string();
     drop(f.emu);
-    let _ = url;
     let out = f.env.cmd().args(["verify", "--json"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -5,8 +5,9 @@
 #![allow(dead_code)]
 
 use std::net::TcpListener;
+use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Child, Output};
 
 use assert_cmd::Command;
 use mailfino_sf_emulator::{Emulator, EmulatorConfig};
@@ -74,6 +75,47 @@ impl Env {
     }
 }
 
+/// A child process of a test that is killed (and reaped) when dropped, so that a failing
+/// assertion or a panic never leaves an emulator or a login running after the test run.
+pub struct Running(Option<Child>);
+
+impl Running {
+    pub fn new(child: Child) -> Self {
+        Running(Some(child))
+    }
+    /// Waits for the child to end and collects its output (see [`Child::wait_with_output`]).
+    pub fn wait_with_output(mut self) -> std::io::Result<Output> {
+        self.0.take().expect("a running child").wait_with_output()
+    }
+}
+
+impl Deref for Running {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        self.0.as_ref().expect("a running child")
+    }
+}
+
+impl DerefMut for Running {
+    fn deref_mut(&mut self) -> &mut Child {
+        self.0.as_mut().expect("a running child")
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(child) = self.0.as_mut() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Spawns `cmd` as a [`Running`] child.
+pub fn spawn(cmd: &mut std::process::Command) -> Running {
+    Running::new(cmd.spawn().expect("spawn the binary"))
+}
+
 /// A loopback port free on 127.0.0.1 and ::1 now.
 pub fn free_port() -> u16 {
     loop {
@@ -125,11 +167,11 @@ impl Fixture {
     }
     /// Starts `login ARGS` as a child and returns it with the authorize URL it printed; its
     /// stderr is drained in the background so that it never blocks.
-    pub fn start_login(&self, args: &[&str]) -> (std::process::Child, String) {
+    pub fn start_login(&self, args: &[&str]) -> (Running, String) {
         use std::io::{BufRead, BufReader};
         use std::process::Stdio;
         let mut child =
-            self.env.std_cmd().arg("login").args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+            spawn(self.env.std_cmd().arg("login").args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()));
         let mut reader = BufReader::new(child.stderr.take().unwrap());
         let mut line = String::new();
         let url = loop {
@@ -248,4 +290,77 @@ pub fn stored_refresh_token(env: &Env, profile: &str) -> Option<String> {
 pub fn recovery_files(env: &Env, profile: &str) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(env.config_dir().join("recovered")) else { return Vec::new() };
     entries.flatten().map(|e| e.path()).filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(&format!("{profile}."))).collect()
+}
+
+/// Whole-output snapshots ("golden files") under `tests/golden/`. A mismatch fails with both
+/// texts; `MAILFINO_SF_UPDATE_GENERATED=1 cargo test --test integration golden` rewrites them
+/// (review the diff before committing).
+pub fn assert_golden(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
+    if std::env::var("MAILFINO_SF_UPDATE_GENERATED").is_ok_and(|v| v == "1") {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!("no golden file {}; create it with `MAILFINO_SF_UPDATE_GENERATED=1 cargo test --test integration golden`", path.display())
+    });
+    if expected != actual {
+        let line =
+            expected.lines().zip(actual.lines()).position(|(a, b)| a != b).unwrap_or(expected.lines().count().min(actual.lines().count()));
+        panic!(
+            "{} differs from the output (first at line {}); if the change is intended, run \
+             `MAILFINO_SF_UPDATE_GENERATED=1 cargo test --test integration golden`\n--- expected\n{expected}\n--- actual\n{actual}",
+            path.display(),
+            line + 1
+        );
+    }
+}
+
+/// Replaces what changes from run to run (addresses, generated credentials, times, paths) with
+/// stable placeholders, so that a golden file pins everything else.
+#[derive(Default)]
+pub struct Scrub {
+    literals: Vec<(String, String)>,
+}
+
+impl Scrub {
+    /// The emulator's address, credentials and the fixture's paths and redirect port.
+    pub fn for_fixture(f: &Fixture) -> Self {
+        let id = f.emu.client_id();
+        Scrub::default()
+            .literal(f.emu.url(), "http://EMULATOR")
+            .literal(&f.emu.client_secret(), "CLIENT_SECRET")
+            .literal(&id, "CLIENT_ID")
+            .literal(&id[..12], "CLIENT_ID_START")
+            .literal(&format!("{}…{}", &id[..4], &id[id.len() - 4..]), "CLIENT_ID_MASKED")
+            .literal(&f.port().to_string(), "PORT")
+            .literal(&f.env.config_dir().display().to_string(), "CONFIG_DIR")
+            .literal(&f.env.dir.path().display().to_string(), "HOME")
+    }
+    pub fn literal(mut self, from: &str, to: &str) -> Self {
+        self.literals.push((from.to_string(), to.to_string()));
+        self
+    }
+    pub fn apply(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for (from, to) in &self.literals {
+            out = out.replace(from, to);
+        }
+        // Times, and the emulator's API request counter (which counts every request of the run).
+        let patterns = [
+            (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", "TIMESTAMP"),
+            (r"api-usage=\d+/", "api-usage=N/"),
+            (r"\b\d+ of (\d+) daily API requests used \(\d+ %\)", "N of $1 daily API requests used (N %)"),
+        ];
+        for (pattern, to) in patterns {
+            out = regex::Regex::new(pattern).unwrap().replace_all(&out, to).into_owned();
+        }
+        out
+    }
+}
+
+/// A run as one text: the command line, the exit code, stdout and stderr.
+pub fn transcript(args: &[&str], o: &Output) -> String {
+    format!("$ mailfino-sf {}\nexit: {:?}\n--- stdout\n{}--- stderr\n{}", args.join(" "), o.status.code(), stdout(o), stderr(o))
 }
