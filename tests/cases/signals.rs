@@ -48,14 +48,8 @@ fn interrupted_refreshes_never_lose_the_rotated_token() {
                     let mut rng = rand::rng();
                     let (mut deferred, mut interrupted, mut losses) = (0, 0, Vec::new());
                     for round in 0..ROUNDS {
-                        let mut child = f
-                            .env
-                            .std_cmd()
-                            .args(["refresh", "--profile", &profile])
-                            .stdout(Stdio::null())
-                            .stderr(Stdio::piped())
-                            .spawn()
-                            .unwrap();
+                        let mut child =
+                            spawn(f.env.std_cmd().args(["refresh", "--profile", &profile]).stdout(Stdio::null()).stderr(Stdio::piped()));
                         std::thread::sleep(Duration::from_millis(rng.random_range(0..140)));
                         let signal = if round % 2 == 0 { libc::SIGINT } else { libc::SIGTERM };
                         // SAFETY: kill(2) on our own child's pid.

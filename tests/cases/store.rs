@@ -4,12 +4,12 @@
 //! and used by the next command before anything is spent.
 
 use std::path::Path;
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use crate::support::*;
 
-fn wait_ok(mut child: Child, what: &str) {
+fn wait_ok(mut child: Running, what: &str) {
     let out = {
         let status = child.wait().unwrap();
         let mut err = String::new();
@@ -33,9 +33,9 @@ fn two_profiles_refreshing_at_once_with_rotation_lose_nothing() {
     let started = Instant::now();
     for round in 0..25 {
         let before: Vec<String> = ["a", "b"].iter().map(|p| stored_refresh_token(&f.env, p).unwrap()).collect();
-        let children: Vec<Child> = ["a", "b"]
+        let children: Vec<Running> = ["a", "b"]
             .iter()
-            .map(|p| f.env.std_cmd().args(["refresh", "--profile", p]).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap())
+            .map(|p| spawn(f.env.std_cmd().args(["refresh", "--profile", p]).stdout(Stdio::null()).stderr(Stdio::piped())))
             .collect();
         for (child, p) in children.into_iter().zip(["a", "b"]) {
             wait_ok(child, &format!("round {round}, profile {p}"));
@@ -57,7 +57,7 @@ fn four_setups_on_four_profiles_at_once_lose_no_profile() {
     let started = Instant::now();
     for trial in 0..25 {
         let env = Env::new();
-        let children: Vec<Child> = (0..4)
+        let children: Vec<Running> = (0..4)
             .map(|i| {
                 let mut c = env.std_cmd();
                 c.args(["setup", "--non-interactive", "--no-check", "--profile", &format!("p{i}")])
@@ -66,7 +66,7 @@ fn four_setups_on_four_profiles_at_once_lose_no_profile() {
                     .stdin(Stdio::null())
                     .stdout(Stdio::null())
                     .stderr(Stdio::piped());
-                c.spawn().unwrap()
+                spawn(&mut c)
             })
             .collect();
         for (i, child) in children.into_iter().enumerate() {
