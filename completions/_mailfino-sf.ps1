@@ -53,7 +53,7 @@ Register-ArgumentCompleter -Native -CommandName 'mailfino-sf' -ScriptBlock {
             [CompletionResult]::new('--client-id', '--client-id', [CompletionResultType]::ParameterName, 'The app''s Consumer Key')
             [CompletionResult]::new('--mailfino-url', '--mailfino-url', [CompletionResultType]::ParameterName, 'The public base URL of a self-hosted mailfino (absent: mailfino Cloud)')
             [CompletionResult]::new('--redirect-uri', '--redirect-uri', [CompletionResultType]::ParameterName, 'This tool''s loopback redirect URI [default: http://localhost:8717/callback]')
-            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Merge mailfino''s server environment (MAILFINO_SALESFORCE_*) into this file (0600, .bak kept)')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Merge mailfino''s server environment (MAILFINO_SALESFORCE_*) into this file (owner and mode kept, symlinks followed, timestamped backups)')
             [CompletionResult]::new('--retry-for', '--retry-for', [CompletionResultType]::ParameterName, 'Keep re-checking for up to SECS (at most 1800) while Salesforce does not know the new app yet')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which stored configuration to use')
             [CompletionResult]::new('--config-dir', '--config-dir', [CompletionResultType]::ParameterName, 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]')
@@ -94,6 +94,7 @@ Register-ArgumentCompleter -Native -CommandName 'mailfino-sf' -ScriptBlock {
         }
         'mailfino-sf;verify' {
             [CompletionResult]::new('--rotated-token-out', '--rotated-token-out', [CompletionResultType]::ParameterName, 'Where a rotated refresh token goes when the old one came from the environment (0600)')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'mailfino''s env file to check (else the one setup recorded). Without a profile, its MAILFINO_SALESFORCE_* values are checked live, e.g. on mailfino''s own server')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which stored configuration to use')
             [CompletionResult]::new('--config-dir', '--config-dir', [CompletionResultType]::ParameterName, 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets go [default: keyring, falling back to file when no keyring answers]')

@@ -1003,13 +1003,17 @@ _mailfino__sf() {
             return 0
             ;;
         mailfino__subcmd__sf__subcmd__verify)
-            opts="-v -h -V --renew --rotated-token-out --profile --config-dir --store --json --no-color --verbose --help --version"
+            opts="-v -h -V --renew --rotated-token-out --env-file --profile --config-dir --store --json --no-color --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --rotated-token-out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -49,7 +49,7 @@ set edit:completion:arg-completer[mailfino-sf] = {|@words|
             cand --client-id 'The app''s Consumer Key'
             cand --mailfino-url 'The public base URL of a self-hosted mailfino (absent: mailfino Cloud)'
             cand --redirect-uri 'This tool''s loopback redirect URI [default: http://localhost:8717/callback]'
-            cand --env-file 'Merge mailfino''s server environment (MAILFINO_SALESFORCE_*) into this file (0600, .bak kept)'
+            cand --env-file 'Merge mailfino''s server environment (MAILFINO_SALESFORCE_*) into this file (owner and mode kept, symlinks followed, timestamped backups)'
             cand --retry-for 'Keep re-checking for up to SECS (at most 1800) while Salesforce does not know the new app yet'
             cand --profile 'Which stored configuration to use'
             cand --config-dir 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]'
@@ -88,6 +88,7 @@ set edit:completion:arg-completer[mailfino-sf] = {|@words|
         }
         &'mailfino-sf;verify'= {
             cand --rotated-token-out 'Where a rotated refresh token goes when the old one came from the environment (0600)'
+            cand --env-file 'mailfino''s env file to check (else the one setup recorded). Without a profile, its MAILFINO_SALESFORCE_* values are checked live, e.g. on mailfino''s own server'
             cand --profile 'Which stored configuration to use'
             cand --config-dir 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]'
             cand --store 'Where secrets go [default: keyring, falling back to file when no keyring answers]'

@@ -51,7 +51,7 @@ complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l login-
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l client-id -d 'The app\'s Consumer Key' -r
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l mailfino-url -d 'The public base URL of a self-hosted mailfino (absent: mailfino Cloud)' -r
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l redirect-uri -d 'This tool\'s loopback redirect URI [default: http://localhost:8717/callback]' -r
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l env-file -d 'Merge mailfino\'s server environment (MAILFINO_SALESFORCE_*) into this file (0600, .bak kept)' -r -F
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l env-file -d 'Merge mailfino\'s server environment (MAILFINO_SALESFORCE_*) into this file (owner and mode kept, symlinks followed, timestamped backups)' -r -F
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l retry-for -d 'Keep re-checking for up to SECS (at most 1800) while Salesforce does not know the new app yet' -r
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l profile -d 'Which stored configuration to use' -r
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -F
@@ -82,6 +82,7 @@ complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand login" -s v -l v
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand login" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand login" -s V -l version -d 'Print version'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand verify" -l rotated-token-out -d 'Where a rotated refresh token goes when the old one came from the environment (0600)' -r -F
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand verify" -l env-file -d 'mailfino\'s env file to check (else the one setup recorded). Without a profile, its MAILFINO_SALESFORCE_* values are checked live, e.g. on mailfino\'s own server' -r -F
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand verify" -l profile -d 'Which stored configuration to use' -r
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand verify" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -F
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand verify" -l store -d 'Where secrets go [default: keyring, falling back to file when no keyring answers]' -r -f -a "keyring\t'The OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows)'

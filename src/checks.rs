@@ -62,13 +62,13 @@ impl Check {
         let why = why.into();
         Self::new(id, Status::Skip, format!("skipped: {why}"), Some(why))
     }
-    pub(crate) fn from_error(id: &'static str, e: &Error) -> Self {
+    pub fn from_error(id: &'static str, e: &Error) -> Self {
         Self::fail(id, sanitize(&e.message), e.hints.join("; "))
     }
 }
 
 /// The order of the contract.
-pub const IDS: [&str; 14] = [
+pub const IDS: [&str; 15] = [
     "config",
     "callback_url",
     "login_host",
@@ -79,6 +79,7 @@ pub const IDS: [&str; 14] = [
     "refresh_token",
     "scopes",
     "api_access",
+    "mailfino_env",
     "user_active",
     "org_identity",
     "api_limits",
@@ -91,6 +92,8 @@ pub struct VerifyOptions {
     /// In env-only mode, do a real refresh grant.
     pub renew: bool,
     pub rotated_token_out: Option<PathBuf>,
+    /// mailfino's env file to compare (`verify --env-file`); else the profile's `env_file`.
+    pub env_file: Option<PathBuf>,
 }
 
 /// What the app checks need.
@@ -169,6 +172,15 @@ fn login_host(http: &Http, login_url: &str) -> Check {
     }
 }
 
+/// The `callback_url` check: mailfino's callback URL has the form mailfino serves.
+pub fn callback_url_check(callback: &str) -> Check {
+    match values::check_callback(callback) {
+        Ok(w) if w.is_empty() => Check::pass("callback_url", format!("mailfino's callback URL is {}", sanitize(callback))),
+        Ok(w) => Check::warn("callback_url", format!("mailfino's callback URL is {}", sanitize(callback)), w.join("; ")),
+        Err(e) => Check::fail("callback_url", sanitize(&e.message), format!("{} ({})", e.hints.join("; "), step_ref(4))),
+    }
+}
+
 /// The outcome of the refresh-token chain (refresh or introspection, then the API call).
 struct TokenChain {
     refresh: Check,
@@ -217,13 +229,8 @@ pub fn verify(ctx: &Context, settings: &Settings, opts: &VerifyOptions) -> Vec<C
             ),
         });
     }
-    // callback_url
     let callback = settings.callback();
-    checks.push(match values::check_callback(&callback) {
-        Ok(w) if w.is_empty() => Check::pass("callback_url", format!("mailfino's callback URL is {callback}")),
-        Ok(w) => Check::warn("callback_url", format!("mailfino's callback URL is {}", sanitize(&callback)), w.join("; ")),
-        Err(e) => Check::fail("callback_url", sanitize(&e.message), format!("{} ({})", e.hints.join("; "), step_ref(4))),
-    });
+    checks.push(callback_url_check(&callback));
     let (Some(Ok(login_url)), Some(client_id)) = (login, settings.client_id.clone()) else {
         for id in &IDS[2..] {
             checks.push(Check::skip(id, "the profile is incomplete"));
@@ -256,12 +263,23 @@ pub fn verify(ctx: &Context, settings: &Settings, opts: &VerifyOptions) -> Vec<C
         }
         checks.push(c);
     }
+    // mailfino's env file: local, right after api_access (the contract's order).
+    let expected = crate::mailfino_env::Expected {
+        client_id: &client_id,
+        client_secret: secret_value,
+        login_url: &login_url,
+        callback_url: &callback,
+    };
+    let env_file = opts.env_file.as_deref().or(settings.stored.env_file.as_deref());
+    let env_check = crate::mailfino_env::check(ctx, env_file, &expected);
     if host_down {
-        for id in ["refresh_token", "scopes", "api_access"].into_iter().chain(health::IDS) {
+        for id in ["refresh_token", "scopes", "api_access"] {
             checks.push(Check::skip(id, "the login host did not answer"));
         }
+        checks.push(env_check);
+        checks.extend(health::IDS.into_iter().map(|id| Check::skip(id, "the login host did not answer")));
     } else {
-        checks.extend([chain.refresh, chain.scopes, chain.health.api_access]);
+        checks.extend([chain.refresh, chain.scopes, chain.health.api_access, env_check]);
         checks.extend(chain.health.checks);
     }
     checks

@@ -96,13 +96,15 @@ pub enum Command {
     /// Check the app, the secret, the scopes and the refresh token; a fix hint for every failure.
     ///
     /// Check ids: config, callback_url, login_host, client_id, callback_registered,
-    /// loopback_registered, client_secret, refresh_token, scopes, api_access, user_active,
-    /// org_identity, api_limits, approvals (the last four: the connection's health as the
-    /// integration user's fresh token sees it). Exit 0 when nothing failed, 1 otherwise.
+    /// loopback_registered, client_secret, refresh_token, scopes, api_access, mailfino_env,
+    /// user_active, org_identity, api_limits, approvals (mailfino_env: mailfino's env file against
+    /// the profile; the last four: the connection's health as the integration user's fresh token
+    /// sees it). Exit 0 when nothing failed, 1 otherwise.
     ///
     /// Example:
     ///   mailfino-sf verify
     ///   mailfino-sf verify --json | jq .ok
+    ///   mailfino-sf verify --env-file /etc/mailfino/salesforce.env   # on mailfino's server
     Verify(VerifyArgs),
 
     /// Read the app's policies and the integration user's state as an admin; a fix for each risk.
@@ -223,7 +225,8 @@ pub struct SetupArgs {
     #[arg(long, value_name = "URI", env = "MAILFINO_SF_REDIRECT_URI")]
     pub redirect_uri: Option<String>,
 
-    /// Merge mailfino's server environment (MAILFINO_SALESFORCE_*) into this file (0600, .bak kept).
+    /// Merge mailfino's server environment (MAILFINO_SALESFORCE_*) into this file (owner and mode
+    /// kept, symlinks followed, timestamped backups).
     #[arg(long, value_name = "PATH")]
     pub env_file: Option<PathBuf>,
 
@@ -281,6 +284,11 @@ pub struct VerifyArgs {
     /// Where a rotated refresh token goes when the old one came from the environment (0600).
     #[arg(long, value_name = "PATH")]
     pub rotated_token_out: Option<PathBuf>,
+
+    /// mailfino's env file to check (else the one setup recorded). Without a profile, its
+    /// MAILFINO_SALESFORCE_* values are checked live, e.g. on mailfino's own server.
+    #[arg(long, value_name = "PATH")]
+    pub env_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args, Clone, Default)]

@@ -20,6 +20,7 @@ pub mod generate;
 pub mod health;
 pub mod http;
 pub mod loopback;
+pub mod mailfino_env;
 pub mod oauth;
 pub mod probes;
 pub mod redact;

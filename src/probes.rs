@@ -86,6 +86,12 @@ pub fn authorize_checks(
         }
         match probe {
             Ok(AuthorizeAnswer::LoginPage) | Ok(AuthorizeAnswer::Callback { .. }) => Check::pass(id, format!("{what} {url} is registered")),
+            // mailfino needs only its own callback; the loopback one only this tool's login.
+            Ok(AuthorizeAnswer::Error(f)) if f.error == "redirect_uri_mismatch" && id == "loopback_registered" => Check::warn(
+                id,
+                format!("{what} {url} is not registered on the app; only `mailfino-sf login` needs it, mailfino does not"),
+                format!("before `mailfino-sf login`: {}", explain(&f.error, &f.description).fix),
+            ),
             Ok(AuthorizeAnswer::Error(f)) if f.error == "redirect_uri_mismatch" => Check::fail(
                 id,
                 format!("{what} {url} is not registered on the app (redirect_uri_mismatch)"),

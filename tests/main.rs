@@ -12,6 +12,7 @@ mod cases {
     mod ci;
     mod cli;
     mod emulator;
+    mod envfile;
     mod exit_codes;
     mod fidelity;
     mod golden;

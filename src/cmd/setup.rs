@@ -92,7 +92,7 @@ pub fn from_flags(ctx: &Context, args: &SetupArgs, current: &Profile) -> Result<
     let login_raw = args.login_url.clone().or(current.login_url.clone()).ok_or_else(|| missing("--login-url URL", "the login URL"))?;
     let login_url = values::login_url(&login_raw)?;
     let id_raw = args.client_id.clone().or(current.client_id.clone()).ok_or_else(|| missing("--client-id KEY", "the Consumer Key"))?;
-    let (client_id, w) = values::client_id(&id_raw)?;
+    let (client_id, w) = values::client_id(&id_raw).map_err(|e| on_command_line(ctx, args, &id_raw, e))?;
     warnings.extend(w);
     let callback_url = match (&args.mailfino_url, ctx.env("MAILFINO_SF_CALLBACK_URL"), current.callback_url.clone()) {
         (Some(base), _, _) => {
@@ -115,11 +115,11 @@ pub fn from_flags(ctx: &Context, args: &SetupArgs, current: &Profile) -> Result<
             .take(64 * 1024)
             .read_to_string(&mut s)
             .map_err(|e| Error::usage(format!("cannot read the Consumer Secret from stdin: {e}")))?;
-        let (secret, w) = values::client_secret(&s)?;
+        let (secret, w) = secret_for(&s, &client_id)?;
         warnings.extend(w);
         Some(SecretString::from(secret))
     } else if let Some(s) = ctx.env("MAILFINO_SF_CLIENT_SECRET") {
-        let (secret, w) = values::client_secret(&s)?;
+        let (secret, w) = secret_for(&s, &client_id)?;
         warnings.extend(w);
         Some(SecretString::from(secret))
     } else if ctx.secrets().get(&ctx.profile, SecretKey::ClientSecret)?.is_some() {
@@ -133,8 +133,31 @@ pub fn from_flags(ctx: &Context, args: &SetupArgs, current: &Profile) -> Result<
             return Err(Error::usage(format!("--env-file `{}` is not a file path", p.display()))
                 .hint("expected a file path, e.g. /etc/mailfino/salesforce.env"));
         }
+        envfile::inspect(p)?;
     }
     Ok(SetupValues { login_url, client_id, client_secret, callback_url, redirect_uri: redirect_uri.trim().to_string(), env_file, warnings })
+}
+
+/// The Consumer Secret checked on its own and against the key (the same value in both is a paste
+/// into the wrong field).
+fn secret_for(raw: &str, client_id: &str) -> Result<(String, Vec<String>)> {
+    let (secret, w) = values::client_secret(raw)?;
+    if secret == client_id {
+        return Err(Error::usage("the Consumer Secret is the same as the Consumer Key")
+            .hint("copy the secret from Consumer Key and Secret → Consumer Secret"));
+    }
+    Ok((secret, w))
+}
+
+/// A key flagged as a secret: when it came from `--client-id` on the command line (not from the
+/// environment), it was visible to other users in `ps` while this ran; say so.
+fn on_command_line(ctx: &Context, args: &SetupArgs, raw: &str, e: Error) -> Error {
+    let from_flag = args.client_id.as_deref() == Some(raw) && ctx.env("MAILFINO_SF_CLIENT_ID").as_deref() != Some(raw.trim());
+    if from_flag && values::looks_like_secret(raw) {
+        e.hint("--client-id was on the command line, where other users can see it in `ps`: if this is the secret, reset it in Salesforce and pass the new one on stdin (--client-secret-stdin)")
+    } else {
+        e
+    }
 }
 
 /// A validation error as one short line for a prompt: the message, and the hint when it is short
@@ -242,24 +265,24 @@ fn ask(ctx: &Context, args: &SetupArgs, current: &Profile) -> Result<SetupValues
     let (client_id, w) = values::client_id(&key_input.interact_text().map_err(prompt_err)?)?;
     warn_now(w);
     let have_secret = ctx.secrets().get(&ctx.profile, SecretKey::ClientSecret)?.is_some();
+    let key_for_check = client_id.clone();
     let prompt = if have_secret { "Consumer Secret (input hidden; Enter keeps the stored one)" } else { "Consumer Secret (input hidden)" };
-    let secret_raw =
-        Password::with_theme(&t)
-            .with_prompt(prompt)
-            .allow_empty_password(have_secret)
-            .validate_with(move |s: &String| {
-                if s.trim().is_empty() && have_secret {
-                    Ok(())
-                } else {
-                    values::client_secret(s).map(|_| ()).map_err(prompt_error)
-                }
-            })
-            .interact()
-            .map_err(prompt_err)?;
+    let secret_raw = Password::with_theme(&t)
+        .with_prompt(prompt)
+        .allow_empty_password(have_secret)
+        .validate_with(move |s: &String| {
+            if s.trim().is_empty() && have_secret {
+                Ok(())
+            } else {
+                secret_for(s, &key_for_check).map(|_| ()).map_err(prompt_error)
+            }
+        })
+        .interact()
+        .map_err(prompt_err)?;
     let client_secret = if secret_raw.trim().is_empty() {
         None
     } else {
-        let (s, w) = values::client_secret(&secret_raw)?;
+        let (s, w) = secret_for(&secret_raw, &client_id)?;
         warn_now(w);
         Some(SecretString::from(s))
     };
@@ -270,6 +293,10 @@ fn ask(ctx: &Context, args: &SetupArgs, current: &Profile) -> Result<SetupValues
         .with_prompt("File for mailfino's server environment (Enter to skip)")
         .default(default_env)
         .allow_empty(true)
+        .validate_with(|s: &String| match s.trim() {
+            "" => Ok(()),
+            p => envfile::inspect(std::path::Path::new(p)).map(|_| ()).map_err(prompt_error),
+        })
         .interact_text()
         .map_err(prompt_err)?;
     let env_file = Some(env_raw.trim()).filter(|s| !s.is_empty()).map(PathBuf::from);
@@ -339,6 +366,20 @@ fn env_pairs<'a>(v: &'a SetupValues, secret: &'a str) -> [(&'static str, &'a str
     ]
 }
 
+/// Says what writing mailfino's env file did.
+fn report_env_write(ctx: &Context, path: &std::path::Path, w: envfile::Written) {
+    let tick = ctx.ui.green(false).apply_to("✔");
+    if w.changed {
+        let kept = w.backup.map(|b| format!("; the previous file is kept as {}", b.display())).unwrap_or_default();
+        eprintln!("{tick} wrote mailfino's Salesforce settings to {}{kept}", path.display());
+    } else {
+        eprintln!("{tick} mailfino's env file {} already holds these settings (not rewritten)", path.display());
+    }
+    for note in &w.notes {
+        eprintln!("  note: {note}");
+    }
+}
+
 /// Saves, writes the environment, checks, and optionally logs in. `cfg` is the config as read at
 /// the start of the command (read once; the save re-reads under the write).
 pub fn apply(ctx: &Context, mut cfg: ConfigFile, v: SetupValues, opts: &ApplyOptions) -> Result<ExitCode> {
@@ -376,6 +417,9 @@ pub fn apply(ctx: &Context, mut cfg: ConfigFile, v: SetupValues, opts: &ApplyOpt
             .map(|s| s.0)
             .ok_or_else(|| Error::not_configured("no Consumer Secret is stored"))?,
     };
+    // mailfino's environment is prepared (path, old content, owner) before any file changes.
+    let pairs = env_pairs(&v, secret.expose_secret());
+    let env_plan = v.env_file.as_deref().map(|p| envfile::prepare(p, &pairs)).transpose()?;
     cfg.save_profile(&ctx.profile, profile)?;
     let stored_in = match &v.client_secret {
         Some(s) => Some(ctx.secrets().set(&ctx.profile, SecretKey::ClientSecret, s)?),
@@ -385,16 +429,8 @@ pub fn apply(ctx: &Context, mut cfg: ConfigFile, v: SetupValues, opts: &ApplyOpt
     if let Some(to) = stored_in {
         eprintln!("{} stored the Consumer Secret in the {}", ctx.ui.green(false).apply_to("✔"), to.label());
     }
-    // mailfino's environment.
-    let pairs = env_pairs(&v, secret.expose_secret());
-    if let Some(path) = &v.env_file {
-        let bak = envfile::write(path, &pairs)?;
-        eprintln!(
-            "{} wrote mailfino's Salesforce settings to {} (mode 0600){}",
-            ctx.ui.green(false).apply_to("✔"),
-            path.display(),
-            bak.map(|b| format!("; the previous file is {}", b.display())).unwrap_or_default()
-        );
+    if let Some(plan) = env_plan {
+        report_env_write(ctx, &plan.path.clone(), plan.commit()?);
     }
     if opts.print_env {
         ctx.ui.warn(
@@ -425,11 +461,33 @@ pub fn apply(ctx: &Context, mut cfg: ConfigFile, v: SetupValues, opts: &ApplyOpt
         }
     }
     let passed = results.iter().all(|c| c.status != Status::Fail);
+    // mailfino needs only its own callback; this tool's login also needs the loopback one.
+    let login_blocked = results.iter().any(|c| c.id == "loopback_registered" && matches!(c.status, Status::Warn | Status::Fail));
+    if passed && login_blocked && !ctx.json {
+        eprintln!(
+            "\nmailfino's side checks out. `mailfino-sf login` will need {} registered as a second Callback URL on the app \
+             (Step 4, one per line; a change can take up to ten minutes); add it before you log in.",
+            v.redirect_uri
+        );
+    }
     // Log in now, then verify everything?
     let mut logged_in = None;
     if passed {
         let choice = match opts.login {
+            Some(_) if login_blocked => {
+                return Err(Error::refused(format!(
+                    "not logging in: the loopback redirect URI {} is not registered on the app",
+                    v.redirect_uri
+                ))
+                .hint(format!(
+                    "add it under Callback URL next to mailfino's ({}), then run `mailfino-sf login{}`",
+                    crate::salesforce::checklist::step_ref(4),
+                    ctx.profile_flag()
+                ))
+                .hint("everything else is saved and mailfino's settings are written"));
+            }
             Some(c) => Some(c),
+            None if login_blocked => None,
             None if opts.interactive => Confirm::with_theme(&theme())
                 .with_prompt("Log in now to prove the login works and keep a refresh token?")
                 .default(true)
@@ -472,7 +530,9 @@ pub fn apply(ctx: &Context, mut cfg: ConfigFile, v: SetupValues, opts: &ApplyOpt
         .to_string());
     } else if passed && opts.next_steps {
         eprintln!("\n{}", ctx.ui.bold(false).apply_to("Next:"));
-        if logged_in.is_none() {
+        if logged_in.is_none() && login_blocked {
+            eprintln!("  register {} on the app, then: mailfino-sf login{}", v.redirect_uri, ctx.profile_flag());
+        } else if logged_in.is_none() {
             eprintln!("  mailfino-sf login{}     prove the login works and keep a refresh token", ctx.profile_flag());
         }
         eprintln!("  mailfino-sf verify{}    check everything again at any time", ctx.profile_flag());

@@ -16,16 +16,29 @@ pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<ExitCode> {
         crate::renew::check_rotated_out(ctx, "verify --renew", args.rotated_token_out.as_deref())?;
     }
     let cfg = ctx.load_config()?;
+    // On mailfino's own server there is no profile: `--env-file` alone names what to check.
+    let file_only = match &args.env_file {
+        Some(path) if ctx.profile == "default" && ctx.require_profile(&cfg).is_err() => Some(path),
+        _ => None,
+    };
+    if let Some(path) = file_only {
+        return finish(ctx, &crate::mailfino_env::verify_file(ctx, path));
+    }
     ctx.require_profile(&cfg)?;
     let settings = ctx.settings(&cfg);
-    let opts = VerifyOptions { renew: args.renew, rotated_token_out: args.rotated_token_out.clone() };
+    let opts = VerifyOptions { renew: args.renew, rotated_token_out: args.rotated_token_out.clone(), env_file: args.env_file.clone() };
     let results = checks::verify(ctx, &settings, &opts);
+    ctx.record_run(RunKind::Verify, LastRun::now(results.iter().all(|c| c.status != Status::Fail), outcome_line(&results)));
+    finish(ctx, &results)
+}
+
+/// Prints the results; exit 0 when nothing failed.
+fn finish(ctx: &Context, results: &[Check]) -> Result<ExitCode> {
     let ok = results.iter().all(|c| c.status != Status::Fail);
-    ctx.record_run(RunKind::Verify, LastRun::now(ok, outcome_line(&results)));
     if ctx.json {
         out(&json!({"ok": ok, "profile": ctx.profile, "checks": results}).to_string());
     } else {
-        print_checks(&ctx.ui, &results, true, true);
+        print_checks(&ctx.ui, results, true, true);
     }
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
@@ -49,7 +62,7 @@ pub fn print_checks(ui: &Ui, results: &[Check], closing: bool, to_stdout: bool) 
         }
     }
     if closing {
-        print_closing(ui, results, "mailfino's Salesforce connection works.", "fix them in the order shown.", to_stdout);
+        print_closing(ui, results, &claim(results), "fix them in the order shown.", to_stdout);
     }
 }
 
@@ -82,4 +95,32 @@ fn outcome_line(results: &[Check]) -> String {
         (true, false) => format!("{passed} passed; warnings: {}", warned.join(", ")),
         (false, _) => format!("failed: {}", failed.join(", ")),
     }
+}
+
+/// What a run without failures proved, and nothing more: each claim needs its checks to pass;
+/// whatever was skipped or only warned about is named as not proven.
+pub fn claim(results: &[Check]) -> String {
+    let passed = |ids: &[&str]| ids.iter().all(|id| results.iter().any(|c| c.id == *id && c.status == Status::Pass));
+    let app = passed(&["client_id", "callback_registered", "client_secret"]);
+    let env = passed(&["mailfino_env"]) && passed(&["config"]);
+    let mut proven = Vec::new();
+    if app {
+        proven.push("Salesforce accepts mailfino's Consumer Key, Secret and callback URL");
+    }
+    if passed(&["refresh_token", "api_access"]) {
+        proven.push("the refresh token renews and the REST API answers");
+    }
+    if env {
+        proven.push("mailfino's env file holds these values");
+    }
+    let mut text = match (app && env, proven.is_empty()) {
+        (true, _) => format!("mailfino's Salesforce connection works: {}.", proven.join("; ")),
+        (false, false) => format!("Proven: {}.", proven.join("; ")),
+        (false, true) => "Nothing failed, but nothing was proven.".to_string(),
+    };
+    let open: Vec<&str> = results.iter().filter(|c| matches!(c.status, Status::Skip | Status::Warn)).map(|c| c.id).collect();
+    if !open.is_empty() {
+        text.push_str(&format!(" Not proven: {}.", open.join(", ")));
+    }
+    text
 }

@@ -136,6 +136,12 @@ pub fn mailfino_callback(base: Option<&str>) -> Result<(String, Vec<String>)> {
         return Err(bad("must not carry a query or fragment"));
     }
     let host = url.host().ok_or_else(|| bad("has no host"))?;
+    if let Host::Domain(d) = &host {
+        let d = d.to_ascii_lowercase();
+        if [".salesforce.com", ".force.com", ".salesforce-setup.com", ".salesforce.mil", ".crmforce.mil"].iter().any(|s| d.ends_with(s)) {
+            return Err(bad("is a Salesforce address; this is where mailfino itself runs"));
+        }
+    }
     let mut warnings = Vec::new();
     if private_host(&host) {
         warnings.push(format!(
@@ -214,20 +220,32 @@ pub fn client_id(input: &str) -> Result<(String, Vec<String>)> {
             Error::usage(format!("the Consumer Key contains `{}`, which Salesforce keys never do", c.escape_default())).hint(expected)
         );
     }
+    if looks_like_secret(key) {
+        // Flagged, never written: a secret stored as the key breaks mailfino and leaks the secret.
+        return Err(Error::usage("the value given as the Consumer Key looks like a Consumer Secret (64 hex characters or 19 digits)")
+            .hint("the Consumer Key is the longer value that starts with 3MVG; the secret belongs in the Consumer Secret"));
+    }
     let mut warnings = Vec::new();
-    let looks_like_secret =
-        (key.len() == 64 && key.chars().all(|c| c.is_ascii_hexdigit())) || (key.len() == 19 && key.chars().all(|c| c.is_ascii_digit()));
-    if looks_like_secret {
-        warnings.push(
-            "the Consumer Key looks like a Consumer Secret; if it is, it is now visible to other users in `ps`: pass the secret on stdin (--client-secret-stdin) instead".to_string(),
-        );
-    } else if !(key.len() == 85 && key.starts_with("3MVG")) {
+    if !(key.len() == 85 && key.starts_with("3MVG")) {
         warnings.push(format!(
             "the Consumer Key does not look like the usual 85-character 3MVG… key ({} characters); check that you copied all of it",
             key.len()
         ));
     }
     Ok((key.to_string(), warnings))
+}
+
+/// A value of the Consumer Secret's forms: 64 hex characters, or 19 digits (older apps).
+pub fn looks_like_secret(value: &str) -> bool {
+    let v = value.trim();
+    (v.len() == 64 && v.chars().all(|c| c.is_ascii_hexdigit())) || (v.len() == 19 && v.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// A value of the Consumer Key's form: `3MVG` and at least 40 key characters (a secret never
+/// holds `M`, `V` or `G`).
+pub fn looks_like_key(value: &str) -> bool {
+    let v = value.trim();
+    v.starts_with("3MVG") && v.len() >= 40 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_')
 }
 
 /// Checks a Consumer Secret; returns the trimmed secret and warnings. Never echoes the value.
@@ -239,6 +257,10 @@ pub fn client_secret(input: &str) -> Result<(String, Vec<String>)> {
     }
     if secret.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(Error::usage("the Consumer Secret contains whitespace").hint(expected));
+    }
+    if looks_like_key(secret) {
+        return Err(Error::usage("the value given as the Consumer Secret looks like a Consumer Key (it starts with 3MVG)")
+            .hint("the Consumer Secret is the shorter value next to the key (Consumer Key and Secret → Consumer Secret); the key belongs in the Consumer Key"));
     }
     let hex64 = secret.len() == 64 && secret.chars().all(|c| c.is_ascii_hexdigit());
     let digits19 = secret.len() == 19 && secret.chars().all(|c| c.is_ascii_digit());
@@ -320,6 +342,7 @@ mod tests {
         assert_eq!(w.len(), 1);
         assert!(mailfino_callback(Some("http://mail.example.com")).is_err());
         assert!(mailfino_callback(Some("ftp://mail.example.com")).is_err());
+        assert!(mailfino_callback(Some("https://acme.lightning.force.com")).is_err());
         assert!(mailfino_callback(Some("https://mail.example.com/?a=b")).is_err());
         assert!(check_callback(CLOUD_CALLBACK).unwrap().is_empty());
         assert!(check_callback("https://x.example.com/callback").is_err());
@@ -341,7 +364,10 @@ mod tests {
         let key = format!("3MVG9{}", "A".repeat(80));
         assert!(client_id(&format!("  {key}\n")).unwrap().1.is_empty());
         assert_eq!(client_id("short_key.1").unwrap().1.len(), 1);
-        assert!(client_id(&"A1".repeat(32)).unwrap().1[0].contains("looks like a Consumer Secret"));
+        assert!(client_id(&"A1".repeat(32)).unwrap_err().message.contains("looks like a Consumer Secret"));
+        assert!(client_id("1234567890123456789").is_err());
+        assert!(client_secret(&key).unwrap_err().message.contains("looks like a Consumer Key"));
+        assert!(client_secret("3MVG").is_ok(), "too short to be a key: merely unusual");
         assert!(client_id("has space").is_err());
         assert!(client_id("bad-dash").is_err());
         assert!(client_id("").is_err());

@@ -41,6 +41,21 @@ proptest! {
     }
 
     #[test]
+    fn env_values_read_back_what_was_written(lines in prop::collection::vec(foreign_line(), 0..6), value in "[ -~]{0,40}") {
+        // What setup writes, a shell or dotenv reader (and `verify`) reads back unchanged.
+        let pairs = [("MAILFINO_SALESFORCE_CLIENT_SECRET", value.as_str())];
+        let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        let merged = envfile::merge(&text, &pairs);
+        let read = envfile::values(&merged, &["MAILFINO_SALESFORCE_CLIENT_SECRET"]);
+        prop_assert_eq!(read, vec![("MAILFINO_SALESFORCE_CLIENT_SECRET", Ok(value.clone()))]);
+    }
+
+    #[test]
+    fn env_values_never_panic(text in "\\PC{0,300}") {
+        let _ = envfile::values(&text, &["A", "MAILFINO_SALESFORCE_CLIENT_ID"]);
+    }
+
+    #[test]
     fn token_and_error_json_never_panic(body in prop::collection::vec(any::<u8>(), 0..400), status in 100u16..600) {
         let text = String::from_utf8_lossy(&body);
         let _ = TokenResponse::parse(&text);

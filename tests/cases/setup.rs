@@ -77,12 +77,15 @@ fn env_file_merge_keeps_foreign_lines_and_comments() {
     assert_eq!(lines[5], "SMTP_HOST='mail.example.com'");
     assert_eq!(after.matches("MAILFINO_SALESFORCE_CLIENT_ID=").count(), 1, "never doubled");
     assert!(after.contains("MAILFINO_SALESFORCE_CLIENT_SECRET="));
-    let mut bak = envfile.clone().into_os_string();
-    bak.push(".bak");
-    assert_eq!(std::fs::read_to_string(bak).unwrap(), before);
-    // running again changes nothing and keeps the file
-    f.setup_cmd().args(["--env-file", envfile.to_str().unwrap()]).assert().success();
+    let backups = env_backups(&envfile);
+    assert_eq!(backups.len(), 1, "{backups:?}");
+    assert_eq!(std::fs::read_to_string(&backups[0]).unwrap(), before);
+    // running again changes nothing, keeps the file and writes no backup
+    let out = f.setup_cmd().args(["--env-file", envfile.to_str().unwrap()]).output().unwrap();
+    assert!(out.status.success());
+    assert!(stderr(&out).contains("already holds these settings"), "{}", stderr(&out));
     assert_eq!(std::fs::read_to_string(&envfile).unwrap(), after);
+    assert_eq!(env_backups(&envfile).len(), 1);
 }
 
 #[test]
@@ -154,7 +157,7 @@ fn setup_with_login_runs_the_login() {
     assert!(out.status.success(), "{}", all_output(&out));
     assert!(f.refresh_token().is_some());
     // then every check, with the new refresh token
-    assert!(stderr(&out).contains("14 passed, 0 warnings, 0 failed, 0 skipped"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("14 passed, 0 warnings, 0 failed, 1 skipped"), "{}", stderr(&out));
 }
 
 /// The interactive wizard in a real pseudo-terminal.

@@ -364,3 +364,16 @@ impl Scrub {
 pub fn transcript(args: &[&str], o: &Output) -> String {
     format!("$ mailfino-sf {}\nexit: {:?}\n--- stdout\n{}--- stderr\n{}", args.join(" "), o.status.code(), stdout(o), stderr(o))
 }
+
+/// The timestamped backups of `path`, oldest first.
+pub fn env_backups(path: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let prefix = format!("{}.bak.", path.file_name().unwrap().to_str().unwrap());
+    let mut v: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_str().unwrap().starts_with(&prefix))
+        .map(|e| e.path())
+        .collect();
+    v.sort();
+    v
+}
