@@ -81,6 +81,10 @@ impl FileState {
     pub fn matches(&self) -> bool {
         !self.others_can_read() && self.keys.iter().all(|(_, s)| *s == KeyState::Same)
     }
+    /// The keys that are missing, unreadable or different (not those left uncompared).
+    pub fn differing_keys(&self) -> Vec<&'static str> {
+        self.keys.iter().filter(|(_, s)| !matches!(s, KeyState::Same | KeyState::NotCompared)).map(|(k, _)| *k).collect()
+    }
     /// One phrase per problem, naming the key (secrets masked).
     pub fn problems(&self) -> Vec<String> {
         let mut out = Vec::new();

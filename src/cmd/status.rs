@@ -9,12 +9,13 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde::Serialize;
 use serde_json::json;
 
 use crate::context::{no_such_profile, Context, ENV_OVERRIDES};
 use crate::error::Result;
+use crate::mailfino_env::{self, Reading};
 use crate::salesforce::values;
 use crate::store::config::{LastRun, Profile};
 use crate::store::secrets::{SecretKey, Source};
@@ -121,60 +122,33 @@ pub fn mask(key: &str) -> String {
     }
 }
 
-/// Compares mailfino's env file with the profile (the four `MAILFINO_SALESFORCE_*` keys). The one
-/// seam for the env-file comparison: `status` reads nothing else about the file.
+/// Compares mailfino's env file with the profile (the four `MAILFINO_SALESFORCE_*` keys and the
+/// file's privacy), through the comparison `verify` uses ([`mailfino_env::compare`]).
 fn env_file_status(path: &Path, p: &Profile, secret: Option<&SecretString>) -> EnvFileStatus {
     let callback = p.callback_url.clone().unwrap_or_else(|| values::CLOUD_CALLBACK.to_string());
-    let expected = [
-        ("MAILFINO_SALESFORCE_CLIENT_ID", p.client_id.clone()),
-        ("MAILFINO_SALESFORCE_CLIENT_SECRET", secret.map(|s| s.expose_secret().to_string())),
-        ("MAILFINO_SALESFORCE_LOGIN_URL", p.login_url.clone()),
-        ("MAILFINO_SALESFORCE_CALLBACK_URL", Some(callback)),
-    ];
-    let status = |state, detail: Option<String>| EnvFileStatus { path: path.display().to_string(), state, detail };
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return status("missing", Some("the file does not exist".into())),
-        Err(e) => return status("unreadable", Some(e.to_string())),
+    let expected = mailfino_env::Expected {
+        client_id: p.client_id.as_deref().unwrap_or_default(),
+        client_secret: secret,
+        login_url: p.login_url.as_deref().unwrap_or_default(),
+        callback_url: &callback,
     };
-    let differing: Vec<&str> = expected
-        .iter()
-        .filter(|(key, want)| match want {
-            Some(want) => env_value(&text, key).as_deref() != Some(want.as_str()),
-            None => false,
-        })
-        .map(|(key, _)| *key)
-        .collect();
-    if differing.is_empty() {
-        status("matches", None)
-    } else {
-        status("differs", Some(differing.join(", ")))
-    }
-}
-
-/// The value the last assignment of `key` gives, as a shell or dotenv reader sees it (plain,
-/// single- or double-quoted; `export` prefix allowed).
-pub fn env_value(text: &str, key: &str) -> Option<String> {
-    let mut found = None;
-    for line in text.lines() {
-        if crate::store::envfile::assigned_key(line) != Some(key) {
-            continue;
+    let status = |state, detail: Option<String>| EnvFileStatus { path: path.display().to_string(), state, detail };
+    match mailfino_env::compare(path, &expected) {
+        Reading::Missing => status("missing", Some("the file does not exist".into())),
+        Reading::Unreadable { why, .. } => status("unreadable", Some(why)),
+        Reading::Read(file) => {
+            let mut detail = file.differing_keys().join(", ");
+            if file.others_can_read() {
+                let sep = if detail.is_empty() { "" } else { "; " };
+                detail = format!("{detail}{sep}other users can read it");
+            }
+            if detail.is_empty() {
+                status("matches", None)
+            } else {
+                status("differs", Some(detail))
+            }
         }
-        let raw = line.split_once('=').map(|(_, v)| v.trim()).unwrap_or("");
-        found = Some(unquote(raw));
     }
-    found
-}
-
-fn unquote(raw: &str) -> String {
-    if raw.len() >= 2 && raw.starts_with('"') && raw.ends_with('"') {
-        return raw[1..raw.len() - 1].replace("\\\"", "\"").replace("\\\\", "\\");
-    }
-    if raw.starts_with('\'') {
-        // 'a'\''b' -> a'b: concatenated single-quoted parts and escaped quotes.
-        return raw.split("'\\''").map(|part| part.trim_matches('\'')).collect::<Vec<_>>().join("'");
-    }
-    raw.split(" #").next().unwrap_or(raw).trim().to_string()
 }
 
 fn print_human(ctx: &Context, statuses: &[ProfileStatus], overrides: &[&str]) {
@@ -247,22 +221,5 @@ mod tests {
         assert_eq!(mask("3MVG9abcdefghijklmnopWXYZ"), "3MVG…WXYZ");
         assert_eq!(mask("3MVG9demo_k"), "3MV…");
         assert_eq!(mask("abc"), "…");
-    }
-
-    #[test]
-    fn env_values_are_read_as_a_shell_would() {
-        let text = "A=1\nexport B='it'\\''s'\nC=\"q\\\"x\"\nA=2\n# A=3\n";
-        assert_eq!(env_value(text, "A").as_deref(), Some("2"));
-        assert_eq!(env_value(text, "B").as_deref(), Some("it's"));
-        assert_eq!(env_value(text, "C").as_deref(), Some("q\"x"));
-        assert_eq!(env_value(text, "D"), None);
-    }
-
-    #[test]
-    fn written_values_read_back() {
-        for v in ["plain", "with space", "it's", "a'b'c", "https://x.example/cb?x=1"] {
-            let line = crate::store::envfile::format_assignment("K", v);
-            assert_eq!(env_value(&line, "K").as_deref(), Some(v), "{line}");
-        }
     }
 }

@@ -388,7 +388,9 @@ fn backup(target: &Path, old: &str, o: Ownership) -> Result<PathBuf> {
     tmp.as_file().sync_all().map_err(|e| io_error("cannot flush", tmp.path(), e))?;
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
     let base = format!("{}.bak.{stamp}", target.file_name().unwrap_or_default().to_string_lossy());
-    let mut n = 1;
+    // After the newest backup of this second (a pruned name is never reused: names sort by age).
+    let taken = backups(target).iter().filter_map(|b| b.file_name()?.to_str()?.strip_prefix(&base).map(str::to_string)).collect::<Vec<_>>();
+    let mut n = taken.iter().map(|s| s.strip_prefix('-').and_then(|n| n.parse().ok()).unwrap_or(1)).max().map_or(1, |m: u32| m + 1);
     let path = loop {
         let name = if n == 1 { base.clone() } else { format!("{base}-{n:02}") };
         match tmp.persist_noclobber(dir.join(&name)) {
