@@ -177,9 +177,13 @@ Register-ArgumentCompleter -Native -CommandName 'mailfino-sf' -ScriptBlock {
         }
         'mailfino-sf;export-ci' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'CI''s login: how long to wait for the browser, in seconds')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which stored configuration to use')
             [CompletionResult]::new('--config-dir', '--config-dir', [CompletionResultType]::ParameterName, 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets go [default: keyring, falling back to file when no keyring answers]')
+            [CompletionResult]::new('--share-profile-token', '--share-profile-token', [CompletionResultType]::ParameterName, 'Hand CI the profile''s own refresh token instead of logging in once more for CI''s own (with refresh token rotation, a refresh on either side then spends the other''s token)')
+            [CompletionResult]::new('--paste', '--paste', [CompletionResultType]::ParameterName, 'CI''s login: read the address-bar URL (or the bare code) from stdin instead of listening')
+            [CompletionResult]::new('--no-browser', '--no-browser', [CompletionResultType]::ParameterName, 'CI''s login: print the login URL only; do not open a browser')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable result on stdout; all human text goes to stderr')
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Trace every HTTP exchange on stderr, with secrets redacted')

@@ -535,7 +535,7 @@ _mailfino__sf() {
             return 0
             ;;
         mailfino__subcmd__sf__subcmd__export__subcmd__ci)
-            opts="-v -h -V --format --profile --config-dir --store --json --no-color --verbose --help --version"
+            opts="-v -h -V --format --share-profile-token --paste --no-browser --wait --profile --config-dir --store --json --no-color --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -543,6 +543,10 @@ _mailfino__sf() {
             case "${prev}" in
                 --format)
                     COMPREPLY=($(compgen -W "env json github" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --profile)

@@ -166,9 +166,13 @@ set edit:completion:arg-completer[mailfino-sf] = {|@words|
         }
         &'mailfino-sf;export-ci'= {
             cand --format 'Output format'
+            cand --wait 'CI''s login: how long to wait for the browser, in seconds'
             cand --profile 'Which stored configuration to use'
             cand --config-dir 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]'
             cand --store 'Where secrets go [default: keyring, falling back to file when no keyring answers]'
+            cand --share-profile-token 'Hand CI the profile''s own refresh token instead of logging in once more for CI''s own (with refresh token rotation, a refresh on either side then spends the other''s token)'
+            cand --paste 'CI''s login: read the address-bar URL (or the bare code) from stdin instead of listening'
+            cand --no-browser 'CI''s login: print the login URL only; do not open a browser'
             cand --json 'Machine-readable result on stdout; all human text goes to stderr'
             cand --no-color 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
             cand -v 'Trace every HTTP exchange on stderr, with secrets redacted'

@@ -142,10 +142,14 @@ complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand status" -s V -l 
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand export-ci" -l format -d 'Output format' -r -f -a "env\t'NAME=\'value\' lines (shell and dotenv)'
 json\t'One JSON object'
 github\t'Dotenv lines for `gh secret set -f -`, with the workflow env block as comments'"
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand export-ci" -l wait -d 'CI\'s login: how long to wait for the browser, in seconds' -r
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand export-ci" -l profile -d 'Which stored configuration to use' -r
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand export-ci" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -F
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand export-ci" -l store -d 'Where secrets go [default: keyring, falling back to file when no keyring answers]' -r -f -a "keyring\t'The OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows)'
 file\t'credentials.toml in the config dir, mode 0600'"
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand export-ci" -l share-profile-token -d 'Hand CI the profile\'s own refresh token instead of logging in once more for CI\'s own (with refresh token rotation, a refresh on either side then spends the other\'s token)'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand export-ci" -l paste -d 'CI\'s login: read the address-bar URL (or the bare code) from stdin instead of listening'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand export-ci" -l no-browser -d 'CI\'s login: print the login URL only; do not open a browser'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand export-ci" -l json -d 'Machine-readable result on stdout; all human text goes to stderr'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand export-ci" -l no-color -d 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand export-ci" -s v -l verbose -d 'Trace every HTTP exchange on stderr, with secrets redacted'

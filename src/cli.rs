@@ -154,6 +154,10 @@ pub enum Command {
 
     /// Print the MAILFINO_SF_* variables of the profile for a CI secret store (holds secrets).
     ///
+    /// CI gets a refresh token of its own: export-ci logs in once more (browser, or --paste),
+    /// and hands out that token without storing it, so that CI and the profile never share a
+    /// rotating token. --share-profile-token hands out the profile's own token instead.
+    ///
     /// Example:
     ///   mailfino-sf export-ci --format github | gh secret set -f -
     ExportCi(ExportCiArgs),
@@ -329,6 +333,23 @@ pub struct ExportCiArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ExportFormat::Env)]
     pub format: ExportFormat,
+
+    /// Hand CI the profile's own refresh token instead of logging in once more for CI's own
+    /// (with refresh token rotation, a refresh on either side then spends the other's token).
+    #[arg(long)]
+    pub share_profile_token: bool,
+
+    /// CI's login: read the address-bar URL (or the bare code) from stdin instead of listening.
+    #[arg(long, conflicts_with = "share_profile_token")]
+    pub paste: bool,
+
+    /// CI's login: print the login URL only; do not open a browser.
+    #[arg(long, conflicts_with = "share_profile_token")]
+    pub no_browser: bool,
+
+    /// CI's login: how long to wait for the browser, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub wait: u64,
 }
 
 /// How `export-ci` prints the variables.

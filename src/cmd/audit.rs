@@ -24,7 +24,7 @@ use crate::oauth::{self, Revoked};
 use crate::salesforce::rest;
 use crate::salesforce::types::TokenResponse;
 use crate::store::config::DEFAULT_APP_NAME;
-use crate::store::secrets::{SecretKey, Source};
+use crate::store::secrets::SecretKey;
 use crate::ui::{out, sanitize};
 
 pub fn run(args: &AuditArgs, ctx: &Context) -> Result<ExitCode> {
@@ -110,9 +110,10 @@ fn admin_tokens(ctx: &Context, args: &AuditArgs, choice: BrowserChoice, app: &Ap
             org_id: tokens.org_and_user().map(|t| t.0),
             instance_url: tokens.instance_url.clone(),
             scopes: tokens.scope.clone().unwrap_or_default(),
-            // Nothing is stored here; the field is not shown for an audit.
-            stored_in: Source::Env,
+            // Nothing is stored here, nor handed out: the audit revokes or keeps the token itself.
+            stored_in: None,
             previous: None,
+            handed_out: None,
         };
         *got.borrow_mut() = Some(tokens);
         Ok(outcome)

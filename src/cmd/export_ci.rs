@@ -1,15 +1,21 @@
 //! `mailfino-sf export-ci`: print the `MAILFINO_SF_*` variables of the profile for a CI secret
-//! store. The only command that prints the client secret and the refresh token; it warns so.
+//! store. The only command that prints the client secret and a refresh token; it warns so.
+//!
+//! Invariant: CI's refresh token is its own by default (one more login through the same login
+//! machinery, the token handed out and stored nowhere), so that CI and the admin's profile never
+//! share a rotating token chain; `--share-profile-token` hands out the profile's, with a warning.
 
 use std::process::ExitCode;
 
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 
-use crate::cli::{ExportCiArgs, ExportFormat};
+use crate::browser::BrowserChoice;
+use crate::cli::{ExportCiArgs, ExportFormat, LoginArgs};
+use crate::cmd::login::{self, Keep};
 use crate::context::{not_configured, Context};
 use crate::error::{Error, Result};
 use crate::store::envfile::format_assignment;
-use crate::ui::out;
+use crate::ui::{out, sanitize};
 
 pub fn run(args: &ExportCiArgs, ctx: &Context) -> Result<ExitCode> {
     let cfg = ctx.load_config()?;
@@ -18,10 +24,7 @@ pub fn run(args: &ExportCiArgs, ctx: &Context) -> Result<ExitCode> {
     let login_url = settings.require_login_url(ctx)?;
     let client_id = settings.require_client_id(ctx)?;
     let (secret, _) = ctx.client_secret()?.ok_or_else(|| not_configured(ctx, "no client secret"))?;
-    let (token, _) = ctx.refresh_token()?.ok_or_else(|| {
-        Error::not_configured(format!("profile `{}` has no refresh token", ctx.profile))
-            .hint(format!("run `mailfino-sf login{}` first", ctx.profile_flag()))
-    })?;
+    let token = if args.share_profile_token { profile_token(ctx)? } else { ci_token(ctx, args)? };
     let vars = [
         ("MAILFINO_SF_LOGIN_URL", login_url),
         ("MAILFINO_SF_CLIENT_ID", client_id),
@@ -63,4 +66,36 @@ pub fn run(args: &ExportCiArgs, ctx: &Context) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The profile's own refresh token, with the warning about the rotation trap.
+fn profile_token(ctx: &Context) -> Result<SecretString> {
+    let (token, _) = ctx.refresh_token()?.ok_or_else(|| {
+        Error::not_configured(format!("profile `{}` has no refresh token", ctx.profile))
+            .hint(format!("run `mailfino-sf login{}` first, or leave out --share-profile-token", ctx.profile_flag()))
+    })?;
+    ctx.ui.warn(
+        "--share-profile-token: CI and this profile now share one refresh token. With refresh token rotation on \
+         (new External Client Apps may have it pre-selected), the first refresh on either side spends the other's token: \
+         a local `verify` or `refresh` kills CI's, and a CI run that renews without --rotated-token-out spends it, \
+         whereupon Salesforce's reuse detection revokes the profile's as well. Without this flag CI gets a token of its own.",
+    );
+    Ok(token)
+}
+
+/// A refresh token of CI's own: one more login (browser or `--paste`), stored nowhere.
+fn ci_token(ctx: &Context, args: &ExportCiArgs) -> Result<SecretString> {
+    eprintln!(
+        "Logging in once more to get CI a refresh token of its own (a separate approval: the profile's token stays the \
+         profile's, and neither spends the other's). Log in as the user CI should check with."
+    );
+    let login_args = LoginArgs { paste: args.paste, no_browser: args.no_browser, wait: args.wait, ..Default::default() };
+    let choice = if args.no_browser { BrowserChoice::None } else { BrowserChoice::System };
+    let o = login::login_keeping(ctx, &login_args, choice, Keep::HandOut)?;
+    eprintln!(
+        "{} CI's refresh token: logged in as {}; it is stored nowhere but in the output below",
+        ctx.ui.green(false).apply_to("✔"),
+        sanitize(o.username.as_deref().unwrap_or("(unknown user)"))
+    );
+    o.handed_out.ok_or_else(|| Error::internal("the login handed out no refresh token"))
 }

@@ -31,9 +31,22 @@ pub struct LoginOutcome {
     pub org_id: Option<String>,
     pub instance_url: Option<String>,
     pub scopes: String,
-    pub stored_in: Source,
+    /// Where the refresh token was stored (None: handed out, see [`Keep::HandOut`]).
+    pub stored_in: Option<Source>,
     /// What happened to the profile's previous refresh token.
     pub previous: Option<Previous>,
+    /// [`Keep::HandOut`]: the new refresh token, stored nowhere.
+    pub handed_out: Option<SecretString>,
+}
+
+/// What a login does with the refresh token it gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// Store it as the profile's (revoking the profile's previous one) and note the identity.
+    Profile,
+    /// Return it and change nothing local: a separate approval for someone else, e.g. CI's own
+    /// token from `export-ci` (the profile's token and profile stay as they are).
+    HandOut,
 }
 
 /// The profile's previous refresh token after a new one was stored.
@@ -82,7 +95,7 @@ pub fn report(ctx: &Context, o: &LoginOutcome) {
         out(&json!({
             "ok": true, "profile": ctx.profile, "username": o.username.as_deref().map(sanitize),
             "org_id": o.org_id.as_deref().map(sanitize), "instance_url": o.instance_url.as_deref().map(sanitize),
-            "scopes": sanitize(&o.scopes), "refresh_token_store": o.stored_in.label(),
+            "scopes": sanitize(&o.scopes), "refresh_token_store": o.stored_in.map(Source::label),
             "previous_refresh_token": o.previous.as_ref().map(Previous::label), "approvals_note": APPROVALS_NOTE,
         })
         .to_string());
@@ -98,7 +111,7 @@ pub fn report(ctx: &Context, o: &LoginOutcome) {
         sanitize(o.instance_url.as_deref().unwrap_or("?"))
     );
     eprintln!("  granted scopes: {}", sanitize(&o.scopes));
-    eprintln!("  refresh token stored in the {}", o.stored_in.label());
+    eprintln!("  refresh token stored in the {}", o.stored_in.map_or("output only", Source::label));
     match &o.previous {
         Some(Previous::Revoked) => eprintln!("  the profile's previous refresh token was revoked at Salesforce"),
         Some(Previous::AlreadyInvalid) => eprintln!("  the profile's previous refresh token was already invalid at Salesforce"),
@@ -110,8 +123,13 @@ pub fn report(ctx: &Context, o: &LoginOutcome) {
     eprintln!("  note: {APPROVALS_NOTE}");
 }
 
-/// The login itself; `choice` says who opens the URL.
+/// The login itself; `choice` says who opens the URL. The refresh token becomes the profile's.
 pub fn login(ctx: &Context, args: &LoginArgs, choice: BrowserChoice) -> Result<LoginOutcome> {
+    login_keeping(ctx, args, choice, Keep::Profile)
+}
+
+/// The login, with the refresh token going where `keep` says.
+pub fn login_keeping(ctx: &Context, args: &LoginArgs, choice: BrowserChoice, keep: Keep) -> Result<LoginOutcome> {
     let cfg = ctx.load_config()?;
     ctx.require_profile(&cfg)?;
     let settings = ctx.settings(&cfg);
@@ -146,6 +164,19 @@ pub fn login(ctx: &Context, args: &LoginArgs, choice: BrowserChoice) -> Result<L
             );
         }
         let rt = tokens.refresh_token.as_ref().expect("checked above");
+        if keep == Keep::HandOut {
+            let (org_id, username) = tokens.org_and_user().unzip();
+            let info = oauth::userinfo(http, &login_url, &tokens.access_token).ok();
+            return Ok(LoginOutcome {
+                username: info.as_ref().and_then(|i| i.username.clone()).or(username),
+                org_id: info.and_then(|i| i.org_id).or(org_id),
+                instance_url: tokens.instance_url.clone(),
+                scopes: tokens.scope.clone().unwrap_or_default(),
+                stored_in: None,
+                previous: None,
+                handed_out: Some(rt.clone()),
+            });
+        }
         // Under the profile lock, so that a concurrent refresh cannot store an older chain's
         // token over this one; recovery files of the profile are older than this login.
         let profile_lock = ProfileLock::acquire(&ctx.config_dir, &ctx.profile)?;
@@ -177,8 +208,9 @@ pub fn login(ctx: &Context, args: &LoginArgs, choice: BrowserChoice) -> Result<L
             org_id: profile.org_id,
             instance_url: profile.instance_url,
             scopes: tokens.scope.unwrap_or_default(),
-            stored_in,
+            stored_in: Some(stored_in),
             previous,
+            handed_out: None,
         })
     };
 

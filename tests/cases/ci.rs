@@ -5,11 +5,22 @@ use serde_json::Value;
 
 use crate::support::*;
 
+/// `export-ci` with the scripted browser for CI's own login.
+fn export_cmd(f: &Fixture) -> assert_cmd::Command {
+    let mut c = f.env.cmd();
+    c.args(["export-ci", "--wait", "20"]).env("BROWSER", format!("{} robot-browser", bin().display()));
+    c
+}
+
 fn export(f: &Fixture, format: &str) -> String {
-    let out = f.env.cmd().args(["export-ci", "--format", format]).output().unwrap();
+    let out = export_cmd(f).args(["--format", format]).output().unwrap();
     assert!(out.status.success(), "{}", all_output(&out));
     assert!(stderr(&out).contains("holds the client secret"), "warns about secrets");
     stdout(&out)
+}
+
+fn token_of(vars: &[(String, String)]) -> String {
+    vars.iter().find(|(k, _)| k == "MAILFINO_SF_REFRESH_TOKEN").unwrap().1.clone()
 }
 
 fn parse_env(text: &str) -> Vec<(String, String)> {
@@ -40,14 +51,18 @@ fn export_ci_formats_round_trip_into_env_only_verify() {
         ]
     );
     let json: Value = serde_json::from_str(&export(&f, "json")).unwrap();
-    let global_json = stdout(&f.env.cmd().args(["export-ci", "--json"]).output().unwrap());
-    assert_eq!(serde_json::from_str::<Value>(&global_json).unwrap(), json, "--json implies --format json");
+    let global_json = stdout(&export_cmd(&f).arg("--json").output().unwrap());
+    let global_json: Value = serde_json::from_str(&global_json).expect("--json implies --format json; stdout holds only the JSON");
+    // Each run is a login of its own: every field but the token is the same.
     for (k, v) in &env_vars {
-        assert_eq!(json[k], v.as_str());
+        if k != "MAILFINO_SF_REFRESH_TOKEN" {
+            assert_eq!(json[k], v.as_str());
+            assert_eq!(global_json[k], v.as_str());
+        }
     }
     let gh = export(&f, "github");
     assert!(gh.contains("gh secret set -f -") && gh.contains("${{ secrets.MAILFINO_SF_REFRESH_TOKEN }}"));
-    assert_eq!(parse_env(&gh), env_vars);
+    assert_eq!(parse_env(&gh).len(), env_vars.len());
     let ci = Env::new();
     let out = ci.cmd().args(["verify", "--json"]).envs(env_vars.clone()).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
@@ -69,7 +84,7 @@ fn the_pipeline_passes_run_after_run_with_and_without_rotation() {
             assert_eq!(out.status.code(), Some(0), "rotate={rotate} run={run}: {}", all_output(&out));
             assert!(!ci.config_dir().exists());
         }
-        assert_eq!(f.emu.state().active_refresh_tokens(), 1, "introspection spent nothing");
+        assert_eq!(f.emu.state().active_refresh_tokens(), 2, "the profile's and CI's; introspection spent nothing");
     }
 }
 
@@ -136,4 +151,95 @@ fn renew_without_rotation_proves_the_api_and_writes_nothing() {
     assert_eq!(api["status"], "pass");
     assert!(!ci.config_dir().exists());
     assert!(!rotated.exists(), "no rotation, so nothing was written");
+}
+
+/// CI's refresh token is its own: with rotation on, a local `verify` leaves CI's token valid, and
+/// a CI run that renews (and stores the rotated token back) leaves the profile's valid.
+#[test]
+fn export_ci_gives_ci_a_token_of_its_own_that_rotation_on_either_side_leaves_alive() {
+    let f = fixture(|c| c.rotate_refresh_tokens = true);
+    f.setup().login();
+    let profile_before = f.refresh_token().unwrap();
+    let out = export_cmd(&f).output().unwrap();
+    assert!(out.status.success(), "{}", all_output(&out));
+    assert!(stderr(&out).contains("a refresh token of its own"), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.lines().all(|l| l.starts_with("MAILFINO_SF_")), "stdout holds only the variables: {text}");
+    let vars = parse_env(&text);
+    let mut ci_token = token_of(&vars);
+    assert_ne!(ci_token, profile_before, "CI does not get the profile's token");
+    assert_eq!(f.refresh_token().unwrap(), profile_before, "the profile's token is untouched");
+    assert_eq!(f.emu.state().active_refresh_tokens(), 2);
+
+    // A local verify rotates the profile's token: CI's stays valid.
+    f.env.cmd().arg("verify").assert().success();
+    assert_ne!(f.refresh_token().unwrap(), profile_before, "the profile's token rotated");
+    let ci = Env::new();
+    let rotated = ci.path("rotated");
+    let out =
+        ci.cmd().args(["verify", "--json", "--rotated-token-out", rotated.to_str().unwrap()]).envs(f.ci_env(&ci_token)).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "CI's token survived the local verify: {}", all_output(&out));
+    ci_token = std::fs::read_to_string(&rotated).unwrap().trim().to_string();
+
+    // CI renewed (its token rotated): the profile's stays valid, and so does CI's new one.
+    f.env.cmd().arg("verify").assert().success();
+    f.env.cmd().arg("refresh").assert().success();
+    let out = ci.cmd().args(["verify", "--json"]).envs(f.ci_env(&ci_token)).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
+}
+
+/// `--share-profile-token` hands out the profile's own token and names the rotation trap, which
+/// then springs exactly as the warning says.
+#[test]
+fn share_profile_token_warns_of_the_rotation_trap() {
+    let f = fixture(|c| c.rotate_refresh_tokens = true);
+    f.setup().login();
+    let out = f.env.cmd().args(["export-ci", "--share-profile-token"]).output().unwrap();
+    assert!(out.status.success(), "{}", all_output(&out));
+    let err = stderr(&out);
+    assert!(err.contains("share one refresh token") && err.contains("rotation") && err.contains("--rotated-token-out"), "{err}");
+    let shared = token_of(&parse_env(&stdout(&out)));
+    assert_eq!(shared, f.refresh_token().unwrap());
+    assert_eq!(f.emu.state().active_refresh_tokens(), 1, "no second login");
+    f.env.cmd().arg("verify").assert().success();
+    let ci = Env::new();
+    let out = ci.cmd().args(["verify", "--json"]).envs(f.ci_env(&shared)).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "the shared token was spent by the local verify: {}", all_output(&out));
+    // --paste and --no-browser belong to CI's own login.
+    f.env.cmd().args(["export-ci", "--share-profile-token", "--paste"]).assert().code(2);
+}
+
+/// CI's login through `--paste` (a server without a browser): the address bar's URL on stdin.
+#[test]
+fn export_ci_paste_takes_the_address_for_cis_login() {
+    let f = fixture(|_| {});
+    f.setup().login();
+    let mut child = f
+        .env
+        .std_cmd()
+        .args(["export-ci", "--paste", "--wait", "20"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::{BufRead, BufReader, Write};
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    let url = loop {
+        line.clear();
+        assert!(err.read_line(&mut line).unwrap() > 0, "export-ci ended before printing the URL");
+        if let (Some(i), true) = (line.find("http"), line.contains("/services/oauth2/authorize")) {
+            break line[i..].trim().to_string();
+        }
+    };
+    // Follow the authorize URL as a browser would (auto-approve) and paste where it lands.
+    let c = reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let landed = c.get(&url).send().unwrap().headers()["location"].to_str().unwrap().to_string();
+    writeln!(child.stdin.take().unwrap(), "{landed}").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let vars = parse_env(&stdout(&out));
+    assert_ne!(token_of(&vars), f.refresh_token().unwrap());
+    assert_eq!(f.emu.state().active_refresh_tokens(), 2);
 }
