@@ -9,7 +9,8 @@
 //! stays), keeps the owner, group and mode of an existing file (only permissions for others are
 //! removed), is atomic, and is prepared completely ([`prepare`]) before anything changes. A write
 //! that changes the content first keeps the old file as `NAME.bak.YYYYMMDDTHHMMSSZ` next to it
-//! (the newest [`BACKUPS_KEPT`] are kept); a write that changes nothing writes nothing.
+//! (the newest [`BACKUPS_KEPT`] are kept); a write that changes nothing writes nothing. Two
+//! writers take turns (a lock on the directory, no lock file in mailfino's directory).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -223,6 +224,9 @@ pub struct Plan {
     /// The new file, created in the target's directory with the old owner and mode; None when
     /// the content stays the same.
     tmp: Option<tempfile::NamedTempFile>,
+    /// An exclusive lock on the target's directory from the read to the rename, so that two
+    /// writers never merge into the same old content (None where directories cannot be locked).
+    _lock: Option<fs::File>,
 }
 
 /// What [`Plan::commit`] did.
@@ -269,12 +273,35 @@ pub fn inspect(path: &Path) -> Result<(PathBuf, Option<(String, Ownership)>)> {
 /// Checks everything about writing `pairs` into the file at `path` and prepares the write (see
 /// [`inspect`]; then a new file in the target's directory with the old owner and mode).
 pub fn prepare(path: &Path, pairs: &[(&str, &str)]) -> Result<Plan> {
-    let (target, existing) = inspect(path)?;
+    let (target, _) = inspect(path)?;
     let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let lock = lock_dir(dir)?;
+    // Read again under the lock: what is merged is what is there now.
+    let (target, existing) = inspect(path)?;
     let merged = merge(existing.as_ref().map_or("", |(t, _)| t.as_str()), pairs);
     let unchanged = existing.as_ref().is_some_and(|(old, _)| *old == merged);
     let tmp = if unchanged { None } else { Some(new_file(dir, existing.as_ref().map(|(_, o)| *o), &target)?) };
-    Ok(Plan { path: path.to_path_buf(), target, existing, merged, tmp })
+    Ok(Plan { path: path.to_path_buf(), target, existing, merged, tmp, _lock: lock })
+}
+
+/// Locks `dir` exclusively (waiting at most a minute); no file is created for it. Where a
+/// directory cannot be opened as a file (Windows), writes go unlocked.
+fn lock_dir(dir: &Path) -> Result<Option<fs::File>> {
+    let Ok(d) = fs::File::open(dir) else { return Ok(None) };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        match d.try_lock() {
+            Ok(()) => return Ok(Some(d)),
+            Err(fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(Error::storage(format!("another mailfino-sf is writing in {} for over a minute", dir.display()))
+                    .hint("let it finish, then run this again; nothing was changed"))
+            }
+            Err(fs::TryLockError::Error(_)) => return Ok(None),
+        }
+    }
 }
 
 /// A temp file in `dir` with the owner and mode the env file keeps (0600 for a new file).
@@ -495,6 +522,25 @@ mod tests {
             let line = format_assignment("K", v);
             assert_eq!(values(&line, &["K"])[0].1, Ok(v.to_string()), "{line}");
         }
+    }
+
+    #[test]
+    fn a_second_writer_waits_for_the_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.env");
+        fs::write(&path, "FOREIGN=1\n").unwrap();
+        let first = prepare(&path, &[("A", "1")]).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let p = path.clone();
+        let second = std::thread::spawn(move || {
+            let w = write(&p, &[("B", "2")]);
+            tx.send(()).unwrap();
+            w
+        });
+        assert!(rx.recv_timeout(std::time::Duration::from_millis(300)).is_err(), "the second writer waits");
+        first.commit().unwrap();
+        second.join().unwrap().unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "FOREIGN=1\nA=1\nB=2\n", "nothing lost");
     }
 
     #[test]
