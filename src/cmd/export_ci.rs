@@ -24,21 +24,18 @@ pub fn run(args: &ExportCiArgs, ctx: &Context) -> Result<ExitCode> {
     let login_url = settings.require_login_url(ctx)?;
     let client_id = settings.require_client_id(ctx)?;
     let (secret, _) = ctx.client_secret()?.ok_or_else(|| not_configured(ctx, "no client secret"))?;
-    let token = if args.share_profile_token { profile_token(ctx)? } else { ci_token(ctx, args)? };
-    let vars = [
+    let mut vars = vec![
         ("MAILFINO_SF_LOGIN_URL", login_url),
         ("MAILFINO_SF_CLIENT_ID", client_id),
         ("MAILFINO_SF_CLIENT_SECRET", secret.expose_secret().to_string()),
-        ("MAILFINO_SF_REFRESH_TOKEN", token.expose_secret().to_string()),
         ("MAILFINO_SF_CALLBACK_URL", settings.callback()),
         ("MAILFINO_SF_REDIRECT_URI", settings.redirect()),
     ];
-    // One variable per line in every format: a value with a line break (or any control
-    // character) could forge extra lines, e.g. more secrets for `gh secret set -f -`.
-    if let Some((name, _)) = vars.iter().find(|(_, v)| v.chars().any(char::is_control)) {
-        return Err(Error::usage(format!("the value of {name} contains a line break or control character; refusing to export it"))
-            .hint("fix the stored value (run `mailfino-sf setup` or `mailfino-sf login` again), or unset the environment override"));
-    }
+    // Checked before CI's login (nothing is asked of the admin for an export that cannot be made).
+    refuse_control_characters(&vars)?;
+    let token = if args.share_profile_token { profile_token(ctx)? } else { ci_token(ctx, args)? };
+    vars.insert(3, ("MAILFINO_SF_REFRESH_TOKEN", token.expose_secret().to_string()));
+    refuse_control_characters(&vars)?;
     ctx.ui.warn("the output holds the client secret and a refresh token: put it straight into your CI secret store, never into a file in the repository or a log");
     // `--json` asks for machine-readable output; the env format is the only one that is not.
     let format = if ctx.json && args.format == ExportFormat::Env { ExportFormat::Json } else { args.format };
@@ -66,6 +63,18 @@ pub fn run(args: &ExportCiArgs, ctx: &Context) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One variable per line in every format: a value with a line break (or any control character)
+/// could forge extra lines, e.g. more secrets for `gh secret set -f -`.
+fn refuse_control_characters(vars: &[(&str, String)]) -> Result<()> {
+    match vars.iter().find(|(_, v)| v.chars().any(char::is_control)) {
+        Some((name, _)) => {
+            Err(Error::usage(format!("the value of {name} contains a line break or control character; refusing to export it"))
+                .hint("fix the stored value (run `mailfino-sf setup` or `mailfino-sf login` again), or unset the environment override"))
+        }
+        None => Ok(()),
+    }
 }
 
 /// The profile's own refresh token, with the warning about the rotation trap.

@@ -202,6 +202,8 @@ fn the_wizard_refuses_a_secret_in_the_key_prompt_and_asks_again() {
     p.send_line("").unwrap();
     p.expect("My Domain URL").unwrap();
     p.send_line("").unwrap();
+    p.expect("How to create the External Client App").unwrap();
+    p.send_line("").unwrap(); // click through Setup
     for n in 1..=5 {
         p.expect(format!("Step {n} done?")).unwrap();
         p.send_line("y").unwrap();

@@ -281,7 +281,7 @@ fn export_ci_refuses_values_with_line_breaks() {
             assert!(stdout(&out).is_empty(), "{format}: {}", stdout(&out));
         }
     }
-    let out = f.env.cmd().args(["export-ci", "--format", "github"]).output().unwrap();
+    let out = f.env.cmd().args(["export-ci", "--share-profile-token", "--format", "github"]).output().unwrap();
     assert!(out.status.success());
     assert_eq!(stdout(&out).lines().filter(|l| !l.starts_with('#')).count(), 6, "{}", stdout(&out));
 }
