@@ -16,8 +16,7 @@ use crate::http::Http;
 use crate::oauth;
 use crate::probes;
 use crate::renew::{self, Renewed, Rotated};
-use crate::salesforce::checklist::step_ref;
-use crate::salesforce::explain::explain;
+use crate::salesforce::explain::{command, explain, for_status, hint, Fix};
 use crate::salesforce::paths;
 use crate::salesforce::types::ScopeVerdict;
 use crate::salesforce::values;
@@ -63,7 +62,9 @@ impl Check {
         Self::new(id, Status::Skip, format!("skipped: {why}"), Some(why))
     }
     pub fn from_error(id: &'static str, e: &Error) -> Self {
-        Self::fail(id, sanitize(&e.message), e.hints.join("; "))
+        let hints: Vec<&str> = e.hints.iter().map(String::as_str).filter(|h| !h.trim().is_empty()).collect();
+        let hint = if hints.is_empty() { None } else { Some(hints.join("; ")) };
+        Self::new(id, Status::Fail, sanitize(&e.message), hint)
     }
 }
 
@@ -146,15 +147,7 @@ fn join<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
 fn login_host(http: &Http, login_url: &str) -> Check {
     let host = oauth::host_of(login_url);
     match http.get(&format!("{login_url}{}", paths::OPENID), None) {
-        Err(e) => Check::fail(
-            "login_host",
-            sanitize(&e.message),
-            format!(
-                "check the login URL {login_url} (production: {}, sandbox: {}, or your My Domain) and the network",
-                values::PRODUCTION,
-                values::SANDBOX
-            ),
-        ),
+        Err(e) => Check::from_error("login_host", &e),
         Ok(r) => {
             let v: Option<serde_json::Value> = serde_json::from_str(&r.body).ok();
             let ok = r.status == 200
@@ -165,7 +158,7 @@ fn login_host(http: &Http, login_url: &str) -> Check {
                 Check::fail(
                     "login_host",
                     format!("{host} does not answer as a Salesforce login host (HTTP {} on {})", r.status, paths::OPENID),
-                    "use https://login.salesforce.com, https://test.salesforce.com or your My Domain URL (https://NAME.my.salesforce.com)",
+                    hint(&for_status(r.status)),
                 )
             }
         }
@@ -177,7 +170,7 @@ pub fn callback_url_check(callback: &str) -> Check {
     match values::check_callback(callback) {
         Ok(w) if w.is_empty() => Check::pass("callback_url", format!("mailfino's callback URL is {}", sanitize(callback))),
         Ok(w) => Check::warn("callback_url", format!("mailfino's callback URL is {}", sanitize(callback)), w.join("; ")),
-        Err(e) => Check::fail("callback_url", sanitize(&e.message), format!("{} ({})", e.hints.join("; "), step_ref(4))),
+        Err(e) => Check::fail("callback_url", sanitize(&e.message), hint(&Fix::MailfinoUrl)),
     }
 }
 
@@ -218,11 +211,9 @@ pub fn verify(ctx: &Context, settings: &Settings, opts: &VerifyOptions) -> Vec<C
     if checks.is_empty() {
         checks.push(match (&login, missing.is_empty()) {
             (Some(Err(e)), _) => Check::from_error("config", e),
-            (_, false) => Check::fail(
-                "config",
-                format!("profile `{}` is missing the {}", ctx.profile, missing.join(", ")),
-                format!("run `mailfino-sf setup{}` (or set the MAILFINO_SF_* variables)", ctx.profile_flag()),
-            ),
+            (_, false) => {
+                Check::fail("config", format!("profile `{}` is missing the {}", ctx.profile, missing.join(", ")), hint(&Fix::Setup))
+            }
             _ => Check::pass(
                 "config",
                 format!("profile `{}` is complete (secret from the {})", ctx.profile, secret.as_ref().map(|s| s.1.label()).unwrap_or("?")),
@@ -346,7 +337,11 @@ fn introspection_chain(ctx: &Context, http: &Http, login_url: &str, client_id: &
         Ok(Err(e)) => {
             let x = explain(&e.error, &e.description);
             skip_rest(
-                Check::fail("refresh_token", format!("introspection failed: {} ({})", sanitize(&e.error), sanitize(&e.description)), x.fix),
+                Check::fail(
+                    "refresh_token",
+                    format!("introspection failed: {} ({})", sanitize(&e.error), sanitize(&e.description)),
+                    x.hint(),
+                ),
                 "the refresh token was not checked",
             )
         }
@@ -354,7 +349,7 @@ fn introspection_chain(ctx: &Context, http: &Http, login_url: &str, client_id: &
             Check::warn(
                 "refresh_token",
                 "could not tell whether the refresh token is active: the introspection answer has no `active` field",
-                "check the login URL; `verify --renew` proves the token with a refresh",
+                format!("{}; `{}` proves the token with a refresh", hint(&Fix::LoginUrl), command("verify --renew")),
             ),
             "the refresh token was not checked",
         ),
@@ -362,7 +357,7 @@ fn introspection_chain(ctx: &Context, http: &Http, login_url: &str, client_id: &
             Check::fail(
                 "refresh_token",
                 "the refresh token from MAILFINO_SF_REFRESH_TOKEN is not active (revoked, expired or rotated out)",
-                "run `mailfino-sf login` and `mailfino-sf export-ci` on an admin machine, and update the CI secret",
+                hint(&Fix::CiRefreshToken),
             ),
             "the refresh token is not active",
         ),
@@ -399,18 +394,10 @@ fn scope_check(scope: Option<&str>) -> Check {
     let v = ScopeVerdict::of(scope);
     let missing = v.missing();
     if !missing.is_empty() {
-        return Check::fail(
-            "scopes",
-            format!("granted `{}`; missing {}", sanitize(scope), missing.join(" and ")),
-            format!("add it under Selected OAuth Scopes ({}), then log in again", step_ref(3)),
-        );
+        return Check::fail("scopes", format!("granted `{}`; missing {}", sanitize(scope), missing.join(" and ")), hint(&Fix::Scopes));
     }
     if v.full {
-        return Check::warn(
-            "scopes",
-            format!("granted `{}`, which includes `full`", sanitize(scope)),
-            format!("`full` is broader than mailfino needs; keep only api and refresh_token ({})", step_ref(3)),
-        );
+        return Check::warn("scopes", format!("granted `{}`, which includes `full`", sanitize(scope)), hint(&Fix::FullScope));
     }
     Check::pass("scopes", format!("granted `{}`", sanitize(scope)))
 }

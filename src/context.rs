@@ -19,7 +19,7 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::cli::{GlobalArgs, StoreKind};
 use crate::error::{Error, Result};
 use crate::http::Http;
-use crate::salesforce::values;
+use crate::salesforce::{explain, values};
 use crate::store::config::{ConfigFile, Profile};
 use crate::store::recovery;
 use crate::store::secrets::{SecretKey, Secrets, Source, StoreMode};
@@ -109,6 +109,7 @@ impl Context {
         };
         let limits = Limits::from_env()?;
         crate::store::lock::set_timeout(limits.lock);
+        explain::set_run(&profile, None);
         Ok(Context {
             profile,
             profile_explicit: global.profile.is_some(),
@@ -207,6 +208,10 @@ impl Context {
     /// The profile's effective settings: stored values with the environment on top.
     pub fn settings(&self, cfg: &ConfigFile) -> Settings {
         let base = cfg.profile(&self.profile).cloned().unwrap_or_default();
+        let login_url = self.env("MAILFINO_SF_LOGIN_URL").or(base.login_url.clone());
+        // Hints name the org's own address when it is known.
+        let org = login_url.clone().filter(|u| u.contains(".my.salesforce.com")).or(base.instance_url.clone());
+        explain::set_run(&self.profile, org.as_deref());
         Settings {
             login_url: self.env("MAILFINO_SF_LOGIN_URL").or(base.login_url.clone()),
             client_id: self.env("MAILFINO_SF_CLIENT_ID").or(base.client_id.clone()),
@@ -338,6 +343,5 @@ impl Settings {
 
 /// "profile X has no Y" with the command that fixes it.
 pub fn not_configured(ctx: &Context, what: &str) -> Error {
-    Error::not_configured(format!("profile `{}` has {what}", ctx.profile))
-        .hint(format!("run `mailfino-sf setup{}` (or set the MAILFINO_SF_* variables for CI)", ctx.profile_flag()))
+    Error::not_configured(format!("profile `{}` has {what}", ctx.profile)).hint(explain::hint(&explain::Fix::Setup))
 }

@@ -20,7 +20,7 @@ use crate::api::{self, Queried};
 use crate::checks::Check;
 use crate::error::{Error, Result};
 use crate::http::{Http, Response};
-use crate::salesforce::explain::explain_rest;
+use crate::salesforce::explain::{command, explain_rest, hint, Fix};
 use crate::salesforce::rest::{self, ApiUsage, RestError};
 use crate::salesforce::types::TokenResponse;
 use crate::ui::sanitize;
@@ -78,7 +78,7 @@ pub fn after_failed_refresh(e: &Error, api_access: Check, why: &str) -> Health {
         h.checks[0] = Check::fail(
             "user_active",
             "Salesforce refused the refresh because the integration user is inactive",
-            "reactivate the user (Setup → Users → Edit → Active), or log in as another integration user with `mailfino-sf login` and reconnect mailfino",
+            format!("{}; or log in as another integration user and reconnect mailfino", hint(&Fix::InactiveUser)),
         );
     }
     h
@@ -97,11 +97,7 @@ pub fn after_refresh(http: &Http, tokens: &TokenResponse, stored: &Stored, warm:
         None => warm.and_then(|rx| rx.recv_timeout(Duration::from_secs(20)).ok().flatten()).or_else(|| discover(http, instance)),
     };
     let Some(version) = version else {
-        let api = Check::fail(
-            "api_access",
-            "the instance does not list its API versions",
-            "check the instance URL; run `mailfino-sf login` again",
-        );
+        let api = Check::fail("api_access", "the instance does not list its API versions", hint(&Fix::ApiVersion));
         return Health::skipped(api, "the API version is unknown");
     };
     let soql = approvals_query(&stored.app_name, user_id.as_deref());
@@ -182,13 +178,13 @@ fn rest_fail(id: &'static str, e: &RestError, status: u16) -> Check {
             sanitize(&e.message),
             x.meaning
         ),
-        x.fix,
+        x.hint(),
     )
 }
 
 fn api_access(root: &Result<Response>, version: &str) -> Check {
     let r = match root {
-        Err(e) => return Check::fail("api_access", sanitize(&e.message), e.hints.join("; ")),
+        Err(e) => return Check::from_error("api_access", e),
         Ok(r) => r,
     };
     // Only the REST API's own JSON resource list is positive evidence.
@@ -196,7 +192,7 @@ fn api_access(root: &Result<Response>, version: &str) -> Check {
         return Check::warn(
             "api_access",
             format!("could not tell: the REST API answered HTTP {} with something that is not its JSON", r.status),
-            "check the instance URL",
+            hint(&Fix::LoginUrl),
         );
     }
     if r.is_success() {
@@ -211,14 +207,10 @@ fn api_access(root: &Result<Response>, version: &str) -> Check {
             Check::fail(
                 "api_access",
                 format!("the REST API refused the fresh access token (INVALID_SESSION_ID, HTTP 401): {}", x.meaning),
-                x.fix,
+                x.hint(),
             )
         }
-        None => Check::fail(
-            "api_access",
-            format!("the REST API answered HTTP {}", r.status),
-            "check the integration user's API access (API Enabled)",
-        ),
+        None => Check::fail("api_access", format!("the REST API answered HTTP {}", r.status), hint(&for_status_api(r.status))),
     }
 }
 
@@ -274,7 +266,7 @@ fn org_identity(tokens: &TokenResponse, stored: &Stored, identity: Option<&Value
         return Check::fail(
             "org_identity",
             format!("the token belongs to org {}, but this profile was set up for org {}: a refreshed sandbox gets a new org id", sanitize(&org), sanitize(stored_org)),
-            "after a sandbox refresh: check the External Client App still exists there (re-create it if not), run `mailfino-sf login` to store the new org, and reconnect mailfino to the sandbox",
+            format!("after a sandbox refresh: check the External Client App still exists there (re-create it if not), run `{}` to store the new org, and reconnect mailfino to the sandbox", command("login")),
         );
     }
     let now = tokens.instance_url.as_deref().unwrap_or_default();
@@ -282,7 +274,7 @@ fn org_identity(tokens: &TokenResponse, stored: &Stored, identity: Option<&Value
         Some(before) if !same_url(before, now) => Check::warn(
             "org_identity",
             format!("org {} now answers at {} (stored: {}): a My Domain change or an instance move", sanitize(&org), sanitize(now), sanitize(before)),
-            format!("mailfino keeps working when it uses the instance_url of each refresh; run `mailfino-sf login` to store {}, and after a My Domain rename update the login URL (`mailfino-sf setup --login-url …`)", sanitize(now)),
+            format!("mailfino keeps working when it uses the instance_url of each refresh; run `{}` to store {}, and after a My Domain rename update the login URL (`{}`)", command("login"), sanitize(now), command("setup --login-url …")),
         ),
         _ => Check::pass("org_identity", format!("org {} at {}, as stored", sanitize(&org), sanitize(now))),
     }
@@ -307,11 +299,7 @@ fn api_limits(wave: &Wave, refused_wholesale: bool) -> Check {
         return Check::skip("api_limits", "the REST API refused the token");
     }
     match usage {
-        None => Check::warn(
-            "api_limits",
-            "could not tell the API usage: no Sforce-Limit-Info header came back",
-            "check Setup → System Overview → API Requests",
-        ),
+        None => Check::warn("api_limits", "could not tell the API usage: no Sforce-Limit-Info header came back", hint(&Fix::ApiLimit)),
         Some(u) if u.percent() >= 100 => {
             Check::fail("api_limits", format!("{} of {} daily API requests used ({} %)", u.used, u.max, u.percent()), fix)
         }
@@ -398,5 +386,15 @@ mod tests {
         assert!(same_id("00D5g000004EmuLEAS", "00D5g000004EmuL"));
         assert!(!same_id("00D5g000004EmuLEAS", "00D5g000004OthER"));
         assert!(same_url("https://a.my.salesforce.com/", "https://A.my.salesforce.com"));
+    }
+}
+
+/// A REST status without Salesforce's error body: 5xx and 429 are Salesforce's trouble (the same
+/// hint as everywhere), anything else the user's API access.
+fn for_status_api(status: u16) -> Fix {
+    if status >= 500 || status == 429 {
+        Fix::SalesforceTrouble
+    } else {
+        Fix::ApiEnabled
     }
 }

@@ -158,7 +158,7 @@ impl Http {
             format!("{e}")
         };
         let mut err = Error::unreachable(format!("{host} is unreachable: {what}"))
-            .hint("check the login URL, your network and proxy settings (HTTPS_PROXY, NO_PROXY)");
+            .hint(crate::salesforce::explain::hint(&crate::salesforce::explain::Fix::Network));
         err.not_sent = e.is_connect();
         err
     }

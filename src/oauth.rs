@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use crate::http::{Http, Response};
 use crate::salesforce::answers::{self, AuthorizeAnswer};
-use crate::salesforce::explain::explain;
+use crate::salesforce::explain::{self, explain, Fix};
 use crate::salesforce::paths;
 use crate::salesforce::types::{OAuthError, TokenResponse};
 use crate::ui::sanitize;
@@ -76,15 +76,11 @@ pub fn unexpected(resp: &Response, host: &str) -> Error {
     if (300..400).contains(&resp.status) {
         let to = resp.location.as_deref().map(crate::http::redact_url).unwrap_or_default();
         return Error::unreachable(format!("{host} answered with a redirect ({}) to {to}; it was not followed", resp.status))
-            .hint("check the login URL: it must be the login host itself (e.g. https://login.salesforce.com or the My Domain URL)");
+            .hint(explain::hint(&Fix::LoginUrl));
     }
     let kind = if resp.content_type.contains("html") { "an HTML page" } else { "an unexpected body" };
     let e = Error::unreachable(format!("{host} answered HTTP {} with {kind} instead of Salesforce's JSON", resp.status));
-    if resp.status >= 500 || resp.status == 429 {
-        e.hint("Salesforce is having trouble or is rate-limiting; try again in a few minutes (status.salesforce.com)")
-    } else {
-        e.hint("check that the login URL points at a Salesforce login host")
-    }
+    e.hint(explain::hint(&explain::for_status(resp.status)))
 }
 
 /// Exchanges an authorization code (credentials and verifier in the body).
@@ -251,7 +247,7 @@ pub fn userinfo(http: &Http, login_url: &str, access: &SecretString) -> Result<U
 pub fn oauth_error(e: &OAuthError) -> Error {
     let x = explain(&e.error, &e.description);
     let desc = if e.description.is_empty() { String::new() } else { format!(" ({})", sanitize(&e.description)) };
-    let mut err = Error::refused(format!("Salesforce refused: {}{desc}: {}", sanitize(&e.error), x.meaning)).hint(x.fix);
+    let mut err = Error::refused(format!("Salesforce refused: {}{desc}: {}", sanitize(&e.error), x.meaning)).hint(x.hint());
     err.oauth_code = Some(e.error.clone());
     err
 }

@@ -12,7 +12,7 @@ use crate::checks::{Check, Status};
 use crate::error::{Error, Result};
 use crate::http::Response;
 use crate::salesforce::answers::{AuthorizeAnswer, FoundError};
-use crate::salesforce::explain::explain;
+use crate::salesforce::explain::{command, explain, explain_for, hint, Fix};
 use crate::salesforce::types::OAuthError;
 use crate::ui::sanitize;
 
@@ -47,11 +47,11 @@ fn unclear(p: &AuthorizeAnswer) -> (String, String) {
     match p {
         AuthorizeAnswer::Error(FoundError { error, description }) => {
             let x = explain(error, description);
-            (format!("Salesforce answered {} ({}): {}", sanitize(error), sanitize(description), x.meaning), x.fix)
+            (format!("Salesforce answered {} ({}): {}", sanitize(error), sanitize(description), x.meaning), x.hint())
         }
         AuthorizeAnswer::Unknown(what) => (
             format!("the authorize endpoint answered {}", sanitize(what)),
-            "check the login URL; `mailfino-sf login` proves the app works".to_string(),
+            format!("{}; `{}` proves the app works", hint(&Fix::LoginUrl), command("login")),
         ),
         AuthorizeAnswer::LoginPage | AuthorizeAnswer::Callback { .. } => (String::new(), String::new()),
     }
@@ -66,8 +66,11 @@ pub fn authorize_checks(
     lb: Result<AuthorizeAnswer>,
 ) -> Vec<Check> {
     let client = if unknown_client(&cb) || unknown_client(&lb) {
-        let x = explain("invalid_client_id", "client identifier invalid");
-        Check::fail("client_id", format!("Salesforce does not know the Consumer Key {} (invalid_client_id)", short(client_id)), x.fix)
+        Check::fail(
+            "client_id",
+            format!("Salesforce does not know the Consumer Key {} (invalid_client_id)", short(client_id)),
+            hint(&Fix::ConsumerKey),
+        )
     } else if let Some(how) = proves_client(&cb).or(proves_client(&lb)) {
         Check::pass("client_id", format!("the Consumer Key {} is known to Salesforce ({how})", short(client_id)))
     } else {
@@ -90,12 +93,12 @@ pub fn authorize_checks(
             Ok(AuthorizeAnswer::Error(f)) if f.error == "redirect_uri_mismatch" && id == "loopback_registered" => Check::warn(
                 id,
                 format!("{what} {url} is not registered on the app; only `mailfino-sf login` needs it, mailfino does not"),
-                format!("before `mailfino-sf login`: {}", explain(&f.error, &f.description).fix),
+                format!("before `{}`: {}", command("login"), hint(&Fix::CallbackUrl(url.to_string()))),
             ),
             Ok(AuthorizeAnswer::Error(f)) if f.error == "redirect_uri_mismatch" => Check::fail(
                 id,
                 format!("{what} {url} is not registered on the app (redirect_uri_mismatch)"),
-                explain(&f.error, &f.description).fix,
+                explain_for(&f.error, &f.description, Some(url)).hint(),
             ),
             Ok(p) => {
                 let (answer, fix) = unclear(&p);
@@ -177,7 +180,7 @@ pub fn secret_check(token: Result<Response>, intro: Result<Response>) -> Check {
     let t = read(&token, read_token_probe, "the token endpoint");
     let i = read(&intro, read_introspect_probe, "introspection");
     let both = format!("token endpoint: {}; introspection: {}", describe(&t), describe(&i));
-    let login_proves = "`mailfino-sf login` and then `mailfino-sf verify` prove the secret with a refresh";
+    let login_proves = format!("`{}` and then `{}` prove the secret with a refresh", command("login"), command("verify"));
     match (&t, &i) {
         (SecretProbe::UnknownClient, _) | (_, SecretProbe::UnknownClient) => Check::skip("client_secret", "the Consumer Key is not known"),
         (SecretProbe::Accepted(_), SecretProbe::Accepted(_)) => Check::pass(
@@ -186,13 +189,15 @@ pub fn secret_check(token: Result<Response>, intro: Result<Response>) -> Check {
         ),
         (SecretProbe::Rejected(e), SecretProbe::Rejected(_))
         | (SecretProbe::Rejected(e), SecretProbe::Unclear(_))
-        | (SecretProbe::Unclear(_), SecretProbe::Rejected(e)) => {
-            Check::fail("client_secret", format!("Salesforce refused the Consumer Secret ({both})"), explain(&e.error, &e.description).fix)
-        }
+        | (SecretProbe::Unclear(_), SecretProbe::Rejected(e)) => Check::fail(
+            "client_secret",
+            format!("Salesforce refused the Consumer Secret ({both})"),
+            explain(&e.error, &e.description).hint(),
+        ),
         (SecretProbe::Accepted(_), SecretProbe::Rejected(e)) | (SecretProbe::Rejected(e), SecretProbe::Accepted(_)) => Check::warn(
             "client_secret",
             format!("the secret probes disagree ({both})"),
-            format!("{login_proves}; if that fails too: {}", explain(&e.error, &e.description).fix),
+            format!("{login_proves}; if that fails too: {}", explain(&e.error, &e.description).hint()),
         ),
         _ => Check::warn("client_secret", format!("could not tell whether the Consumer Secret is right ({both})"), login_proves),
     }
@@ -206,7 +211,10 @@ pub fn merge_secret(probe: Check, refresh: Check) -> Check {
         (Status::Fail, _) => Check::warn(
             "client_secret",
             format!("a refresh with the Consumer Secret worked, but the probes said: {}", probe.summary),
-            "check \"Require secret for Refresh Token Flow\" on the app; copy the Consumer Secret again (checklist step 5) if mailfino's logins fail",
+            format!(
+                "check \"Require secret for Refresh Token Flow\" on the app; if mailfino's logins fail: {}",
+                hint(&Fix::ConsumerSecret)
+            ),
         ),
         _ => refresh,
     }

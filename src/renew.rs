@@ -16,6 +16,7 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::oauth;
+use crate::salesforce::explain::{self, Fix};
 use crate::salesforce::types::TokenResponse;
 use crate::signals::Critical;
 use crate::store::secrets::{SecretKey, Source};
@@ -42,7 +43,7 @@ pub fn spent_env_token_error() -> Error {
     Error::refused("refresh token rotation is on: the refresh token from MAILFINO_SF_REFRESH_TOKEN is now spent, and Salesforce's new one could not be kept")
         .hint("set up CI with `--rotated-token-out PATH` and store that file's token back into the CI secret after each run")
         .hint("or, for this tool's login, choose \"Refresh token is valid until revoked\" without rotation on the app's Policies tab")
-        .hint("then run `mailfino-sf login` and `mailfino-sf export-ci` again to get a working token")
+        .hint(explain::hint(&Fix::CiRefreshToken))
 }
 
 /// Refuses, before anything is sent, a renewal of a token from the environment without a place
@@ -80,10 +81,9 @@ pub fn renew(
     }
     // No config dir: nothing is stored, so there is nothing to lock (and nothing is written).
     let _lock = if env_mode || !ctx.config_dir.exists() { None } else { Some(ProfileLock::acquire(&ctx.config_dir, &ctx.profile)?) };
-    let (token, source) = ctx.refresh_token()?.ok_or_else(|| {
-        Error::not_configured(format!("profile `{}` has no refresh token", ctx.profile))
-            .hint(format!("run `mailfino-sf login{}` first", ctx.profile_flag()))
-    })?;
+    let (token, source) = ctx
+        .refresh_token()?
+        .ok_or_else(|| Error::not_configured(format!("profile `{}` has no refresh token", ctx.profile)).hint(explain::hint(&Fix::Login)))?;
     let http = ctx.http()?;
     let critical = Critical::begin();
     let result = refresh_and_persist(ctx, http, (login_url, client_id, secret), (&token, source), rotated_out);
@@ -154,6 +154,6 @@ fn recover(ctx: &Context, token: &SecretString, cause: Error) -> Error {
                 recovery::dir(&ctx.config_dir).display()
             )),
         Err(e) => Error::storage(format!("Salesforce rotated the refresh token and it could not be stored anywhere ({cause}; {})", e.message))
-            .hint(format!("run `mailfino-sf login{}` again once the store works", ctx.profile_flag())),
+            .hint(format!("run `{}` again once the store works", explain::command("login"))),
     }
 }

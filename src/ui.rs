@@ -74,15 +74,45 @@ impl Ui {
         eprintln!("mailfino-sf: {label} {}", redact(message));
     }
 
-    /// Prints an error and its hints on stderr (with every known secret redacted).
+    /// Prints an error and its hints on stderr (with every known secret redacted), wrapped at word
+    /// boundaries to the terminal.
     pub fn error(&self, err: &Error) {
         let label = self.red(false).apply_to("error:");
+        let width = width(false);
         let mut stderr = std::io::stderr().lock();
-        let _ = writeln!(stderr, "mailfino-sf: {label} {}", redact(&err.message));
-        for hint in &err.hints {
-            let _ = writeln!(stderr, "  {} {}", self.dim(false).apply_to("hint:"), redact(hint));
+        let first = "mailfino-sf: error: ".len();
+        for (i, line) in wrap(&redact(&err.message), width.saturating_sub(first)).iter().enumerate() {
+            let _ = if i == 0 { writeln!(stderr, "mailfino-sf: {label} {line}") } else { writeln!(stderr, "{:first$}{line}", "") };
+        }
+        for hint in err.hints.iter().filter(|h| !h.trim().is_empty()) {
+            for (i, line) in wrap(&redact(hint), width.saturating_sub(8)).iter().enumerate() {
+                let _ = if i == 0 {
+                    writeln!(stderr, "  {} {line}", self.dim(false).apply_to("hint:"))
+                } else {
+                    writeln!(stderr, "        {line}")
+                };
+            }
         }
     }
+}
+
+/// The width to wrap text for a stream at: the terminal's, else `COLUMNS` (at least 30). A pipe
+/// or a log without `COLUMNS` gets whole lines (a huge width), so that scripts can grep them.
+pub fn width(stdout: bool) -> usize {
+    let term = if stdout { console::Term::stdout() } else { console::Term::stderr() };
+    let cols = term
+        .size_checked()
+        .map(|(_, w)| usize::from(w))
+        .or_else(|| std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse().ok()))
+        .unwrap_or(usize::MAX / 2);
+    cols.max(30)
+}
+
+/// Wraps text at word boundaries (a word longer than the width, e.g. a URL, stays whole on its
+/// own line rather than being broken).
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let opts = textwrap::Options::new(width.max(20)).break_words(false);
+    textwrap::wrap(text, opts).into_iter().map(|l| l.into_owned()).collect()
 }
 
 /// Removes every secret the run knows from untrusted text, then escapes control, bidi and
@@ -141,7 +171,18 @@ pub fn out(line: &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::sanitize;
+    use super::{sanitize, wrap};
+
+    #[test]
+    fn wrapping_never_breaks_a_word() {
+        let text = "in Salesforce Setup → External Client App Manager → your app → Settings → OAuth Settings → Callback URL: add `http://localhost:8717/callback` on a line of its own";
+        for width in [20, 40, 60, 120] {
+            let lines = wrap(text, width);
+            let words: Vec<&str> = lines.iter().flat_map(|l| l.split_whitespace()).collect();
+            assert_eq!(words, text.split_whitespace().collect::<Vec<_>>(), "{width}");
+            assert!(lines.iter().all(|l| l.chars().count() <= width || !l.contains(' ')), "{width}: {lines:?}");
+        }
+    }
 
     #[test]
     fn sanitize_escapes_terminal_tricks() {

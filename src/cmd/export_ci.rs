@@ -81,7 +81,7 @@ fn refuse_control_characters(vars: &[(&str, String)]) -> Result<()> {
 fn profile_token(ctx: &Context) -> Result<SecretString> {
     let (token, _) = ctx.refresh_token()?.ok_or_else(|| {
         Error::not_configured(format!("profile `{}` has no refresh token", ctx.profile))
-            .hint(format!("run `mailfino-sf login{}` first, or leave out --share-profile-token", ctx.profile_flag()))
+            .hint(format!("run `{}` first, or leave out --share-profile-token", crate::salesforce::explain::command("login")))
     })?;
     ctx.ui.warn(
         "--share-profile-token: CI and this profile now share one refresh token. With refresh token rotation on \

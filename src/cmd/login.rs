@@ -15,8 +15,7 @@ use crate::context::{not_configured, Context};
 use crate::error::{Error, Kind, Result};
 use crate::loopback::{self, Hit, Listener, Pasted};
 use crate::oauth::{self, AuthRequest};
-use crate::salesforce::checklist::step_ref;
-use crate::salesforce::explain::explain;
+use crate::salesforce::explain::{command, explain_for, hint, Fix};
 use crate::salesforce::types::{ScopeVerdict, TokenResponse};
 use crate::salesforce::values;
 use crate::signals;
@@ -155,7 +154,7 @@ pub fn login_keeping(ctx: &Context, args: &LoginArgs, choice: BrowserChoice, kee
                 format!("the app did not grant {}", missing.join(" and "))
             };
             return Err(Error::refused(format!("the login worked, but {what}; mailfino needs it to stay connected"))
-                .hint(format!("add the missing scope under Selected OAuth Scopes ({}), save, and log in again", step_ref(3)))
+                .hint(hint(&Fix::Scopes))
                 .hint("nothing was stored"));
         }
         if verdict.as_ref().is_some_and(|v| v.full) {
@@ -298,8 +297,8 @@ fn paste_flow(
 fn code_from_paste(line: &str, request: &AuthRequest) -> Result<Option<String>> {
     match loopback::parse_pasted(line)? {
         Pasted::Code(code) => Ok(Some(code)),
-        Pasted::ErrorPage { error, description } => Err(error_page_error(&error, &description)),
-        Pasted::ErrorText { error, description } => Err(error_text_error(&error, &description)),
+        Pasted::ErrorPage { error, description } => Err(error_page_error(&error, &description, request)),
+        Pasted::ErrorText { error, description } => Err(error_text_error(&error, &description, request)),
         Pasted::Callback { state, error, description, code } => {
             match state {
                 Some(s) if s == request.state.expose_secret() => {}
@@ -313,43 +312,50 @@ fn code_from_paste(line: &str, request: &AuthRequest) -> Result<Option<String>> 
                 None => {}
             }
             if let Some(error) = error {
-                return Err(callback_error(&error, description.as_deref().unwrap_or("")));
+                return Err(callback_error(&error, description.as_deref().unwrap_or(""), request));
             }
             Ok(code)
         }
     }
 }
 
-fn error_page_error(error: &str, description: &str) -> Error {
-    let x = explain(error, description);
-    Error::refused(format!("Salesforce showed its error page: {} ({}): {}", sanitize(error), sanitize(description), x.meaning)).hint(x.fix)
+/// The explanation of an error for this login (a redirect mismatch names the URI it sent).
+fn explain_login(error: &str, description: &str, request: &AuthRequest) -> crate::salesforce::explain::Explanation {
+    let redirect = oauth::query_param(&request.url, "redirect_uri");
+    explain_for(error, description, redirect.as_deref())
 }
 
 /// The pre-login error text that Salesforce shows in the page instead of its login form (1.18, 1.19).
-fn error_text_error(error: &str, description: &str) -> Error {
-    let x = explain(error, description);
+fn error_text_error(error: &str, description: &str, request: &AuthRequest) -> Error {
+    let x = explain_login(error, description, request);
     let mut e = Error::refused(format!(
         "Salesforce answered the login with {} ({}) before any login: {}",
         sanitize(error),
         sanitize(description),
         x.meaning
     ))
-    .hint(x.fix);
+    .hint(x.hint());
     e.oauth_code = Some(error.to_string());
     e
 }
 
-fn callback_error(error: &str, description: &str) -> Error {
-    let x = explain(error, description);
+fn error_page_error(error: &str, description: &str, request: &AuthRequest) -> Error {
+    let x = explain_login(error, description, request);
+    Error::refused(format!("Salesforce showed its error page: {} ({}): {}", sanitize(error), sanitize(description), x.meaning))
+        .hint(x.hint())
+}
+
+fn callback_error(error: &str, description: &str, request: &AuthRequest) -> Error {
+    let x = explain_login(error, description, request);
     let desc = if description.is_empty() { String::new() } else { format!(" ({})", sanitize(description)) };
-    Error::refused(format!("Salesforce sent the login back with an error: {}{desc}: {}", sanitize(error), x.meaning)).hint(x.fix)
+    Error::refused(format!("Salesforce sent the login back with an error: {}{desc}: {}", sanitize(error), x.meaning)).hint(x.hint())
 }
 
 fn timeout_error(wait: u64) -> Error {
     Error::new(Kind::LoginTimeout, format!("no login arrived within {wait} s"))
-        .hint("if the browser shows a line of text `error=invalid_client_id…` or `error=redirect_uri_mismatch…`, that error is in the page, not the address bar: invalid_client_id (Consumer Key unknown, or the app is not active yet: up to 30 minutes, step 5), redirect_uri_mismatch (loopback URL not registered, step 4)")
-        .hint("if it shows Salesforce's error page, read `error=` in its address bar: invalid_scope (step 3), OAUTH_APP_BLOCKED (app blocked by an admin)")
-        .hint("paste that text or address into `mailfino-sf login --paste` to have it explained")
+        .hint("if the browser shows a line of text `error=invalid_client_id…` or `error=redirect_uri_mismatch…`, that error is in the page, not the address bar: invalid_client_id (Consumer Key unknown, or the app is not active yet: up to 30 minutes), redirect_uri_mismatch (loopback URL not registered)")
+        .hint("if it shows Salesforce's error page, read `error=` in its address bar: invalid_scope, OAUTH_APP_BLOCKED (app blocked by an admin)")
+        .hint(format!("paste that text or address into `{}` to have it explained", command("login --paste")))
         .hint("if the browser shows \"connection refused\" on localhost, it runs on another machine: use `--paste`, or an SSH port forward of the loopback port")
 }
 
@@ -441,7 +447,7 @@ fn listen_flow(
             continue;
         }
         let outcome = match (get("error"), get("code")) {
-            (Some(error), _) => Err(callback_error(&error, &get("error_description").unwrap_or_default())),
+            (Some(error), _) => Err(callback_error(&error, &get("error_description").unwrap_or_default(), request)),
             (None, Some(code)) => exchange(&code).and_then(finish),
             (None, None) => Err(Error::refused("the login callback carried neither a code nor an error")),
         };

@@ -27,9 +27,12 @@ pub fn run(args: &LogoutArgs, ctx: &Context) -> Result<ExitCode> {
         (Some(_), true) => "not revoked at Salesforce (--local-only)".to_string(),
         (Some((t, _)), false) => {
             let login_url = settings.require_login_url(ctx)?;
-            match oauth::revoke(ctx.http()?, &login_url, t)
-                .map_err(|e| e.hint("to delete the local secrets anyway, run `mailfino-sf logout --local-only`"))?
-            {
+            match oauth::revoke(ctx.http()?, &login_url, t).map_err(|e| {
+                e.hint(format!(
+                    "to delete the local refresh token anyway, run `{}`",
+                    crate::salesforce::explain::command("logout --local-only")
+                ))
+            })? {
                 Revoked::Confirmed => "Salesforce confirmed the revocation".to_string(),
                 // Not a failure: the token is dead either way, and the local copy goes (9.1).
                 Revoked::Unknown(why) => {

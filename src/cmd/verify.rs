@@ -9,7 +9,7 @@ use crate::cli::VerifyArgs;
 use crate::context::{Context, RunKind};
 use crate::error::Result;
 use crate::store::config::LastRun;
-use crate::ui::{out, Ui};
+use crate::ui::{out, wrap, Ui};
 
 pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<ExitCode> {
     if args.renew || args.rotated_token_out.is_some() {
@@ -49,6 +49,9 @@ pub fn print_checks(ui: &Ui, results: &[Check], closing: bool, to_stdout: bool) 
     let emit = |line: &str| if to_stdout { out(line) } else { eprintln!("{line}") };
     let ui = &Ui { color_out: if to_stdout { ui.color_out } else { ui.color_err }, ..*ui };
     let width = results.iter().map(|c| c.id.len()).max().unwrap_or(0);
+    // Summaries and hints wrap at word boundaries under their own column.
+    let indent = 6 + 2 + width + 2;
+    let text_width = crate::ui::width(to_stdout).saturating_sub(indent).max(24);
     for c in results {
         let mark = match c.status {
             Status::Pass => ui.green(true).apply_to("✔ pass"),
@@ -56,9 +59,24 @@ pub fn print_checks(ui: &Ui, results: &[Check], closing: bool, to_stdout: bool) 
             Status::Fail => ui.red(true).apply_to("✘ fail"),
             Status::Skip => ui.dim(true).apply_to("- skip"),
         };
-        emit(&format!("{mark}  {:<width$}  {}", c.id, c.summary));
-        if let (Some(hint), Status::Warn | Status::Fail) = (&c.hint, c.status) {
-            emit(&format!("        {:<width$}  {} {hint}", "", ui.dim(true).apply_to("fix:")));
+        for (i, line) in wrap(&c.summary, text_width).iter().enumerate() {
+            if i == 0 {
+                emit(&format!("{mark}  {:<width$}  {line}", c.id));
+            } else {
+                emit(&format!("{:indent$}{line}", ""));
+            }
+        }
+        match (&c.hint, c.status) {
+            (Some(hint), Status::Warn | Status::Fail) if !hint.trim().is_empty() => {
+                for (i, line) in wrap(hint, text_width.saturating_sub(5)).iter().enumerate() {
+                    if i == 0 {
+                        emit(&format!("{:indent$}{} {line}", "", ui.dim(true).apply_to("fix:")));
+                    } else {
+                        emit(&format!("{:indent$}     {line}", ""));
+                    }
+                }
+            }
+            _ => {}
         }
     }
     if closing {
@@ -77,11 +95,10 @@ pub fn print_closing(ui: &Ui, results: &[Check], ok_text: &str, fail_text: &str,
     } else {
         ui.red(true).apply_to(format!("{fail} check(s) failed; {fail_text}"))
     };
-    let line = format!("\n{pass} passed, {warn} warnings, {fail} failed, {skip} skipped. {verdict}");
-    if to_stdout {
-        out(&line)
-    } else {
-        eprintln!("{line}")
+    let emit = |line: &str| if to_stdout { out(line) } else { eprintln!("{line}") };
+    emit("");
+    for line in wrap(&format!("{pass} passed, {warn} warnings, {fail} failed, {skip} skipped. {verdict}"), crate::ui::width(to_stdout)) {
+        emit(&line);
     }
 }
 

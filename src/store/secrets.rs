@@ -68,7 +68,8 @@ pub enum StoreError {
 impl StoreError {
     fn into_error(self, store: &str) -> Error {
         match self {
-            StoreError::Unavailable(why) => Error::storage(format!("the {store} store is not available: {why}")),
+            StoreError::Unavailable(why) => Error::storage(format!("the {store} store is not available: {why}"))
+                .hint(crate::salesforce::explain::hint(&crate::salesforce::explain::Fix::Keyring)),
             StoreError::Failed(e) => e,
         }
     }

@@ -166,7 +166,8 @@ fn paste_mode_explains_salesforces_error_page() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(4));
-    assert!(stderr(&out).contains("checklist step 4"), "{}", stderr(&out));
+    // where to go in Setup, and the exact URL to add there
+    assert!(stderr(&out).contains(&format!("OAuth Settings → Callback URL: add `{}`", f.redirect)), "{}", stderr(&out));
     // A pasted address of another login (other state) is refused, and nothing is exchanged.
     let out =
         f.env.cmd().args(["login", "--paste"]).write_stdin(format!("{}?code=abc%3D%3D&state=someone-else\n", f.redirect)).output().unwrap();
@@ -223,7 +224,8 @@ fn no_refresh_token_granted_exits_4_and_stores_nothing() {
     let out = f.login_cmd().output().unwrap();
     assert_eq!(out.status.code(), Some(4), "{}", all_output(&out));
     let err = stderr(&out);
-    assert!(err.contains("Perform requests at any time (refresh_token, offline_access)") && err.contains("checklist step 3"), "{err}");
+    assert!(err.contains("Perform requests at any time (refresh_token, offline_access)"), "{err}");
+    assert!(err.contains("Setup → External Client App Manager → your app → Settings → OAuth Settings → OAuth Scopes"), "{err}");
     assert!(f.refresh_token().is_none());
     // `full` alone: no refresh token either
     let f = fixture(|c| c.scopes = vec!["full".into()]);

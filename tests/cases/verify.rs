@@ -98,11 +98,48 @@ fn mailfino_callback_not_registered() {
     let (code, v) = verify_json(&f, &[]);
     assert_eq!(code, 1);
     assert_eq!(status(&v, "callback_registered"), "fail");
-    assert!(check(&v, "callback_registered")["hint"].as_str().unwrap().contains("checklist step 4"));
+    let hint = check(&v, "callback_registered")["hint"].as_str().unwrap();
+    assert!(hint.contains(&format!("OAuth Settings → Callback URL: add `{CLOUD_CALLBACK}`")), "{hint}");
+    assert!(hint.contains("Quick Find"), "{hint}");
     assert_eq!(status(&v, "loopback_registered"), "pass");
     // the human output puts the fix under the failure
     let text = stdout(&f.env.cmd().arg("verify").output().unwrap());
-    assert!(text.contains("✘ fail  callback_registered") && text.contains("fix: add it under Callback URL"), "{text}");
+    assert!(
+        text.contains("✘ fail  callback_registered") && text.contains("fix: in Salesforce Setup → External Client App Manager"),
+        "{text}"
+    );
+    // at 60 columns every line fits and no word is broken (a URL longer than a line stands alone)
+    let narrow = stdout(&f.env.cmd().arg("verify").env("COLUMNS", "60").output().unwrap());
+    for line in narrow.lines() {
+        assert!(line.chars().count() <= 60 || !line.trim().contains(' '), "too long at 60 columns: {line:?}");
+    }
+    let words = |t: &str| t.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+    assert_eq!(words(&narrow), words(&text), "wrapping only moves line breaks");
+}
+
+/// Hints of a non-default profile carry `--profile NAME`; a keyring that is required and absent
+/// gets a real hint, never an empty `fix:` line.
+#[test]
+fn hints_carry_the_profile_and_are_never_empty() {
+    let f = fixture(|c| c.callbacks.retain(|c| c != CLOUD_CALLBACK));
+    f.setup_cmd().args(["--profile", "acme"]).assert().code(4);
+    let (_, v) = {
+        let out = f.env.cmd().args(["--profile", "acme", "verify", "--json"]).output().unwrap();
+        (out.status.code(), serde_json::from_slice::<Value>(&out.stdout).unwrap())
+    };
+    let hint = check(&v, "callback_registered")["hint"].as_str().unwrap().to_string();
+    assert!(hint.contains("`mailfino-sf verify --profile acme`"), "{hint}");
+    assert!(check(&v, "refresh_token")["hint"].as_str().unwrap().contains("mailfino-sf login --profile acme"), "{v}");
+    let out = f
+        .env
+        .cmd()
+        .args(["--profile", "acme", "--store", "keyring", "verify"])
+        .env("MAILFINO_SF_KEYRING_TIMEOUT_MS", "500")
+        .output()
+        .unwrap();
+    let text = all_output(&out);
+    assert!(!text.lines().any(|l| l.trim() == "fix:" || l.trim() == "hint:"), "{text}");
+    assert!(text.contains("--store file"), "{text}");
 }
 
 #[test]
@@ -344,7 +381,7 @@ fn every_remaining_status_of_every_check() {
         f.env.cmd().args(["verify", "--json"]).env("MAILFINO_SF_CALLBACK_URL", "https://mail.example.com/oauth/callback").output().unwrap();
     let v: Value = serde_json::from_slice(&bad.stdout).unwrap();
     assert_eq!(status(&v, "callback_url"), "fail");
-    assert!(check(&v, "callback_url")["hint"].as_str().unwrap().contains("checklist step 4"));
+    assert!(check(&v, "callback_url")["hint"].as_str().unwrap().contains("/api/v6/integrations/oauth/salesforce/callback"));
 
     // loopback_registered missing: a warning (only this tool's login needs it)
     f.emu.state().config.callbacks.retain(|c| !c.starts_with("http://localhost"));
@@ -403,5 +440,5 @@ fn scopes_fail_names_the_missing_scope() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(status(&v, "scopes"), "fail");
     assert!(check(&v, "scopes")["summary"].as_str().unwrap().contains("Manage user data via APIs (api)"));
-    assert!(check(&v, "scopes")["hint"].as_str().unwrap().contains("checklist step 3"));
+    assert!(check(&v, "scopes")["hint"].as_str().unwrap().contains("OAuth Settings → OAuth Scopes"));
 }
