@@ -46,9 +46,6 @@ _mailfino__sf() {
             mailfino__sf,refresh)
                 cmd="mailfino__sf__subcmd__refresh"
                 ;;
-            mailfino__sf,robot-browser)
-                cmd="mailfino__sf__subcmd__robot__subcmd__browser"
-                ;;
             mailfino__sf,setup)
                 cmd="mailfino__sf__subcmd__setup"
                 ;;
@@ -106,9 +103,6 @@ _mailfino__sf() {
             mailfino__sf__subcmd__help,refresh)
                 cmd="mailfino__sf__subcmd__help__subcmd__refresh"
                 ;;
-            mailfino__sf__subcmd__help,robot-browser)
-                cmd="mailfino__sf__subcmd__help__subcmd__robot__subcmd__browser"
-                ;;
             mailfino__sf__subcmd__help,setup)
                 cmd="mailfino__sf__subcmd__help__subcmd__setup"
                 ;;
@@ -131,18 +125,21 @@ _mailfino__sf() {
 
     case "${cmd}" in
         mailfino__sf)
-            opts="-v -h -V --profile --config-dir --store --json --no-color --verbose --help --version setup login verify audit refresh logout status export-ci emulator demo app completions robot-browser help"
+            opts="-v -h -V --profile --config-dir --store --json --no-color --verbose --help --version setup login verify audit refresh logout status export-ci emulator demo app completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(mailfino-sf __complete-profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --config-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
                     return 0
                     ;;
                 --store)
@@ -156,19 +153,22 @@ _mailfino__sf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mailfino__subcmd__sf__subcmd__app)
-            opts="-v -h -V --profile --config-dir --store --json --no-color --verbose --help --version export check help"
+        mailfino__sf__subcmd__app)
+            opts="-v -h --profile --config-dir --store --json --no-color --verbose --help export check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(mailfino-sf __complete-profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --config-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
                     return 0
                     ;;
                 --store)
@@ -182,8 +182,8 @@ _mailfino__sf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mailfino__subcmd__sf__subcmd__app__subcmd__check)
-            opts="-v -h -V --name --mailfino-url --redirect-uri --profile --config-dir --store --json --no-color --verbose --help --version"
+        mailfino__sf__subcmd__app__subcmd__check)
+            opts="-v -h --name --mailfino-url --redirect-uri --profile --config-dir --store --json --no-color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -202,11 +202,14 @@ _mailfino__sf() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(mailfino-sf __complete-profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --config-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
                     return 0
                     ;;
                 --store)
@@ -220,8 +223,8 @@ _mailfino__sf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mailfino__subcmd__sf__subcmd__app__subcmd__export)
-            opts="-v -h -V --name --contact-email --permission-set --refresh-policy --ip-policy --rotation --mailfino-url --redirect-uri --profile --config-dir --store --json --no-color --verbose --help --version"
+        mailfino__sf__subcmd__app__subcmd__export)
+            opts="-v -h --name --contact-email --permission-set --refresh-policy --ip-policy --rotation --mailfino-url --redirect-uri --profile --config-dir --store --json --no-color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -256,11 +259,14 @@ _mailfino__sf() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(mailfino-sf __complete-profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --config-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
                     return 0
                     ;;
                 --store)
@@ -274,7 +280,7 @@ _mailfino__sf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mailfino__subcmd__sf__subcmd__app__subcmd__help)
+        mailfino__sf__subcmd__app__subcmd__help)
             opts="export check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -288,7 +294,7 @@ _mailfino__sf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mailfino__subcmd__sf__subcmd__app__subcmd__help__subcmd__check)
+        mailfino__sf__subcmd__app__subcmd__help__subcmd__check)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -302,7 +308,7 @@ _mailfino__sf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mailfino__subcmd__sf__subcmd__app__subcmd__help__subcmd__export)
+        mailfino__sf__subcmd__app__subcmd__help__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -316,7 +322,7 @@ _mailfino__sf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mailfino__subcmd__sf__subcmd__app__subcmd__help__subcmd__help)
+        mailfino__sf__subcmd__app__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -330,8 +336,8 @@ _mailfino__sf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mailfino__subcmd__sf__subcmd__audit)
-            opts="-v -h -V --no-browser --paste --redirect-uri --wait --scope --keep-admin-token --profile --config-dir --store --json --no-color --verbose --help --version"
+        mailfino__sf__subcmd__audit)
+            opts="-v -h --no-browser --paste --redirect-uri --wait --scope --keep-admin-token --profile --config-dir --store --json --no-color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -350,11 +356,14 @@ _mailfino__sf() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(mailfino-sf __complete-profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --config-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
                     return 0
                     ;;
                 --store)
@@ -368,19 +377,22 @@ _mailfino__sf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mailfino__subcmd__sf__subcmd__completions)
-            opts="-v -h -V --profile --config-dir --store --json --no-color --verbose --help --version bash elvish fish powershell zsh"
+        mailfino__sf__subcmd__completions)
+            opts="-v -h --profile --config-dir --store --json --no-color --verbose --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(mailfino-sf __complete-profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --config-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
                     return 0
                     ;;
                 --store)
@@ -394,19 +406,22 @@ _mailfino__sf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mailfino__subcmd__sf__subcmd__demo)
-            opts="-v -h -V --keep --profile --config-dir --store --json --no-color --verbose --help --version"
+        mailfino__sf__subcmd__demo)
+            opts="-v -h --keep --profile --config-dir --store --json --no-color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(mailfino-sf __complete-profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --config-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
                     return 0
                     ;;
                 --store)
@@ -420,8 +435,8 @@ _mailfino__sf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mailfino__subcmd__sf__subcmd__emulator)
-            opts="-v -h -V --port --client-id --client-secret --callback --scopes --rotate-refresh-tokens --auto-approve --require-pkce --no-require-pkce --access-ttl --fail-token --slow-ms --propagation --pre-login-errors --revoke-errors --org-id --instance-host --api-usage --api-disabled --session-locked --login-as --user-inactive --user-frozen --no-permission-set --prior-approvals --connected-app --app-name --app-disabled --refresh-policy --ip-policy --admin-approved --session-timeout --hide-object --fail-path --profile --config-dir --store --json --no-color --verbose --help --version"
+        mailfino__sf__subcmd__emulator)
+            opts="-v -h --port --client-id --client-secret --callback --scopes --rotate-refresh-tokens --auto-approve --require-pkce --no-require-pkce --access-ttl --fail-token --slow-ms --propagation --pre-login-errors --revoke-errors --org-id --instance-host --api-usage --api-disabled --session-locked --login-as --user-inactive --user-frozen --no-permission-set --prior-approvals --connected-app --app-name --app-disabled --refresh-policy --ip-policy --admin-approved --session-timeout --hide-object --fail-path --profile --config-dir --store --json --no-color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -516,11 +531,14 @@ _mailfino__sf() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(mailfino-sf __complete-profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --config-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
                     return 0
                     ;;
                 --store)
@@ -534,8 +552,8 @@ _mailfino__sf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mailfino__subcmd__sf__subcmd__export__subcmd__ci)
-            opts="-v -h -V --format --share-profile-token --paste --no-browser --wait --profile --config-dir --store --json --no-color --verbose --help --version"
+        mailfino__sf__subcmd__export__subcmd__ci)
+            opts="-v -h --format --share-profile-token --paste --no-browser --wait --profile --config-dir --store --json --no-color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -550,11 +568,14 @@ _mailfino__sf() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(mailfino-sf __complete-profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --config-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
                     return 0
                     ;;
                 --store)
@@ -568,8 +589,8 @@ _mailfino__sf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mailfino__subcmd__sf__subcmd__help)
-            opts="setup login verify audit refresh logout status export-ci emulator demo app completions robot-browser help"
+        mailfino__sf__subcmd__help)
+            opts="setup login verify audit refresh logout status export-ci emulator demo app completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -582,7 +603,7 @@ _mailfino__sf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mailfino__subcmd__sf__subcmd__help__subcmd__app)
+        mailfino__sf__subcmd__help__subcmd__app)
             opts="export check"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -596,7 +617,7 @@ _mailfino__sf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mailfino__subcmd__sf__subcmd__help__subcmd__app__subcmd__check)
+        mailfino__sf__subcmd__help__subcmd__app__subcmd__check)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -610,7 +631,7 @@ _mailfino__sf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mailfino__subcmd__sf__subcmd__help__subcmd__app__subcmd__export)
+        mailfino__sf__subcmd__help__subcmd__app__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -624,7 +645,7 @@ _mailfino__sf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mailfino__subcmd__sf__subcmd__help__subcmd__audit)
+        mailfino__sf__subcmd__help__subcmd__audit)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -638,7 +659,7 @@ _mailfino__sf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mailfino__subcmd__sf__subcmd__help__subcmd__completions)
+        mailfino__sf__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -652,7 +673,7 @@ _mailfino__sf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mailfino__subcmd__sf__subcmd__help__subcmd__demo)
+        mailfino__sf__subcmd__help__subcmd__demo)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -666,7 +687,7 @@ _mailfino__sf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mailfino__subcmd__sf__subcmd__help__subcmd__emulator)
+        mailfino__sf__subcmd__help__subcmd__emulator)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -680,7 +701,7 @@ _mailfino__sf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mailfino__subcmd__sf__subcmd__help__subcmd__export__subcmd__ci)
+        mailfino__sf__subcmd__help__subcmd__export__subcmd__ci)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -694,7 +715,7 @@ _mailfino__sf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mailfino__subcmd__sf__subcmd__help__subcmd__help)
+        mailfino__sf__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -708,7 +729,7 @@ _mailfino__sf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mailfino__subcmd__sf__subcmd__help__subcmd__login)
+        mailfino__sf__subcmd__help__subcmd__login)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -722,7 +743,7 @@ _mailfino__sf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mailfino__subcmd__sf__subcmd__help__subcmd__logout)
+        mailfino__sf__subcmd__help__subcmd__logout)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -736,7 +757,7 @@ _mailfino__sf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mailfino__subcmd__sf__subcmd__help__subcmd__refresh)
+        mailfino__sf__subcmd__help__subcmd__refresh)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -750,7 +771,7 @@ _mailfino__sf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mailfino__subcmd__sf__subcmd__help__subcmd__robot__subcmd__browser)
+        mailfino__sf__subcmd__help__subcmd__setup)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -764,7 +785,7 @@ _mailfino__sf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mailfino__subcmd__sf__subcmd__help__subcmd__setup)
+        mailfino__sf__subcmd__help__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -778,7 +799,7 @@ _mailfino__sf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mailfino__subcmd__sf__subcmd__help__subcmd__status)
+        mailfino__sf__subcmd__help__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -792,22 +813,8 @@ _mailfino__sf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mailfino__subcmd__sf__subcmd__help__subcmd__verify)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        mailfino__subcmd__sf__subcmd__login)
-            opts="-v -h -V --no-browser --paste --redirect-uri --wait --scope --profile --config-dir --store --json --no-color --verbose --help --version"
+        mailfino__sf__subcmd__login)
+            opts="-v -h --no-browser --paste --redirect-uri --wait --scope --profile --config-dir --store --json --no-color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -826,11 +833,14 @@ _mailfino__sf() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(mailfino-sf __complete-profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --config-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
                     return 0
                     ;;
                 --store)
@@ -844,19 +854,22 @@ _mailfino__sf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mailfino__subcmd__sf__subcmd__logout)
-            opts="-v -h -V --local-only --forget-secret --profile --config-dir --store --json --no-color --verbose --help --version"
+        mailfino__sf__subcmd__logout)
+            opts="-v -h --local-only --forget-secret --profile --config-dir --store --json --no-color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(mailfino-sf __complete-profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --config-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
                     return 0
                     ;;
                 --store)
@@ -870,23 +883,37 @@ _mailfino__sf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mailfino__subcmd__sf__subcmd__refresh)
-            opts="-v -h -V --show-token --rotated-token-out --profile --config-dir --store --json --no-color --verbose --help --version"
+        mailfino__sf__subcmd__refresh)
+            opts="-v -h --show-token --rotated-token-out --profile --config-dir --store --json --no-color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --rotated-token-out)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
                     COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(mailfino-sf __complete-profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --config-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
                     return 0
                     ;;
                 --store)
@@ -900,38 +927,8 @@ _mailfino__sf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mailfino__subcmd__sf__subcmd__robot__subcmd__browser)
-            opts="-v -h -V --action --profile --config-dir --store --json --no-color --verbose --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --action)
-                    COMPREPLY=($(compgen -W "allow deny" -- "${cur}"))
-                    return 0
-                    ;;
-                --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --config-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --store)
-                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        mailfino__subcmd__sf__subcmd__setup)
-            opts="-v -h -V --non-interactive --login-url --client-id --client-secret-stdin --mailfino-url --redirect-uri --env-file --print-env --login --retry-for --no-check --profile --config-dir --store --json --no-color --verbose --help --version"
+        mailfino__sf__subcmd__setup)
+            opts="-v -h --non-interactive --login-url --client-id --client-secret-stdin --mailfino-url --redirect-uri --env-file --print-env --login --retry-for --no-check --profile --config-dir --store --json --no-color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -954,7 +951,18 @@ _mailfino__sf() {
                     return 0
                     ;;
                 --env-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
                     COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --retry-for)
@@ -962,11 +970,14 @@ _mailfino__sf() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(mailfino-sf __complete-profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --config-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
                     return 0
                     ;;
                 --store)
@@ -980,19 +991,22 @@ _mailfino__sf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mailfino__subcmd__sf__subcmd__status)
-            opts="-v -h -V --profile --config-dir --store --json --no-color --verbose --help --version"
+        mailfino__sf__subcmd__status)
+            opts="-v -h --profile --config-dir --store --json --no-color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(mailfino-sf __complete-profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --config-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
                     return 0
                     ;;
                 --store)
@@ -1006,27 +1020,52 @@ _mailfino__sf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mailfino__subcmd__sf__subcmd__verify)
-            opts="-v -h -V --renew --rotated-token-out --env-file --profile --config-dir --store --json --no-color --verbose --help --version"
+        mailfino__sf__subcmd__verify)
+            opts="-v -h --renew --rotated-token-out --env-file --profile --config-dir --store --json --no-color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --rotated-token-out)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
                     COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --env-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
                     COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(mailfino-sf __complete-profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --config-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
                     return 0
                     ;;
                 --store)

@@ -41,7 +41,6 @@ set edit:completion:arg-completer[mailfino-sf] = {|@words|
             cand demo 'The whole journey (setup, login, verify, refresh, logout) against a built-in emulator'
             cand app 'mailfino''s External Client App as metadata: export it to deploy, or check an app''s files'
             cand completions 'Print a shell completion script'
-            cand robot-browser 'A scripted browser that plays the user on the emulator''s consent page (for tests)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mailfino-sf;setup'= {
@@ -65,8 +64,6 @@ set edit:completion:arg-completer[mailfino-sf] = {|@words|
             cand --verbose 'Trace every HTTP exchange on stderr, with secrets redacted'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'mailfino-sf;login'= {
             cand --redirect-uri 'The loopback redirect URI registered on the app'
@@ -83,8 +80,6 @@ set edit:completion:arg-completer[mailfino-sf] = {|@words|
             cand --verbose 'Trace every HTTP exchange on stderr, with secrets redacted'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'mailfino-sf;verify'= {
             cand --rotated-token-out 'Where a rotated refresh token goes when the old one came from the environment (0600)'
@@ -99,8 +94,6 @@ set edit:completion:arg-completer[mailfino-sf] = {|@words|
             cand --verbose 'Trace every HTTP exchange on stderr, with secrets redacted'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'mailfino-sf;audit'= {
             cand --redirect-uri 'The loopback redirect URI registered on the app'
@@ -118,8 +111,6 @@ set edit:completion:arg-completer[mailfino-sf] = {|@words|
             cand --verbose 'Trace every HTTP exchange on stderr, with secrets redacted'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'mailfino-sf;refresh'= {
             cand --rotated-token-out 'Where a rotated refresh token goes when the old one came from the environment (0600)'
@@ -133,8 +124,6 @@ set edit:completion:arg-completer[mailfino-sf] = {|@words|
             cand --verbose 'Trace every HTTP exchange on stderr, with secrets redacted'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'mailfino-sf;logout'= {
             cand --profile 'Which stored configuration to use'
@@ -148,8 +137,6 @@ set edit:completion:arg-completer[mailfino-sf] = {|@words|
             cand --verbose 'Trace every HTTP exchange on stderr, with secrets redacted'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'mailfino-sf;status'= {
             cand --profile 'Which stored configuration to use'
@@ -161,8 +148,6 @@ set edit:completion:arg-completer[mailfino-sf] = {|@words|
             cand --verbose 'Trace every HTTP exchange on stderr, with secrets redacted'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'mailfino-sf;export-ci'= {
             cand --format 'Output format'
@@ -179,8 +164,6 @@ set edit:completion:arg-completer[mailfino-sf] = {|@words|
             cand --verbose 'Trace every HTTP exchange on stderr, with secrets redacted'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'mailfino-sf;emulator'= {
             cand --port 'Port to listen on (0 picks a free one)'
@@ -226,8 +209,6 @@ set edit:completion:arg-completer[mailfino-sf] = {|@words|
             cand --verbose 'Trace every HTTP exchange on stderr, with secrets redacted'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'mailfino-sf;demo'= {
             cand --profile 'Which stored configuration to use'
@@ -240,8 +221,6 @@ set edit:completion:arg-completer[mailfino-sf] = {|@words|
             cand --verbose 'Trace every HTTP exchange on stderr, with secrets redacted'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'mailfino-sf;app'= {
             cand --profile 'Which stored configuration to use'
@@ -253,8 +232,6 @@ set edit:completion:arg-completer[mailfino-sf] = {|@words|
             cand --verbose 'Trace every HTTP exchange on stderr, with secrets redacted'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
             cand export 'Write the app as a source-format project to deploy with the Salesforce CLI'
             cand check 'Check an exported or retrieved project against what mailfino needs'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -277,8 +254,6 @@ set edit:completion:arg-completer[mailfino-sf] = {|@words|
             cand --verbose 'Trace every HTTP exchange on stderr, with secrets redacted'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'mailfino-sf;app;check'= {
             cand --name 'Which app to check when the project holds several'
@@ -293,8 +268,6 @@ set edit:completion:arg-completer[mailfino-sf] = {|@words|
             cand --verbose 'Trace every HTTP exchange on stderr, with secrets redacted'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'mailfino-sf;app;help'= {
             cand export 'Write the app as a source-format project to deploy with the Salesforce CLI'
@@ -317,22 +290,6 @@ set edit:completion:arg-completer[mailfino-sf] = {|@words|
             cand --verbose 'Trace every HTTP exchange on stderr, with secrets redacted'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
-        }
-        &'mailfino-sf;robot-browser'= {
-            cand --action 'What the user does on the consent page'
-            cand --profile 'Which stored configuration to use'
-            cand --config-dir 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]'
-            cand --store 'Where secrets go [default: keyring, falling back to file when no keyring answers]'
-            cand --json 'Machine-readable result on stdout; all human text goes to stderr'
-            cand --no-color 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
-            cand -v 'Trace every HTTP exchange on stderr, with secrets redacted'
-            cand --verbose 'Trace every HTTP exchange on stderr, with secrets redacted'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'mailfino-sf;help'= {
             cand setup 'Walk the Salesforce Setup checklist, check the app live, and write mailfino''s environment'
@@ -347,7 +304,6 @@ set edit:completion:arg-completer[mailfino-sf] = {|@words|
             cand demo 'The whole journey (setup, login, verify, refresh, logout) against a built-in emulator'
             cand app 'mailfino''s External Client App as metadata: export it to deploy, or check an app''s files'
             cand completions 'Print a shell completion script'
-            cand robot-browser 'A scripted browser that plays the user on the emulator''s consent page (for tests)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mailfino-sf;help;setup'= {
@@ -379,8 +335,6 @@ set edit:completion:arg-completer[mailfino-sf] = {|@words|
         &'mailfino-sf;help;app;check'= {
         }
         &'mailfino-sf;help;completions'= {
-        }
-        &'mailfino-sf;help;robot-browser'= {
         }
         &'mailfino-sf;help;help'= {
         }

@@ -24,8 +24,8 @@ function __fish_mailfino_sf_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -l profile -d 'Which stored configuration to use' -r
-complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -F
+complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -l profile -d 'Which stored configuration to use' -r -f -a "(mailfino-sf __complete-profiles 2>/dev/null)"
+complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -f -a "(__fish_complete_directories)"
 complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -l store -d 'Where secrets go [default: keyring, falling back to file when no keyring answers]' -r -f -a "keyring\t'The OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows)'
 file\t'credentials.toml in the config dir, mode 0600'"
 complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -l json -d 'Machine-readable result on stdout; all human text goes to stderr'
@@ -45,16 +45,15 @@ complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -f -a "emulator" -
 complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -f -a "demo" -d 'The whole journey (setup, login, verify, refresh, logout) against a built-in emulator'
 complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -f -a "app" -d 'mailfino\'s External Client App as metadata: export it to deploy, or check an app\'s files'
 complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -f -a "completions" -d 'Print a shell completion script'
-complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -f -a "robot-browser" -d 'A scripted browser that plays the user on the emulator\'s consent page (for tests)'
 complete -c mailfino-sf -n "__fish_mailfino_sf_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l login-url -d 'Salesforce login URL: https://login.salesforce.com, https://test.salesforce.com or https://NAME.my.salesforce.com' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l login-url -d 'Salesforce login URL: https://login.salesforce.com, https://test.salesforce.com or https://NAME.my.salesforce.com' -r -f
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l client-id -d 'The app\'s Consumer Key' -r
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l mailfino-url -d 'The public base URL of a self-hosted mailfino (absent: mailfino Cloud)' -r
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l redirect-uri -d 'This tool\'s loopback redirect URI [default: http://localhost:8717/callback]' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l mailfino-url -d 'The public base URL of a self-hosted mailfino (absent: mailfino Cloud)' -r -f
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l redirect-uri -d 'This tool\'s loopback redirect URI [default: http://localhost:8717/callback]' -r -f
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l env-file -d 'Merge mailfino\'s server environment (MAILFINO_SALESFORCE_*) into this file (owner and mode kept, symlinks followed, timestamped backups)' -r -F
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l retry-for -d 'Keep re-checking for up to SECS (at most 1800) while Salesforce does not know the new app yet' -r
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l profile -d 'Which stored configuration to use' -r
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -F
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l profile -d 'Which stored configuration to use' -r -f -a "(mailfino-sf __complete-profiles 2>/dev/null)"
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -f -a "(__fish_complete_directories)"
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l store -d 'Where secrets go [default: keyring, falling back to file when no keyring answers]' -r -f -a "keyring\t'The OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows)'
 file\t'credentials.toml in the config dir, mode 0600'"
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l non-interactive -d 'Never prompt; take every value from flags or the environment'
@@ -66,12 +65,11 @@ complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l json -
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -l no-color -d 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -s v -l verbose -d 'Trace every HTTP exchange on stderr, with secrets redacted'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand setup" -s V -l version -d 'Print version'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand login" -l redirect-uri -d 'The loopback redirect URI registered on the app' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand login" -l redirect-uri -d 'The loopback redirect URI registered on the app' -r -f
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand login" -l wait -d 'How long to wait for the browser, in seconds' -r
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand login" -l scope -d 'Scopes to request, e.g. "api refresh_token" [default: none sent, so the app\'s scopes are granted and a missing one can be named]' -r
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand login" -l profile -d 'Which stored configuration to use' -r
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand login" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -F
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand login" -l profile -d 'Which stored configuration to use' -r -f -a "(mailfino-sf __complete-profiles 2>/dev/null)"
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand login" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -f -a "(__fish_complete_directories)"
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand login" -l store -d 'Where secrets go [default: keyring, falling back to file when no keyring answers]' -r -f -a "keyring\t'The OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows)'
 file\t'credentials.toml in the config dir, mode 0600'"
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand login" -l no-browser -d 'Print the login URL only; do not open a browser'
@@ -80,11 +78,10 @@ complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand login" -l json -
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand login" -l no-color -d 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand login" -s v -l verbose -d 'Trace every HTTP exchange on stderr, with secrets redacted'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand login" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand login" -s V -l version -d 'Print version'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand verify" -l rotated-token-out -d 'Where a rotated refresh token goes when the old one came from the environment (0600)' -r -F
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand verify" -l env-file -d 'mailfino\'s env file to check (else the one setup recorded). Without a profile, its MAILFINO_SALESFORCE_* values are checked live, e.g. on mailfino\'s own server' -r -F
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand verify" -l profile -d 'Which stored configuration to use' -r
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand verify" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -F
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand verify" -l profile -d 'Which stored configuration to use' -r -f -a "(mailfino-sf __complete-profiles 2>/dev/null)"
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand verify" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -f -a "(__fish_complete_directories)"
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand verify" -l store -d 'Where secrets go [default: keyring, falling back to file when no keyring answers]' -r -f -a "keyring\t'The OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows)'
 file\t'credentials.toml in the config dir, mode 0600'"
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand verify" -l renew -d 'In env-only mode, prove renewal with a real refresh grant (may rotate the token)'
@@ -92,12 +89,11 @@ complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand verify" -l json 
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand verify" -l no-color -d 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand verify" -s v -l verbose -d 'Trace every HTTP exchange on stderr, with secrets redacted'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand verify" -s V -l version -d 'Print version'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand audit" -l redirect-uri -d 'The loopback redirect URI registered on the app' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand audit" -l redirect-uri -d 'The loopback redirect URI registered on the app' -r -f
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand audit" -l wait -d 'How long to wait for the browser, in seconds' -r
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand audit" -l scope -d 'Scopes to request, e.g. "api refresh_token" [default: none sent, so the app\'s scopes are granted and a missing one can be named]' -r
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand audit" -l profile -d 'Which stored configuration to use' -r
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand audit" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -F
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand audit" -l profile -d 'Which stored configuration to use' -r -f -a "(mailfino-sf __complete-profiles 2>/dev/null)"
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand audit" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -f -a "(__fish_complete_directories)"
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand audit" -l store -d 'Where secrets go [default: keyring, falling back to file when no keyring answers]' -r -f -a "keyring\t'The OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows)'
 file\t'credentials.toml in the config dir, mode 0600'"
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand audit" -l no-browser -d 'Print the login URL only; do not open a browser'
@@ -107,10 +103,9 @@ complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand audit" -l json -
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand audit" -l no-color -d 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand audit" -s v -l verbose -d 'Trace every HTTP exchange on stderr, with secrets redacted'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand audit" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand audit" -s V -l version -d 'Print version'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand refresh" -l rotated-token-out -d 'Where a rotated refresh token goes when the old one came from the environment (0600)' -r -F
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand refresh" -l profile -d 'Which stored configuration to use' -r
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand refresh" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -F
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand refresh" -l profile -d 'Which stored configuration to use' -r -f -a "(mailfino-sf __complete-profiles 2>/dev/null)"
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand refresh" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -f -a "(__fish_complete_directories)"
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand refresh" -l store -d 'Where secrets go [default: keyring, falling back to file when no keyring answers]' -r -f -a "keyring\t'The OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows)'
 file\t'credentials.toml in the config dir, mode 0600'"
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand refresh" -l show-token -d 'Print the access token alone on stdout (for `$(...)`)'
@@ -118,9 +113,8 @@ complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand refresh" -l json
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand refresh" -l no-color -d 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand refresh" -s v -l verbose -d 'Trace every HTTP exchange on stderr, with secrets redacted'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand refresh" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand refresh" -s V -l version -d 'Print version'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand logout" -l profile -d 'Which stored configuration to use' -r
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand logout" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -F
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand logout" -l profile -d 'Which stored configuration to use' -r -f -a "(mailfino-sf __complete-profiles 2>/dev/null)"
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand logout" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -f -a "(__fish_complete_directories)"
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand logout" -l store -d 'Where secrets go [default: keyring, falling back to file when no keyring answers]' -r -f -a "keyring\t'The OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows)'
 file\t'credentials.toml in the config dir, mode 0600'"
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand logout" -l local-only -d 'Do not revoke at Salesforce; only delete the local refresh token'
@@ -129,22 +123,20 @@ complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand logout" -l json 
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand logout" -l no-color -d 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand logout" -s v -l verbose -d 'Trace every HTTP exchange on stderr, with secrets redacted'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand logout" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand logout" -s V -l version -d 'Print version'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand status" -l profile -d 'Which stored configuration to use' -r
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand status" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -F
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand status" -l profile -d 'Which stored configuration to use' -r -f -a "(mailfino-sf __complete-profiles 2>/dev/null)"
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand status" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -f -a "(__fish_complete_directories)"
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand status" -l store -d 'Where secrets go [default: keyring, falling back to file when no keyring answers]' -r -f -a "keyring\t'The OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows)'
 file\t'credentials.toml in the config dir, mode 0600'"
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand status" -l json -d 'Machine-readable result on stdout; all human text goes to stderr'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand status" -l no-color -d 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand status" -s v -l verbose -d 'Trace every HTTP exchange on stderr, with secrets redacted'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand status" -s V -l version -d 'Print version'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand export-ci" -l format -d 'Output format' -r -f -a "env\t'NAME=\'value\' lines (shell and dotenv)'
 json\t'One JSON object'
 github\t'Dotenv lines for `gh secret set -f -`, with the workflow env block as comments'"
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand export-ci" -l wait -d 'CI\'s login: how long to wait for the browser, in seconds' -r
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand export-ci" -l profile -d 'Which stored configuration to use' -r
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand export-ci" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -F
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand export-ci" -l profile -d 'Which stored configuration to use' -r -f -a "(mailfino-sf __complete-profiles 2>/dev/null)"
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand export-ci" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -f -a "(__fish_complete_directories)"
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand export-ci" -l store -d 'Where secrets go [default: keyring, falling back to file when no keyring answers]' -r -f -a "keyring\t'The OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows)'
 file\t'credentials.toml in the config dir, mode 0600'"
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand export-ci" -l share-profile-token -d 'Hand CI the profile\'s own refresh token instead of logging in once more for CI\'s own (with refresh token rotation, a refresh on either side then spends the other\'s token)'
@@ -154,11 +146,10 @@ complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand export-ci" -l js
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand export-ci" -l no-color -d 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand export-ci" -s v -l verbose -d 'Trace every HTTP exchange on stderr, with secrets redacted'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand export-ci" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand export-ci" -s V -l version -d 'Print version'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l port -d 'Port to listen on (0 picks a free one)' -r
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l client-id -d 'The app\'s Consumer Key [default: generated and printed]' -r
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l client-secret -d 'The app\'s Consumer Secret [default: generated and printed]' -r
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l callback -d 'A registered callback URL (repeat for several)' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l callback -d 'A registered callback URL (repeat for several)' -r -f
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l scopes -d 'The app\'s OAuth scopes' -r
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l access-ttl -d 'Access-token lifetime in seconds' -r
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l fail-token -d 'The next N token calls answer 503 with an HTML body' -r
@@ -183,8 +174,8 @@ Enforce_RelaxRefresh\t''"
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l session-timeout -d 'The app\'s session timeout in minutes' -r
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l hide-object -d 'An object that answers INVALID_TYPE to everyone (repeat for several)' -r
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l fail-path -d 'Requests whose path starts with PREFIX answer 503 (repeat for several)' -r
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l profile -d 'Which stored configuration to use' -r
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -F
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l profile -d 'Which stored configuration to use' -r -f -a "(mailfino-sf __complete-profiles 2>/dev/null)"
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -f -a "(__fish_complete_directories)"
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l store -d 'Where secrets go [default: keyring, falling back to file when no keyring answers]' -r -f -a "keyring\t'The OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows)'
 file\t'credentials.toml in the config dir, mode 0600'"
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l rotate-refresh-tokens -d 'Rotate refresh tokens on every refresh grant'
@@ -203,9 +194,8 @@ complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l jso
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l no-color -d 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -s v -l verbose -d 'Trace every HTTP exchange on stderr, with secrets redacted'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -s V -l version -d 'Print version'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand demo" -l profile -d 'Which stored configuration to use' -r
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand demo" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -F
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand demo" -l profile -d 'Which stored configuration to use' -r -f -a "(mailfino-sf __complete-profiles 2>/dev/null)"
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand demo" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -f -a "(__fish_complete_directories)"
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand demo" -l store -d 'Where secrets go [default: keyring, falling back to file when no keyring answers]' -r -f -a "keyring\t'The OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows)'
 file\t'credentials.toml in the config dir, mode 0600'"
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand demo" -l keep -d 'Keep the throwaway config dir and print its path'
@@ -213,16 +203,14 @@ complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand demo" -l json -d
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand demo" -l no-color -d 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand demo" -s v -l verbose -d 'Trace every HTTP exchange on stderr, with secrets redacted'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand demo" -s V -l version -d 'Print version'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and not __fish_seen_subcommand_from export check help" -l profile -d 'Which stored configuration to use' -r
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and not __fish_seen_subcommand_from export check help" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -F
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and not __fish_seen_subcommand_from export check help" -l profile -d 'Which stored configuration to use' -r -f -a "(mailfino-sf __complete-profiles 2>/dev/null)"
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and not __fish_seen_subcommand_from export check help" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -f -a "(__fish_complete_directories)"
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and not __fish_seen_subcommand_from export check help" -l store -d 'Where secrets go [default: keyring, falling back to file when no keyring answers]' -r -f -a "keyring\t'The OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows)'
 file\t'credentials.toml in the config dir, mode 0600'"
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and not __fish_seen_subcommand_from export check help" -l json -d 'Machine-readable result on stdout; all human text goes to stderr'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and not __fish_seen_subcommand_from export check help" -l no-color -d 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and not __fish_seen_subcommand_from export check help" -s v -l verbose -d 'Trace every HTTP exchange on stderr, with secrets redacted'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and not __fish_seen_subcommand_from export check help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and not __fish_seen_subcommand_from export check help" -s V -l version -d 'Print version'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and not __fish_seen_subcommand_from export check help" -f -a "export" -d 'Write the app as a source-format project to deploy with the Salesforce CLI'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and not __fish_seen_subcommand_from export check help" -f -a "check" -d 'Check an exported or retrieved project against what mailfino needs'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and not __fish_seen_subcommand_from export check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -235,8 +223,8 @@ bypass\t'Relax IP restrictions'
 relax-refresh\t'Enforce, but relax them for refresh tokens (mailfino\'s refreshes work from any address)'"
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and __fish_seen_subcommand_from export" -l mailfino-url -d 'The public base URL of a self-hosted mailfino [default: the profile\'s callback, else mailfino Cloud]' -r
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and __fish_seen_subcommand_from export" -l redirect-uri -d 'This tool\'s loopback redirect URI [default: the profile\'s, else http://localhost:8717/callback]' -r
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and __fish_seen_subcommand_from export" -l profile -d 'Which stored configuration to use' -r
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and __fish_seen_subcommand_from export" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -F
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and __fish_seen_subcommand_from export" -l profile -d 'Which stored configuration to use' -r -f -a "(mailfino-sf __complete-profiles 2>/dev/null)"
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and __fish_seen_subcommand_from export" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -f -a "(__fish_complete_directories)"
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and __fish_seen_subcommand_from export" -l store -d 'Where secrets go [default: keyring, falling back to file when no keyring answers]' -r -f -a "keyring\t'The OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows)'
 file\t'credentials.toml in the config dir, mode 0600'"
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and __fish_seen_subcommand_from export" -l rotation -d 'Enable refresh token rotation (mailfino then has to store each new refresh token)'
@@ -244,55 +232,40 @@ complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and __fish_
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and __fish_seen_subcommand_from export" -l no-color -d 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and __fish_seen_subcommand_from export" -s v -l verbose -d 'Trace every HTTP exchange on stderr, with secrets redacted'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and __fish_seen_subcommand_from check" -l name -d 'Which app to check when the project holds several' -r
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and __fish_seen_subcommand_from check" -l mailfino-url -d 'The public base URL of a self-hosted mailfino [default: the profile\'s callback, else mailfino Cloud]' -r
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and __fish_seen_subcommand_from check" -l redirect-uri -d 'This tool\'s loopback redirect URI [default: the profile\'s, else http://localhost:8717/callback]' -r
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and __fish_seen_subcommand_from check" -l profile -d 'Which stored configuration to use' -r
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and __fish_seen_subcommand_from check" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -F
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and __fish_seen_subcommand_from check" -l profile -d 'Which stored configuration to use' -r -f -a "(mailfino-sf __complete-profiles 2>/dev/null)"
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and __fish_seen_subcommand_from check" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -f -a "(__fish_complete_directories)"
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and __fish_seen_subcommand_from check" -l store -d 'Where secrets go [default: keyring, falling back to file when no keyring answers]' -r -f -a "keyring\t'The OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows)'
 file\t'credentials.toml in the config dir, mode 0600'"
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and __fish_seen_subcommand_from check" -l json -d 'Machine-readable result on stdout; all human text goes to stderr'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and __fish_seen_subcommand_from check" -l no-color -d 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and __fish_seen_subcommand_from check" -s v -l verbose -d 'Trace every HTTP exchange on stderr, with secrets redacted'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write the app as a source-format project to deploy with the Salesforce CLI'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and __fish_seen_subcommand_from help" -f -a "check" -d 'Check an exported or retrieved project against what mailfino needs'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand app; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand completions" -l profile -d 'Which stored configuration to use' -r
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand completions" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -F
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand completions" -l profile -d 'Which stored configuration to use' -r -f -a "(mailfino-sf __complete-profiles 2>/dev/null)"
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand completions" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -f -a "(__fish_complete_directories)"
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand completions" -l store -d 'Where secrets go [default: keyring, falling back to file when no keyring answers]' -r -f -a "keyring\t'The OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows)'
 file\t'credentials.toml in the config dir, mode 0600'"
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand completions" -l json -d 'Machine-readable result on stdout; all human text goes to stderr'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand completions" -l no-color -d 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand completions" -s v -l verbose -d 'Trace every HTTP exchange on stderr, with secrets redacted'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand robot-browser" -l action -d 'What the user does on the consent page' -r -f -a "allow\t''
-deny\t''"
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand robot-browser" -l profile -d 'Which stored configuration to use' -r
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand robot-browser" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -F
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand robot-browser" -l store -d 'Where secrets go [default: keyring, falling back to file when no keyring answers]' -r -f -a "keyring\t'The OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows)'
-file\t'credentials.toml in the config dir, mode 0600'"
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand robot-browser" -l json -d 'Machine-readable result on stdout; all human text goes to stderr'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand robot-browser" -l no-color -d 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand robot-browser" -s v -l verbose -d 'Trace every HTTP exchange on stderr, with secrets redacted'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand robot-browser" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand robot-browser" -s V -l version -d 'Print version'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo app completions robot-browser help" -f -a "setup" -d 'Walk the Salesforce Setup checklist, check the app live, and write mailfino\'s environment'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo app completions robot-browser help" -f -a "login" -d 'Log in with PKCE through a loopback listener and the browser; store the refresh token'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo app completions robot-browser help" -f -a "verify" -d 'Check the app, the secret, the scopes and the refresh token; a fix hint for every failure'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo app completions robot-browser help" -f -a "audit" -d 'Read the app\'s policies and the integration user\'s state as an admin; a fix for each risk'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo app completions robot-browser help" -f -a "refresh" -d 'Renew the access token with the stored refresh token (a rotated token is saved first)'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo app completions robot-browser help" -f -a "logout" -d 'Revoke the refresh token at Salesforce and delete it; the Consumer Secret stays'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo app completions robot-browser help" -f -a "status" -d 'Show what is configured: every profile, where its secrets are, the last refresh and verify'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo app completions robot-browser help" -f -a "export-ci" -d 'Print the MAILFINO_SF_* variables of the profile for a CI secret store (holds secrets)'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo app completions robot-browser help" -f -a "emulator" -d 'Run a local Salesforce OAuth emulator, for trying the tool and for CI'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo app completions robot-browser help" -f -a "demo" -d 'The whole journey (setup, login, verify, refresh, logout) against a built-in emulator'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo app completions robot-browser help" -f -a "app" -d 'mailfino\'s External Client App as metadata: export it to deploy, or check an app\'s files'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo app completions robot-browser help" -f -a "completions" -d 'Print a shell completion script'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo app completions robot-browser help" -f -a "robot-browser" -d 'A scripted browser that plays the user on the emulator\'s consent page (for tests)'
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo app completions robot-browser help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo app completions help" -f -a "setup" -d 'Walk the Salesforce Setup checklist, check the app live, and write mailfino\'s environment'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo app completions help" -f -a "login" -d 'Log in with PKCE through a loopback listener and the browser; store the refresh token'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo app completions help" -f -a "verify" -d 'Check the app, the secret, the scopes and the refresh token; a fix hint for every failure'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo app completions help" -f -a "audit" -d 'Read the app\'s policies and the integration user\'s state as an admin; a fix for each risk'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo app completions help" -f -a "refresh" -d 'Renew the access token with the stored refresh token (a rotated token is saved first)'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo app completions help" -f -a "logout" -d 'Revoke the refresh token at Salesforce and delete it; the Consumer Secret stays'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo app completions help" -f -a "status" -d 'Show what is configured: every profile, where its secrets are, the last refresh and verify'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo app completions help" -f -a "export-ci" -d 'Print the MAILFINO_SF_* variables of the profile for a CI secret store (holds secrets)'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo app completions help" -f -a "emulator" -d 'Run a local Salesforce OAuth emulator, for trying the tool and for CI'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo app completions help" -f -a "demo" -d 'The whole journey (setup, login, verify, refresh, logout) against a built-in emulator'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo app completions help" -f -a "app" -d 'mailfino\'s External Client App as metadata: export it to deploy, or check an app\'s files'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo app completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and not __fish_seen_subcommand_from setup login verify audit refresh logout status export-ci emulator demo app completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and __fish_seen_subcommand_from app" -f -a "export" -d 'Write the app as a source-format project to deploy with the Salesforce CLI'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand help; and __fish_seen_subcommand_from app" -f -a "check" -d 'Check an exported or retrieved project against what mailfino needs'

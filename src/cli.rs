@@ -8,7 +8,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
 
 /// Set up, log in to and verify the Salesforce External Client App that connects mailfino.
 ///
@@ -33,27 +33,27 @@ pub struct Cli {
 #[derive(Debug, Args, Clone)]
 pub struct GlobalArgs {
     /// Which stored configuration to use.
-    #[arg(long, global = true, env = "MAILFINO_SF_PROFILE", value_name = "NAME")]
+    #[arg(long, global = true, help_heading = "Global options", env = "MAILFINO_SF_PROFILE", value_name = "NAME")]
     pub profile: Option<String>,
 
     /// Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf].
-    #[arg(long, global = true, env = "MAILFINO_SF_CONFIG_DIR", value_name = "DIR")]
+    #[arg(long, global = true, help_heading = "Global options", env = "MAILFINO_SF_CONFIG_DIR", value_name = "DIR", value_hint = ValueHint::DirPath)]
     pub config_dir: Option<PathBuf>,
 
     /// Where secrets go [default: keyring, falling back to file when no keyring answers].
-    #[arg(long, global = true, env = "MAILFINO_SF_STORE", value_name = "STORE")]
+    #[arg(long, global = true, help_heading = "Global options", env = "MAILFINO_SF_STORE", value_name = "STORE")]
     pub store: Option<StoreKind>,
 
     /// Machine-readable result on stdout; all human text goes to stderr.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub json: bool,
 
     /// No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub no_color: bool,
 
     /// Trace every HTTP exchange on stderr, with secrets redacted.
-    #[arg(short = 'v', long, global = true)]
+    #[arg(short = 'v', long, global = true, help_heading = "Global options")]
     pub verbose: bool,
 }
 
@@ -74,12 +74,7 @@ pub enum Command {
     /// the Consumer Key and Secret, checks them against Salesforce at once and saves the profile.
     /// Non-interactive with --non-interactive or when stdin is not a terminal: every value then
     /// comes from flags or the environment, and a missing one is a usage error naming the flag.
-    ///
-    /// Example:
-    ///   mailfino-sf setup
-    ///   printf '%s' "$SECRET" | mailfino-sf setup --non-interactive \
-    ///       --login-url https://acme.my.salesforce.com --client-id 3MVG9... \
-    ///       --client-secret-stdin --env-file /etc/mailfino/salesforce.env
+    #[command(after_long_help = examples::SETUP)]
     Setup(SetupArgs),
 
     /// Log in with PKCE through a loopback listener and the browser; store the refresh token.
@@ -87,10 +82,7 @@ pub enum Command {
     /// Opens the Salesforce login page in the browser ($BROWSER when set) and waits on the
     /// loopback redirect URI for the callback. While waiting on a terminal you may paste the
     /// browser's address instead (the callback URL, or Salesforce's error page).
-    ///
-    /// Example:
-    ///   mailfino-sf login
-    ///   mailfino-sf login --paste          # on a server without a browser
+    #[command(after_long_help = examples::LOGIN)]
     Login(LoginArgs),
 
     /// Check the app, the secret, the scopes and the refresh token; a fix hint for every failure.
@@ -100,11 +92,7 @@ pub enum Command {
     /// user_active, org_identity, api_limits, approvals (mailfino_env: mailfino's env file against
     /// the profile; the last four: the connection's health as the integration user's fresh token
     /// sees it). Exit 0 when nothing failed, 1 otherwise.
-    ///
-    /// Example:
-    ///   mailfino-sf verify
-    ///   mailfino-sf verify --json | jq .ok
-    ///   mailfino-sf verify --env-file /etc/mailfino/salesforce.env   # on mailfino's server
+    #[command(after_long_help = examples::VERIFY)]
     Verify(VerifyArgs),
 
     /// Read the app's policies and the integration user's state as an admin; a fix for each risk.
@@ -115,17 +103,11 @@ pub enum Command {
     /// naming the permission needed. The admin's token is revoked at the end (never stored)
     /// unless --keep-admin-token. Check ids: app_enabled, refresh_token_policy, ip_policy,
     /// permitted_users, session_timeout, integration_user. Exit 0 when nothing failed, 1 otherwise.
-    ///
-    /// Example:
-    ///   mailfino-sf audit
-    ///   mailfino-sf audit --paste --json
+    #[command(after_long_help = examples::AUDIT)]
     Audit(AuditArgs),
 
     /// Renew the access token with the stored refresh token (a rotated token is saved first).
-    ///
-    /// Example:
-    ///   mailfino-sf refresh
-    ///   TOKEN=$(mailfino-sf refresh --show-token)
+    #[command(after_long_help = examples::REFRESH)]
     Refresh(RefreshArgs),
 
     /// Revoke the refresh token at Salesforce and delete it; the Consumer Secret stays.
@@ -133,11 +115,7 @@ pub enum Command {
     /// The Consumer Secret is the app's configuration (getting it back means Salesforce Setup and
     /// an e-mail code), so it is kept unless --forget-secret is given; on a terminal that asks
     /// first.
-    ///
-    /// Example:
-    ///   mailfino-sf logout
-    ///   mailfino-sf logout --local-only
-    ///   mailfino-sf logout --forget-secret
+    #[command(after_long_help = examples::LOGOUT)]
     Logout(LogoutArgs),
 
     /// Show what is configured: every profile, where its secrets are, the last refresh and verify.
@@ -146,10 +124,7 @@ pub enum Command {
     /// profile (or only --profile NAME): login URL, Consumer Key (masked), where the Consumer
     /// Secret and the refresh token are kept, when refresh and verify last ran and how they
     /// ended, and mailfino's env file with whether it matches the profile.
-    ///
-    /// Example:
-    ///   mailfino-sf status
-    ///   mailfino-sf status --profile sandbox --json
+    #[command(after_long_help = examples::STATUS)]
     Status,
 
     /// Print the MAILFINO_SF_* variables of the profile for a CI secret store (holds secrets).
@@ -157,26 +132,19 @@ pub enum Command {
     /// CI gets a refresh token of its own: export-ci logs in once more (browser, or --paste),
     /// and hands out that token without storing it, so that CI and the profile never share a
     /// rotating token. --share-profile-token hands out the profile's own token instead.
-    ///
-    /// Example:
-    ///   mailfino-sf export-ci --format github | gh secret set -f -
+    #[command(after_long_help = examples::EXPORT_CI)]
     ExportCi(ExportCiArgs),
 
     /// Run a local Salesforce OAuth emulator, for trying the tool and for CI.
     ///
     /// First stdout line: `listening on http://127.0.0.1:PORT`. Runs until Ctrl-C.
-    ///
-    /// Example:
-    ///   mailfino-sf emulator --port 8443 --client-id 3MVG9demo_key --client-secret demo-secret \
-    ///       --callback http://localhost:8717/callback --auto-approve
+    #[command(after_long_help = examples::EMULATOR)]
     Emulator(Box<EmulatorArgs>),
 
     /// The whole journey (setup, login, verify, refresh, logout) against a built-in emulator.
     ///
     /// Uses a throwaway profile and config dir; nothing to type, no browser, no keyring needed.
-    ///
-    /// Example:
-    ///   mailfino-sf demo
+    #[command(after_long_help = examples::DEMO)]
     Demo(DemoArgs),
 
     /// mailfino's External Client App as metadata: export it to deploy, or check an app's files.
@@ -184,22 +152,20 @@ pub enum Command {
     /// `app export DIR` writes a Salesforce DX project with the app (five metadata files, a
     /// manifest) for `sf project deploy start`; `app check DIR` reads an exported project, or one
     /// retrieved from an org, and reports what differs from what mailfino needs.
-    ///
-    /// Example:
-    ///   mailfino-sf app export ./mailfino-app --contact-email admin@example.com
-    ///   mailfino-sf app check ./retrieved-project
-    #[command(subcommand)]
+    #[command(subcommand, after_long_help = examples::APP)]
     App(AppCommand),
 
     /// Print a shell completion script.
-    ///
-    /// Example:
-    ///   mailfino-sf completions bash > /etc/bash_completion.d/mailfino-sf
+    #[command(after_long_help = examples::COMPLETIONS)]
     Completions(CompletionsArgs),
 
     /// A scripted browser that plays the user on the emulator's consent page (for tests).
     #[command(hide = true)]
     RobotBrowser(RobotBrowserArgs),
+
+    /// The stored profile names, one per line (for the shell completion scripts).
+    #[command(name = "__complete-profiles", hide = true)]
+    CompleteProfiles,
 }
 
 #[derive(Debug, Args, Default)]
@@ -210,7 +176,7 @@ pub struct SetupArgs {
 
     /// Salesforce login URL: https://login.salesforce.com, https://test.salesforce.com or
     /// https://NAME.my.salesforce.com.
-    #[arg(long, value_name = "URL", env = "MAILFINO_SF_LOGIN_URL")]
+    #[arg(long, value_name = "URL", env = "MAILFINO_SF_LOGIN_URL", value_hint = ValueHint::Url)]
     pub login_url: Option<String>,
 
     /// The app's Consumer Key.
@@ -222,16 +188,16 @@ pub struct SetupArgs {
     pub client_secret_stdin: bool,
 
     /// The public base URL of a self-hosted mailfino (absent: mailfino Cloud).
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_hint = ValueHint::Url)]
     pub mailfino_url: Option<String>,
 
     /// This tool's loopback redirect URI [default: http://localhost:8717/callback].
-    #[arg(long, value_name = "URI", env = "MAILFINO_SF_REDIRECT_URI")]
+    #[arg(long, value_name = "URI", env = "MAILFINO_SF_REDIRECT_URI", value_hint = ValueHint::Url)]
     pub redirect_uri: Option<String>,
 
     /// Merge mailfino's server environment (MAILFINO_SALESFORCE_*) into this file (owner and mode
     /// kept, symlinks followed, timestamped backups).
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
     pub env_file: Option<PathBuf>,
 
     /// Print mailfino's server environment lines to stdout (they contain the secret).
@@ -266,7 +232,7 @@ pub struct LoginArgs {
     pub paste: bool,
 
     /// The loopback redirect URI registered on the app.
-    #[arg(long, value_name = "URI", env = "MAILFINO_SF_REDIRECT_URI")]
+    #[arg(long, value_name = "URI", env = "MAILFINO_SF_REDIRECT_URI", value_hint = ValueHint::Url)]
     pub redirect_uri: Option<String>,
 
     /// How long to wait for the browser, in seconds.
@@ -286,12 +252,12 @@ pub struct VerifyArgs {
     pub renew: bool,
 
     /// Where a rotated refresh token goes when the old one came from the environment (0600).
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
     pub rotated_token_out: Option<PathBuf>,
 
     /// mailfino's env file to check (else the one setup recorded). Without a profile, its
     /// MAILFINO_SALESFORCE_* values are checked live, e.g. on mailfino's own server.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
     pub env_file: Option<PathBuf>,
 }
 
@@ -313,7 +279,7 @@ pub struct RefreshArgs {
     pub show_token: bool,
 
     /// Where a rotated refresh token goes when the old one came from the environment (0600).
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
     pub rotated_token_out: Option<PathBuf>,
 }
 
@@ -378,7 +344,7 @@ pub struct EmulatorArgs {
     pub client_secret: Option<String>,
 
     /// A registered callback URL (repeat for several).
-    #[arg(long = "callback", value_name = "URL")]
+    #[arg(long = "callback", value_name = "URL", value_hint = ValueHint::Url)]
     pub callbacks: Vec<String>,
 
     /// The app's OAuth scopes.
@@ -583,10 +549,7 @@ pub enum AppCommand {
     /// No Consumer Key or Secret is written: Salesforce generates them on deploy. Exporting again
     /// changes only what differs and leaves other files alone; an existing sfdx-project.json or
     /// package.xml is merged into.
-    ///
-    /// Example:
-    ///   mailfino-sf app export ./mailfino-app --contact-email admin@example.com
-    ///   cd mailfino-app && sf project deploy start --manifest manifest/package.xml --target-org admin@example.com
+    #[command(after_long_help = examples::APP_EXPORT)]
     Export(AppExportArgs),
 
     /// Check an exported or retrieved project against what mailfino needs.
@@ -595,12 +558,7 @@ pub enum AppCommand {
     /// ip_policy, permitted_users, distribution, app_enabled. Fields the tool does not know (and
     /// the org-specific oauthLink, orgScopedExternalApp, consumerKey of retrieved files) are read,
     /// never a failure. Exit 0 when nothing failed, 1 otherwise.
-    ///
-    /// Example:
-    ///   sf project retrieve start -m ExternalClientApplication:mailfino \
-    ///       -m ExtlClntAppOauthSettings:mailfino_oauth -m ExtlClntAppGlobalOauthSettings:mailfino_glbloauth \
-    ///       -m ExtlClntAppOauthConfigurablePolicies:mailfino_oauthPlcy
-    ///   mailfino-sf app check .
+    #[command(after_long_help = examples::APP_CHECK)]
     Check(AppCheckArgs),
 }
 
@@ -619,7 +577,7 @@ pub struct AppUrls {
 #[derive(Debug, Args, Clone)]
 pub struct AppExportArgs {
     /// The project directory (created when missing).
-    #[arg(value_name = "DIR")]
+    #[arg(value_name = "DIR", value_hint = ValueHint::DirPath)]
     pub dir: PathBuf,
 
     /// The app's API name [default: the profile's app_name, else mailfino].
@@ -656,7 +614,7 @@ pub struct AppExportArgs {
 #[derive(Debug, Args, Clone)]
 pub struct AppCheckArgs {
     /// The project directory (exported, or retrieved from an org).
-    #[arg(value_name = "DIR")]
+    #[arg(value_name = "DIR", value_hint = ValueHint::DirPath)]
     pub dir: PathBuf,
 
     /// Which app to check when the project holds several.
@@ -665,4 +623,23 @@ pub struct AppCheckArgs {
 
     #[command(flatten)]
     pub urls: AppUrls,
+}
+
+/// The examples of each subcommand: one command per line (a long one continues with `\`), shown
+/// under `--help` and as the man pages' EXAMPLES section.
+pub mod examples {
+    pub const SETUP: &str = "Examples:\n  mailfino-sf setup\n\n  printf '%s' \"$SECRET\" | mailfino-sf setup \\\n      --non-interactive --client-secret-stdin \\\n      --login-url https://acme.my.salesforce.com \\\n      --client-id 3MVG9... \\\n      --env-file /etc/mailfino/salesforce.env";
+    pub const LOGIN: &str = "Examples:\n  mailfino-sf login\n  mailfino-sf login --paste    # no browser here";
+    pub const VERIFY: &str = "Examples:\n  mailfino-sf verify\n  mailfino-sf verify --json | jq .ok\n  mailfino-sf verify \\\n      --env-file /etc/mailfino/salesforce.env  # on mailfino's server";
+    pub const APP: &str = "Examples:\n  mailfino-sf app export ./mailfino-app \\\n      --contact-email admin@example.com\n  mailfino-sf app check ./retrieved-project";
+    pub const APP_EXPORT: &str = "Examples:\n  mailfino-sf app export ./mailfino-app \\\n      --contact-email admin@example.com\n  cd mailfino-app\n  sf project deploy start \\\n      --manifest manifest/package.xml \\\n      --target-org admin@example.com";
+    pub const APP_CHECK: &str = "Examples:\n  sf project retrieve start \\\n      -m ExternalClientApplication:mailfino \\\n      -m ExtlClntAppOauthSettings:mailfino_oauth \\\n      -m ExtlClntAppGlobalOauthSettings:mailfino_glbloauth \\\n      -m ExtlClntAppOauthConfigurablePolicies:mailfino_oauthPlcy\n  mailfino-sf app check .";
+    pub const AUDIT: &str = "Examples:\n  mailfino-sf audit\n  mailfino-sf audit --paste --json";
+    pub const REFRESH: &str = "Examples:\n  mailfino-sf refresh\n  TOKEN=$(mailfino-sf refresh --show-token)";
+    pub const LOGOUT: &str = "Examples:\n  mailfino-sf logout\n  mailfino-sf logout --local-only\n  mailfino-sf logout --forget-secret";
+    pub const STATUS: &str = "Examples:\n  mailfino-sf status\n  mailfino-sf status --profile sandbox --json";
+    pub const EXPORT_CI: &str = "Examples:\n  mailfino-sf export-ci --format github \\\n      | gh secret set -f -";
+    pub const EMULATOR: &str = "Examples:\n  mailfino-sf emulator --port 8443 --auto-approve \\\n      --client-id 3MVG9demo_key \\\n      --client-secret demo-secret \\\n      --callback http://localhost:8717/callback";
+    pub const DEMO: &str = "Examples:\n  mailfino-sf demo\n  mailfino-sf demo --json | jq .steps";
+    pub const COMPLETIONS: &str = "Examples:\n  mailfino-sf completions bash \\\n      > /etc/bash_completion.d/mailfino-sf";
 }

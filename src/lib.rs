@@ -57,6 +57,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Emulator(args) => cmd::emulator::run(args, &ctx),
         Command::Demo(args) => cmd::demo::run(args, &ctx),
         Command::App(args) => cmd::app::run(args, &ctx),
+        Command::CompleteProfiles => cmd::completions::profiles(&ctx),
         Command::Completions(_) | Command::RobotBrowser(_) => unreachable!("handled above"),
     }
 }

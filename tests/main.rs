@@ -11,6 +11,7 @@ mod cases {
     mod audit;
     mod ci;
     mod cli;
+    mod completions;
     mod emulator;
     mod envfile;
     mod exit_codes;

@@ -14,14 +14,49 @@ fn every_subcommand_has_help_with_an_example() {
         let out = env.cmd().args([sub, "--help"]).output().unwrap();
         assert!(out.status.success(), "{sub} --help");
         let text = stdout(&out);
-        assert!(text.contains("Example:"), "{sub} --help has no example:\n{text}");
-        assert!(text.contains("--profile") && text.contains("--json"), "{sub} --help lacks the global options");
+        assert!(text.contains("\nExamples:\n"), "{sub} --help has no example:\n{text}");
+        // global options under their own heading, after the subcommand's own
+        let global = text.find("Global options:").unwrap_or_else(|| panic!("{sub}: no Global options heading:\n{text}"));
+        for flag in ["--profile", "--json", "--config-dir", "--store", "--no-color", "--verbose"] {
+            assert!(text[global..].contains(flag) && !text[..global].contains(&format!("  {flag}")), "{sub}: {flag}\n{text}");
+        }
+        // each example on its own line: no line runs two commands together
+        let examples = &text[text.find("\nExamples:\n").unwrap()..];
+        for line in examples.lines() {
+            assert!(line.matches("mailfino-sf").count() <= 1, "{sub}: two examples on one line: {line:?}");
+        }
+        let man = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("man/mailfino-sf-{sub}.1"))).unwrap();
+        assert!(man.contains(".SH EXAMPLES\n.nf\n"), "{sub}: the man page has no unfilled EXAMPLES section");
     }
     let top = stdout(&env.cmd().arg("--help").output().unwrap());
     for sub in SUBCOMMANDS {
         assert!(top.contains(sub), "top-level help lacks {sub}");
     }
     assert!(top.contains("Exit codes"));
+}
+
+/// Help wraps at word boundaries at any width: at 60 columns no line is longer (unless it is one
+/// long word, e.g. a URL) and the words are exactly those of a wide terminal.
+#[test]
+fn help_at_60_columns_breaks_no_word() {
+    let env = Env::new();
+    let words = |t: &str| t.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+    let mut args: Vec<Vec<&str>> = vec![vec!["--help"], vec!["-h"]];
+    for sub in SUBCOMMANDS {
+        args.push(vec![sub, "--help"]);
+        args.push(vec![sub, "-h"]);
+    }
+    for a in args {
+        let narrow = stdout(&env.cmd().args(&a).env("COLUMNS", "60").output().unwrap());
+        for line in narrow.lines() {
+            assert!(line.chars().count() <= 60 || !line.trim().contains(' '), "{a:?}: line over 60 columns: {line:?}");
+        }
+        // `-h` lays short help beside the flag when there is room; compare the long forms only
+        if a.last() == Some(&"--help") {
+            let wide = stdout(&env.cmd().args(&a).env("COLUMNS", "100").output().unwrap());
+            assert_eq!(words(&narrow), words(&wide), "{a:?}: a word was broken at 60 columns");
+        }
+    }
 }
 
 #[test]
