@@ -15,6 +15,7 @@ use crate::health::{self, Health, Stored};
 use crate::http::Http;
 use crate::oauth;
 use crate::probes;
+use crate::progress;
 use crate::renew::{self, Renewed, Rotated};
 use crate::salesforce::explain::{command, explain, for_status, hint, Fix};
 use crate::salesforce::paths;
@@ -111,12 +112,27 @@ pub struct AppInputs<'a> {
 /// Runs them concurrently.
 pub fn app_checks(a: &AppInputs) -> Vec<Check> {
     let (host, cb, lb, secret) = std::thread::scope(|s| {
-        let host = s.spawn(|| login_host(a.http, a.login_url));
-        let cb = s.spawn(|| oauth::probe_authorize(a.http, a.login_url, a.client_id, a.callback));
-        let lb = s.spawn(|| oauth::probe_authorize(a.http, a.login_url, a.client_id, a.redirect));
+        let host = s.spawn(|| {
+            let _t = progress::task("login_host");
+            login_host(a.http, a.login_url)
+        });
+        let cb = s.spawn(|| {
+            let _t = progress::task("callback_registered");
+            oauth::probe_authorize(a.http, a.login_url, a.client_id, a.callback)
+        });
+        let lb = s.spawn(|| {
+            let _t = progress::task("loopback_registered");
+            oauth::probe_authorize(a.http, a.login_url, a.client_id, a.redirect)
+        });
         let secret = a.secret.map(|sec| {
-            let token = s.spawn(move || oauth::probe_secret(a.http, a.login_url, a.client_id, sec, a.redirect));
-            let intro = s.spawn(move || oauth::probe_introspect(a.http, a.login_url, a.client_id, sec));
+            let token = s.spawn(move || {
+                let _t = progress::task("client_secret");
+                oauth::probe_secret(a.http, a.login_url, a.client_id, sec, a.redirect)
+            });
+            let intro = s.spawn(move || {
+                let _t = progress::task("client_secret");
+                oauth::probe_introspect(a.http, a.login_url, a.client_id, sec)
+            });
             (token, intro)
         });
         (join(host), join(cb), join(lb), secret.map(|(t, i)| (join(t), join(i))))
@@ -242,7 +258,10 @@ pub fn verify(ctx: &Context, settings: &Settings, opts: &VerifyOptions) -> Vec<C
     let (app, chain) = std::thread::scope(|s| {
         let stored = stored_of(settings);
         let (login_url, client_id) = (&login_url, &client_id);
-        let chain = s.spawn(move || token_chain(ctx, http, login_url, client_id, secret_value, opts, &stored));
+        let chain = s.spawn(move || {
+            let _t = progress::task("refresh_token, scopes, api_access, user_active, org_identity, api_limits, approvals");
+            token_chain(ctx, http, login_url, client_id, secret_value, opts, &stored)
+        });
         (app_checks(&inputs), join(chain))
     });
     let host_down = app.first().is_some_and(|c| c.status == Status::Fail);

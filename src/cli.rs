@@ -144,6 +144,7 @@ pub enum Command {
     /// The whole journey (setup, login, verify, refresh, logout) against a built-in emulator.
     ///
     /// Uses a throwaway profile and config dir; nothing to type, no browser, no keyring needed.
+    /// With --json, stdout gets one object summarising each step; the narration stays on stderr.
     #[command(after_long_help = examples::DEMO)]
     Demo(DemoArgs),
 

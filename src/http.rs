@@ -97,6 +97,9 @@ impl Http {
     fn send(&self, req: reqwest::blocking::RequestBuilder, url: &str) -> Result<Response> {
         let started = Instant::now();
         let host = url::Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default();
+        let path = url::Url::parse(url).map(|u| u.path().to_string()).unwrap_or_default();
+        // On a terminal a slow answer is named in the spinner (nothing when none shows).
+        let _waiting = crate::progress::waiting(&host, &path);
         let (tx, rx) = mpsc::channel();
         let (this, h) = (self.clone(), host.clone());
         // Abandoned at the deadline; it ends by itself at reqwest's own timeout at the latest.
@@ -106,8 +109,12 @@ impl Http {
         let response = match rx.recv_timeout(self.timeout) {
             Ok(result) => result?,
             Err(_) => {
-                return Err(Error::unreachable(format!("{host}: timed out after {:?} without a complete answer", self.timeout))
-                    .hint("check the login URL, your network and proxy settings; MAILFINO_SF_HTTP_TIMEOUT sets the deadline"))
+                return Err(Error::unreachable(format!("{host}: timed out after {:?} without a complete answer", self.timeout)).hint(
+                    format!(
+                        "{}; MAILFINO_SF_HTTP_TIMEOUT sets the deadline",
+                        crate::salesforce::explain::hint(&crate::salesforce::explain::Fix::Network)
+                    ),
+                ))
             }
         };
         self.trace_response(&response, started.elapsed());

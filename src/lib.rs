@@ -23,6 +23,7 @@ pub mod loopback;
 pub mod mailfino_env;
 pub mod oauth;
 pub mod probes;
+pub mod progress;
 pub mod redact;
 pub mod renew;
 pub mod salesforce;

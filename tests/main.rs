@@ -12,6 +12,7 @@ mod cases {
     mod ci;
     mod cli;
     mod completions;
+    mod demo;
     mod emulator;
     mod envfile;
     mod exit_codes;
@@ -23,6 +24,7 @@ mod cases {
     #[cfg(unix)]
     mod keyring;
     mod login;
+    mod progress;
     mod properties;
     mod setup;
     mod signals;

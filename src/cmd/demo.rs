@@ -6,6 +6,8 @@ use std::net::TcpListener;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use serde_json::json;
+
 use crate::browser::BrowserChoice;
 use crate::checks::{self, Status, VerifyOptions};
 use crate::cli::{AuditArgs, DemoArgs, LoginArgs, LogoutArgs};
@@ -52,6 +54,8 @@ pub fn run(args: &DemoArgs, ctx: &Context) -> Result<ExitCode> {
     })
     .map_err(|e| Error::internal(format!("cannot start the emulator: {e}")))?;
     let demo = ctx.isolated("demo", dir.path().to_path_buf(), StoreMode::File);
+    // With --json the narration stays on stderr and stdout gets one summary object at the end.
+    let mut steps: Vec<serde_json::Value> = Vec::new();
     eprintln!("{}", ctx.ui.bold(false).apply_to("mailfino-sf demo: the whole job against a local Salesforce emulator"));
     eprintln!("Emulator at {} (refresh token rotation on); throwaway config in {}", emu.url(), dir.path().display());
 
@@ -78,6 +82,8 @@ pub fn run(args: &DemoArgs, ctx: &Context) -> Result<ExitCode> {
     if code != ExitCode::SUCCESS {
         return Err(Error::internal("the demo's setup checks failed"));
     }
+    steps.push(json!({"step": "setup", "ok": true, "login_url": emu.url(), "client_id": emu.client_id(),
+        "callback_url": CLOUD_CALLBACK, "redirect_uri": redirect, "env_file": dir.path().join("mailfino.env").display().to_string()}));
 
     chapter(ctx, 2, "login", "PKCE through the loopback listener; a scripted browser clicks Allow");
     let outcome = login::login(
@@ -86,6 +92,8 @@ pub fn run(args: &DemoArgs, ctx: &Context) -> Result<ExitCode> {
         BrowserChoice::Custom(robot_allow),
     )?;
     login::report(&demo, &outcome);
+    steps.push(json!({"step": "login", "ok": true, "username": outcome.username, "org_id": outcome.org_id,
+        "instance_url": outcome.instance_url, "scopes": outcome.scopes, "refresh_token_store": outcome.stored_in.map(|s| s.label())}));
 
     chapter(ctx, 3, "verify", "every check, concurrently");
     let cfg = demo.load_config()?;
@@ -95,6 +103,7 @@ pub fn run(args: &DemoArgs, ctx: &Context) -> Result<ExitCode> {
     if results.iter().any(|c| c.status == Status::Fail) {
         return Err(Error::internal("the demo's verify failed"));
     }
+    steps.push(json!({"step": "verify", "ok": true, "checks": results}));
 
     chapter(ctx, 4, "audit", "an admin logs in through the same app; its policies and the integration user, judged");
     emu.state().config.org.browser_user = mailfino_sf_emulator::Role::Admin;
@@ -102,29 +111,39 @@ pub fn run(args: &DemoArgs, ctx: &Context) -> Result<ExitCode> {
         AuditArgs { login: LoginArgs { redirect_uri: Some(redirect), wait: 30, ..Default::default() }, keep_admin_token: false };
     let (results, admin, fate) = audit::audit(&demo, &audit_args, BrowserChoice::Custom(robot_allow))?;
     emu.state().config.org.browser_user = mailfino_sf_emulator::Role::Integration;
-    eprintln!("  audited as {}; the admin's token was {fate}", admin.unwrap_or_default());
+    let admin = admin.unwrap_or_default();
+    eprintln!("  audited as {admin}; the admin's token was {fate}");
     verify::print_checks(&ctx.ui, &results, false, false);
     if results.iter().any(|c| c.status == Status::Fail) {
         return Err(Error::internal("the demo's audit failed"));
     }
+    steps.push(json!({"step": "audit", "ok": true, "admin": admin, "admin_token": fate.to_string(), "checks": results}));
 
     chapter(ctx, 5, "refresh", "twice; each rotated refresh token is stored before success is reported");
     let login_url = settings.require_login_url(&demo)?;
     let client_id = settings.require_client_id(&demo)?;
     let secret = demo.client_secret()?.map(|s| s.0);
+    let mut refreshes = Vec::new();
     for n in 1..=2 {
         let r = renew::renew(&demo, &login_url, &client_id, secret.as_ref(), None)?;
-        let rotated = match r.rotated {
+        let rotated = match &r.rotated {
             Some(Rotated::Store(s)) => format!("rotated; the new refresh token is in the {}", s.label()),
             Some(Rotated::File(p)) => format!("rotated; the new refresh token is in {}", p.display()),
             None => "not rotated".to_string(),
         };
         eprintln!("{} refresh {n}: new access token; refresh token {rotated}", ctx.ui.green(false).apply_to("✔"));
+        refreshes.push(json!({"rotated": r.rotated.is_some(), "refresh_token": rotated}));
     }
-    eprintln!("  the emulator holds {} active refresh token(s): each old one died as it rotated", emu.state().active_refresh_tokens());
+    let active = emu.state().active_refresh_tokens();
+    eprintln!("  the emulator holds {active} active refresh token(s): each old one died as it rotated");
+    steps.push(json!({"step": "refresh", "ok": true, "refreshes": refreshes, "active_refresh_tokens": active}));
 
     chapter(ctx, 6, "logout", "revoke at Salesforce, delete the local refresh token");
-    logout::run(&LogoutArgs::default(), &demo)?;
+    let out = logout::logout(&LogoutArgs::default(), &demo)?;
+    if !ctx.json {
+        logout::report(&demo, &out);
+    }
+    steps.push(json!({"step": "logout", "ok": true, "revocation": out.revocation, "deleted": out.deleted}));
 
     chapter(ctx, 7, "summary", "what just happened");
     eprintln!("  setup checked the Consumer Key, both callback URLs and the secret against the emulator,");
@@ -136,9 +155,16 @@ pub fn run(args: &DemoArgs, ctx: &Context) -> Result<ExitCode> {
         started.elapsed().as_millis()
     );
     eprintln!("\nNext: `mailfino-sf setup` for your own org.");
-    if args.keep {
-        let kept = dir.keep();
+    let kept = args.keep.then(|| dir.keep());
+    if let Some(kept) = &kept {
         eprintln!("(kept the demo's config dir: {})", kept.display());
+    }
+    if ctx.json {
+        crate::ui::out(
+            &json!({"ok": true, "emulator": emu.url(), "steps": steps, "requests": emu.log().len(),
+                "elapsed_ms": started.elapsed().as_millis() as u64, "kept_config_dir": kept.map(|k| k.display().to_string())})
+            .to_string(),
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

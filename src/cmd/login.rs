@@ -401,7 +401,7 @@ fn listen_flow(
         });
     }
     let deadline = Instant::now() + Duration::from_secs(wait);
-    let spinner = ctx.ui.stderr_tty.then(|| {
+    let spinner = (ctx.ui.stderr_tty && !ctx.json).then(|| {
         let pb = indicatif::ProgressBar::new_spinner();
         pb.enable_steady_tick(Duration::from_millis(120));
         pb
@@ -421,7 +421,7 @@ fn listen_flow(
         }
         if let Ok(line) = paste_rx.try_recv() {
             match code_from_paste(&line, request) {
-                Ok(Some(code)) => break exchange(&code).and_then(finish),
+                Ok(Some(code)) => break exchange_and_finish(spinner.as_ref(), &code, exchange, finish),
                 Ok(None) => continue,
                 Err(e) if e.kind == Kind::Usage => {
                     ctx.ui.error(&e);
@@ -448,7 +448,7 @@ fn listen_flow(
         }
         let outcome = match (get("error"), get("code")) {
             (Some(error), _) => Err(callback_error(&error, &get("error_description").unwrap_or_default(), request)),
-            (None, Some(code)) => exchange(&code).and_then(finish),
+            (None, Some(code)) => exchange_and_finish(spinner.as_ref(), &code, exchange, finish),
             (None, None) => Err(Error::refused("the login callback carried neither a code nor an error")),
         };
         let page = match &outcome {
@@ -471,6 +471,23 @@ fn listen_flow(
         pb.finish_and_clear();
     }
     result
+}
+
+/// Exchanges the code and stores the result, the spinner saying which of the two it is doing.
+fn exchange_and_finish(
+    spinner: Option<&indicatif::ProgressBar>,
+    code: &str,
+    exchange: &dyn Fn(&str) -> Result<TokenResponse>,
+    finish: &dyn Fn(TokenResponse) -> Result<LoginOutcome>,
+) -> Result<LoginOutcome> {
+    if let Some(pb) = spinner {
+        pb.set_message("exchanging the code with Salesforce…");
+    }
+    let tokens = exchange(code)?;
+    if let Some(pb) = spinner {
+        pb.set_message("verifying the grant and storing the refresh token…");
+    }
+    finish(tokens)
 }
 
 /// Serves the result page to the browser's follow-up request (for at most two seconds).

@@ -14,7 +14,25 @@ use crate::oauth::{self, Revoked};
 use crate::store::secrets::{SecretKey, Source};
 use crate::ui::{out, sanitize};
 
+/// What a logout did.
+#[derive(Debug, Clone)]
+pub struct LogoutOutcome {
+    /// What Salesforce said about the revocation, in words.
+    pub revocation: String,
+    /// The secrets deleted (`refresh-token`, `client-secret`).
+    pub deleted: Vec<&'static str>,
+    /// The Consumer Secret was deleted too.
+    pub forgot_secret: bool,
+}
+
 pub fn run(args: &LogoutArgs, ctx: &Context) -> Result<ExitCode> {
+    let o = logout(args, ctx)?;
+    report(ctx, &o);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Revokes and deletes; prints nothing but warnings and the `--forget-secret` question.
+pub fn logout(args: &LogoutArgs, ctx: &Context) -> Result<LogoutOutcome> {
     let cfg = ctx.load_config()?;
     ctx.require_profile(&cfg)?;
     let settings = ctx.settings(&cfg);
@@ -52,6 +70,12 @@ pub fn run(args: &LogoutArgs, ctx: &Context) -> Result<ExitCode> {
     if forget && ctx.secrets().delete(&ctx.profile, SecretKey::ClientSecret)? {
         deleted.push(SecretKey::ClientSecret.name());
     }
+    Ok(LogoutOutcome { revocation: revoked, deleted, forgot_secret: forget })
+}
+
+/// Prints the result on stdout (`--json`: one object).
+pub fn report(ctx: &Context, o: &LogoutOutcome) {
+    let (revoked, deleted, forget) = (&o.revocation, &o.deleted, o.forgot_secret);
     if ctx.json {
         out(&json!({"ok": true, "profile": ctx.profile, "revocation": revoked, "deleted": deleted, "client_secret_kept": !forget})
             .to_string());
@@ -74,7 +98,6 @@ pub fn run(args: &LogoutArgs, ctx: &Context) -> Result<ExitCode> {
             ));
         }
     }
-    Ok(ExitCode::SUCCESS)
 }
 
 /// `--forget-secret` on a terminal asks first (getting the secret back means the Salesforce Setup

@@ -1,6 +1,7 @@
 //! `mailfino-sf verify`: every check, one line each, hints under anything but pass; `--json`.
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use serde_json::json;
 
@@ -27,7 +28,9 @@ pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<ExitCode> {
     ctx.require_profile(&cfg)?;
     let settings = ctx.settings(&cfg);
     let opts = VerifyOptions { renew: args.renew, rotated_token_out: args.rotated_token_out.clone(), env_file: args.env_file.clone() };
+    let spinner = crate::progress::Spinner::start(&ctx.ui, ctx.json, Duration::from_millis(300), crate::progress::verify_message);
     let results = checks::verify(ctx, &settings, &opts);
+    drop(spinner);
     ctx.record_run(RunKind::Verify, LastRun::now(results.iter().all(|c| c.status != Status::Fail), outcome_line(&results)));
     finish(ctx, &results)
 }
