@@ -40,7 +40,7 @@ fn a_wrong_key_fails_client_id_in_both_forms() {
         assert_eq!(code, 1, "{form:?}: {v}");
         assert_eq!(status(&v, "client_id"), "fail", "{form:?}: {v}");
         assert!(text(&v, "client_id").contains("invalid_client_id"), "{form:?}: {v}");
-        assert!(text(&v, "client_id").contains("checklist step 5"), "{form:?}: {v}");
+        assert!(text(&v, "client_id").contains("OAuth Settings → Consumer Key and Secret"), "{form:?}: {v}");
         assert_eq!(status(&v, "callback_registered"), "skip");
         assert_eq!(status(&v, "loopback_registered"), "skip");
     }
@@ -56,7 +56,7 @@ fn a_missing_mailfino_callback_fails_callback_registered_in_both_forms() {
         assert_eq!(code, 1, "{form:?}: {v}");
         assert_eq!(status(&v, "callback_registered"), "fail", "{form:?}: {v}");
         assert!(text(&v, "callback_registered").contains("redirect_uri_mismatch"), "{form:?}: {v}");
-        assert!(text(&v, "callback_registered").contains("checklist step 4"), "{form:?}: {v}");
+        assert!(text(&v, "callback_registered").contains(&format!("Callback URL: add `{CLOUD_CALLBACK}`")), "{form:?}: {v}");
         assert_eq!(status(&v, "client_id"), "pass", "{form:?}: {v}");
         assert_eq!(status(&v, "loopback_registered"), "pass", "{form:?}: {v}");
         // setup too refuses to call it done
@@ -261,10 +261,10 @@ fn pasted_error_text_is_explained() {
     let f = fixture(|_| {});
     f.setup();
     let cases = [
-        ("error=invalid_client_id&error_description=client%20identifier%20invalid\n", "checklist step 5"),
+        ("error=invalid_client_id&error_description=client%20identifier%20invalid\n", "OAuth Settings → Consumer Key and Secret"),
         (
             "Salesforce said: error=redirect_uri_mismatch&error_description=redirect_uri%20must%20match%20configuration (in the page)\n",
-            "checklist step 4",
+            "OAuth Settings → Callback URL: add `http://localhost:",
         ),
     ];
     for (paste, fix) in cases {
