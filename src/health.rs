@@ -339,6 +339,16 @@ fn approvals(answer: Option<&Result<(Queried, Response)>>, app_name: &str, refus
     }
 }
 
+/// A REST status without Salesforce's error body: 5xx and 429 are Salesforce's trouble (the same
+/// hint as everywhere), anything else the user's API access.
+fn for_status_api(status: u16) -> Fix {
+    if status >= 500 || status == 429 {
+        Fix::SalesforceTrouble
+    } else {
+        Fix::ApiEnabled
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -386,15 +396,5 @@ mod tests {
         assert!(same_id("00D5g000004EmuLEAS", "00D5g000004EmuL"));
         assert!(!same_id("00D5g000004EmuLEAS", "00D5g000004OthER"));
         assert!(same_url("https://a.my.salesforce.com/", "https://A.my.salesforce.com"));
-    }
-}
-
-/// A REST status without Salesforce's error body: 5xx and 429 are Salesforce's trouble (the same
-/// hint as everywhere), anything else the user's API access.
-fn for_status_api(status: u16) -> Fix {
-    if status >= 500 || status == 429 {
-        Fix::SalesforceTrouble
-    } else {
-        Fix::ApiEnabled
     }
 }

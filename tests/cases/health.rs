@@ -150,7 +150,12 @@ fn api_limits_warn_fail_skip_and_rest_refusals_explained() {
     assert!(summary.contains("API_DISABLED_FOR_ORG") && hint.contains("API Enabled"), "{summary} / {hint}");
     // the human output puts each fix under its failure
     let text = stdout(&f.env.cmd().arg("verify").output().unwrap());
-    assert!(text.contains("✘ fail  api_access") && text.contains("fix: give the integration user"), "{text}");
+    assert!(
+        text.contains("✘ fail  api_access")
+            && text
+                .contains("fix: in Salesforce Setup → Users → the user's profile (or a permission set) → System Permissions → API Enabled"),
+        "{text}"
+    );
 }
 
 #[test]
