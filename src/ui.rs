@@ -111,7 +111,8 @@ pub fn width(stdout: bool) -> usize {
 /// Wraps text at word boundaries (a word longer than the width, e.g. a URL, stays whole on its
 /// own line rather than being broken).
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
-    let opts = textwrap::Options::new(width.max(20)).break_words(false);
+    // No splitting at hyphens either: `mailfino-sf` and `--env-file` stay whole.
+    let opts = textwrap::Options::new(width.max(20)).break_words(false).word_splitter(textwrap::WordSplitter::NoHyphenation);
     textwrap::wrap(text, opts).into_iter().map(|l| l.into_owned()).collect()
 }
 
@@ -175,7 +176,7 @@ mod tests {
 
     #[test]
     fn wrapping_never_breaks_a_word() {
-        let text = "in Salesforce Setup → External Client App Manager → your app → Settings → OAuth Settings → Callback URL: add `http://localhost:8717/callback` on a line of its own";
+        let text = "in Salesforce Setup → External Client App Manager → your app → Settings → OAuth Settings → Callback URL: add `http://localhost:8717/callback` on a line of its own; then run `mailfino-sf setup --env-file PATH`";
         for width in [20, 40, 60, 120] {
             let lines = wrap(text, width);
             let words: Vec<&str> = lines.iter().flat_map(|l| l.split_whitespace()).collect();
