@@ -63,9 +63,10 @@ enum App {
 /// A refused or unreadable answer as the `skip`/`warn` it becomes.
 fn not_read(id: &'static str, object: &str, q: &Queried) -> Check {
     match q {
-        Queried::Refused { error, .. } => {
-            Check::skip(id, format!("Salesforce refused to read {object} ({}): needs {}", sanitize(&error.code), rest::needed_for(object)))
-        }
+        Queried::Refused { error, .. } => Check::skip(
+            id,
+            format!("Salesforce refused to read {object} ({}): needs {}", sanitize(&error.code), rest::refusal_needs(object, &error.code)),
+        ),
         Queried::Unexpected(what) => {
             Check::warn(id, format!("could not read {object}: {}", sanitize(what)), "run `mailfino-sf audit` again later")
         }
@@ -77,7 +78,9 @@ fn not_read(id: &'static str, object: &str, q: &Queried) -> Check {
 
 fn refusal_text(object: &str, q: &Queried) -> Option<String> {
     match q {
-        Queried::Refused { error, .. } => Some(format!("{object} ({}): needs {}", sanitize(&error.code), rest::needed_for(object))),
+        Queried::Refused { error, .. } => {
+            Some(format!("{object} ({}): needs {}", sanitize(&error.code), rest::refusal_needs(object, &error.code)))
+        }
         Queried::Unexpected(what) => Some(format!("{object}: {}", sanitize(what))),
         Queried::Records(_) => None,
     }

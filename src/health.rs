@@ -320,7 +320,7 @@ fn approvals(answer: Option<&Result<(Queried, Response)>>, app_name: &str, refus
         Err(e) => Check::warn("approvals", format!("could not count the approvals: {}", sanitize(&e.message)), "run `mailfino-sf verify` again later"),
         Ok((Queried::Refused { error, .. }, _)) => Check::skip(
             "approvals",
-            format!("Salesforce refused to list the user's approvals ({}): needs {}", sanitize(&error.code), rest::needed_for("OauthToken")),
+            format!("Salesforce refused to list the user's approvals ({}): needs {}", sanitize(&error.code), rest::refusal_needs("OauthToken", &error.code)),
         ),
         Ok((Queried::Unexpected(what), _)) => {
             Check::warn("approvals", format!("could not count the approvals: the query answered {}", sanitize(what)), "run `mailfino-sf verify` again later")

@@ -66,11 +66,11 @@ pub fn audit(ctx: &Context, args: &AuditArgs, choice: BrowserChoice) -> Result<(
     let checks = match tokens.instance_url.as_deref() {
         None => audit::IDS.iter().map(|id| Check::skip(id, "Salesforce sent no instance_url")).collect(),
         Some(instance) => {
-            let version = p
-                .api_version
-                .clone()
-                .filter(|v| rest::valid_version(v))
-                .or_else(|| crate::api::discover_version(http, instance).ok().flatten());
+            // The audit is not latency-critical: ask the instance (a pinned version may be retired).
+            let version = crate::api::discover_version(http, instance)
+                .ok()
+                .flatten()
+                .or_else(|| p.api_version.clone().filter(|v| rest::valid_version(v)));
             match version {
                 None => audit::IDS.iter().map(|id| Check::skip(id, "the instance does not list its API versions")).collect(),
                 Some(version) => {

@@ -119,6 +119,15 @@ pub fn needed_for(object: &str) -> &'static str {
     }
 }
 
+/// What a refusal of a query on `object` with `code` asks for: the API version, or the permission.
+pub fn refusal_needs(object: &str, code: &str) -> String {
+    match code {
+        "NOT_FOUND" => "an API version this instance offers (run `mailfino-sf login` again to learn it)".into(),
+        "INVALID_FIELD" => format!("{} (or a newer API version)", needed_for(object)),
+        _ => needed_for(object).to_string(),
+    }
+}
+
 /// A string field of a record (a path like `Parent.Name` follows relationships).
 pub fn field<'a>(record: &'a Value, path: &str) -> Option<&'a Value> {
     path.split('.').try_fold(record, |v, k| v.get(k)).filter(|v| !v.is_null())

@@ -214,3 +214,16 @@ fn verify_is_the_refresh_then_one_wave() {
         assert!(r.started < refresh.finished, "{} started after the refresh", r.path);
     }
 }
+
+/// A pinned API version the instance no longer offers is discovered again (one more round trip).
+#[test]
+fn a_retired_pinned_version_is_discovered_again() {
+    let f = ready();
+    let cfg = f.env.config_text().replace("api_version = \"63.0\"", "api_version = \"50.0\"");
+    std::fs::write(f.env.config_dir().join("config.toml"), cfg).unwrap();
+    let (code, v) = verify_json(&f);
+    assert_eq!(code, 0, "{v}");
+    assert!(check(&v, "api_access").1.contains("v63.0"), "{v}");
+    assert_eq!(check(&v, "approvals").0, "pass", "{v}");
+    assert!(f.emu.requests_to("/services/data/v50.0/").len() == 1, "the pinned version was tried first");
+}
