@@ -1,5 +1,5 @@
 //! In-process costs of the hot parts: value checks, the authorize URL, token JSON, the env file
-//! merge, the pasted-address parser and the `-v` redaction. Whole-command timings (start-up,
+//! merge, the pasted-address parser, the `-v` redaction and Salesforce's answer classifier. Whole-command timings (start-up,
 //! verify, refresh, login) come from `scripts/bench`.
 
 use std::hint::black_box;
@@ -8,6 +8,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use mailfino_sf::http::redact_body;
 use mailfino_sf::loopback::parse_pasted;
 use mailfino_sf::oauth::authorize_request;
+use mailfino_sf::salesforce::answers::{classify_authorize, error_in_body};
 use mailfino_sf::salesforce::types::TokenResponse;
 use mailfino_sf::salesforce::values;
 use mailfino_sf::store::envfile;
@@ -28,6 +29,21 @@ fn benches(c: &mut Criterion) {
     c.bench_function("loopback::parse_pasted", |b| {
         b.iter(|| parse_pasted(black_box("http://localhost:8717/callback?code=aPrxk3Vd%2Bq9%3D%3D&state=AbCdEfGhIjKlMnOpQrStUv")))
     });
+    c.bench_function("answers::classify_authorize (text error)", |b| {
+        b.iter(|| {
+            classify_authorize(
+                400,
+                None,
+                black_box("error=invalid_client_id&error_description=client%20identifier%20invalid"),
+                "https://acme.my.salesforce.com",
+                "http://localhost:8717/callback",
+            )
+        })
+    });
+    let page = format!("<html><body>{}</body></html>", "<p>Welcome to our portal, nothing to see.</p>".repeat(2000));
+    c.bench_function("answers::error_in_body (90 KiB page, none)", |b| b.iter(|| error_in_body(black_box(&page))));
+    let hostile = "error=".repeat(170_000);
+    c.bench_function("answers::error_in_body (1 MiB of error=)", |b| b.iter(|| error_in_body(black_box(&hostile))));
     let existing: String =
         (0..200).map(|i| format!("# comment {i}\nexport KEY_{i}=value-{i}\n")).collect::<String>() + "MAILFINO_SALESFORCE_CLIENT_ID=old\n";
     c.bench_function("envfile::merge (400 lines)", |b| {

@@ -35,6 +35,9 @@ fn from_query(query: &str, need_description: bool) -> Option<FoundError> {
             "error_description" if description.is_none() => description = Some(v.into_owned()),
             _ => {}
         }
+        if error.is_some() && description.is_some() {
+            break;
+        }
     }
     let error = error.filter(|e| is_code(e))?;
     if need_description && description.is_none() {
@@ -43,11 +46,21 @@ fn from_query(query: &str, need_description: bool) -> Option<FoundError> {
     Some(FoundError { error, description: description.unwrap_or_default() })
 }
 
-/// The run of URL-ish characters starting at `i` (up to whitespace, a quote or a tag bracket).
+/// Longest error text read: Salesforce's are short, and a bound keeps a hostile body of many
+/// `error=` without blanks linear in its size.
+const MAX_RUN: usize = 1024;
+
+/// The run of URL-ish characters starting at `i` (up to whitespace, a quote or a tag bracket),
+/// at most [`MAX_RUN`] bytes.
 fn run_at(text: &str, i: usize) -> &str {
     let rest = &text[i..];
-    let end = rest.find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | '`')).unwrap_or(rest.len());
-    &rest[..end]
+    let mut cap = rest.len().min(MAX_RUN);
+    while !rest.is_char_boundary(cap) {
+        cap -= 1;
+    }
+    let window = &rest[..cap];
+    let end = window.find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | '`')).unwrap_or(window.len());
+    &window[..end]
 }
 
 /// Finds `error=…&error_description=…` anywhere in a text of any kind (reference 1.18, 1.19: the
@@ -207,6 +220,15 @@ mod tests {
         assert_eq!(error_in_body(page), err("OAUTH_APP_BLOCKED", ""));
         let pasted = "The page says: error=invalid_client_id&error_description=client%20identifier%20invalid (what now?)";
         assert_eq!(error_in_text(pasted), err("invalid_client_id", "client identifier invalid"));
+    }
+
+    #[test]
+    fn a_hostile_body_is_read_in_linear_time() {
+        // 300 KB of `error=` without a blank: each candidate reads at most MAX_RUN bytes.
+        let body = "error=".repeat(50_000);
+        assert_eq!(error_in_body(&body), None);
+        let body = format!("{}error=x&error_description=y", "error=a&".repeat(30_000));
+        assert!(error_in_body(&body).is_none_or(|f| f.error == "a" || f.error == "x"));
     }
 
     #[test]
