@@ -109,6 +109,8 @@ pub struct Error {
     pub hints: Vec<String>,
     /// Salesforce's OAuth `error` code when Salesforce refused (e.g. `invalid_client`).
     pub oauth_code: Option<String>,
+    /// Salesforce's `error_description` with it (e.g. `inactive user`), as sent.
+    pub oauth_description: Option<String>,
     /// Nothing reached the server (connect failure): safe to retry.
     pub not_sent: bool,
 }
@@ -118,7 +120,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(kind: Kind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into(), hints: Vec::new(), oauth_code: None, not_sent: false }
+        Error { kind, message: message.into(), hints: Vec::new(), oauth_code: None, oauth_description: None, not_sent: false }
     }
     pub fn usage(message: impl Into<String>) -> Self {
         Self::new(Kind::Usage, message)

@@ -73,7 +73,12 @@ pub fn preconnect(http: &Http, instance: &str) -> Receiver<Option<String>> {
 /// deactivated user (`invalid_grant: inactive user`, A.8).
 pub fn after_failed_refresh(e: &Error, api_access: Check, why: &str) -> Health {
     let mut h = Health::skipped(api_access, why);
-    if e.message.contains("inactive user") || e.oauth_code.as_deref() == Some("inactive_user") {
+    let inactive = match (e.oauth_code.as_deref(), e.oauth_description.as_deref()) {
+        (Some("invalid_grant"), Some(description)) => description.to_ascii_lowercase().contains("inactive user"),
+        (Some("inactive_user"), _) => true,
+        _ => false,
+    };
+    if inactive {
         // post-setup-failures.md A.8 / B.1 "User inactive": refresh -> invalid_grant: inactive user.
         h.checks[0] = Check::fail(
             "user_active",

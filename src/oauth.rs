@@ -249,6 +249,7 @@ pub fn oauth_error(e: &OAuthError) -> Error {
     let desc = if e.description.is_empty() { String::new() } else { format!(" ({})", sanitize(&e.description)) };
     let mut err = Error::refused(format!("Salesforce refused: {}{desc}: {}", sanitize(&e.error), x.meaning)).hint(x.hint());
     err.oauth_code = Some(e.error.clone());
+    err.oauth_description = Some(e.description.clone());
     err
 }
 

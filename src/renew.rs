@@ -121,27 +121,41 @@ fn persist_rotated(ctx: &Context, source: Source, new: &SecretString, rotated_ou
         let Some(path) = rotated_out else { return Err(spent_env_token_error()) };
         return match fsutil::write_atomic(path, format!("{}\n", new.expose_secret()).as_bytes()) {
             Ok(()) => Ok(Rotated::File(path.to_path_buf())),
-            Err(e) => Err(recover(ctx, new, e)),
+            Err(e) => Err(recover(ctx, new, e).error),
         };
     }
     // Recovery files of this profile are spent once the new token is kept anywhere.
     let spent = recovery::find(&ctx.config_dir, &ctx.profile);
-    let result = match ctx.secrets().set(&ctx.profile, SecretKey::RefreshToken, new) {
-        Ok(to) => Ok(Rotated::Store(to)),
-        Err(e) => Err(recover(ctx, new, e)),
-    };
-    if result.is_ok() || result.as_ref().is_err_and(|e| e.message.starts_with(KEPT)) {
-        recovery::remove(&spent);
+    match ctx.secrets().set(&ctx.profile, SecretKey::RefreshToken, new) {
+        Ok(to) => {
+            recovery::remove(&spent);
+            Ok(Rotated::Store(to))
+        }
+        Err(e) => {
+            let recovered = recover(ctx, new, e);
+            if recovered.kept {
+                recovery::remove(&spent);
+            }
+            Err(recovered.error)
+        }
     }
-    result
 }
 
 const KEPT: &str = "Salesforce rotated the refresh token but it could not be stored";
 
+/// What [`recover`] did: the error to report, and whether the token is now kept in a recovery
+/// file (then older recovery files of the profile are spent).
+struct Recovered {
+    error: Error,
+    kept: bool,
+}
+
 /// Keeps a rotated token that could not be stored in a recovery file; the error names it and
 /// says what happens next.
-fn recover(ctx: &Context, token: &SecretString, cause: Error) -> Error {
-    match recovery::save(&ctx.config_dir, &ctx.profile, token) {
+fn recover(ctx: &Context, token: &SecretString, cause: Error) -> Recovered {
+    let saved = recovery::save(&ctx.config_dir, &ctx.profile, token);
+    let kept = saved.is_ok();
+    let error = match saved {
         Ok(path) if path.starts_with(recovery::dir(&ctx.config_dir)) => Error::storage(format!("{KEPT} ({cause})"))
             .hint(format!("the new token is kept in {} (mode 0600); it is the only valid one now", path.display()))
             .hint("fix the store (disk space, permissions, keyring); the next mailfino-sf command restores the token from that file by itself, before it sends anything")
@@ -155,5 +169,6 @@ fn recover(ctx: &Context, token: &SecretString, cause: Error) -> Error {
             )),
         Err(e) => Error::storage(format!("Salesforce rotated the refresh token and it could not be stored anywhere ({cause}; {})", e.message))
             .hint(format!("run `{}` again once the store works", explain::command("login"))),
-    }
+    };
+    Recovered { error, kept }
 }
