@@ -12,13 +12,20 @@ use secrecy::SecretString;
 use serde_json::Value;
 
 use crate::api::{self, Queried};
-use crate::checks::Check;
+use crate::checks::{Check, CheckId};
 use crate::http::Http;
 use crate::salesforce::rest::{self, field, literal, text};
 use crate::ui::sanitize;
 
 /// The check ids of `audit`, in the contract's order.
-pub const IDS: [&str; 6] = ["app_enabled", "refresh_token_policy", "ip_policy", "permitted_users", "session_timeout", "integration_user"];
+pub const IDS: [CheckId; 6] = [
+    CheckId::AppEnabled,
+    CheckId::RefreshTokenPolicy,
+    CheckId::IpPolicy,
+    CheckId::PermittedUsers,
+    CheckId::SessionTimeout,
+    CheckId::IntegrationUser,
+];
 
 /// Where the admin's token works.
 pub struct Session<'a> {
@@ -61,7 +68,7 @@ enum App {
 }
 
 /// A refused or unreadable answer as the `skip`/`warn` it becomes.
-fn not_read(id: &'static str, object: &str, q: &Queried) -> Check {
+fn not_read(id: CheckId, object: &str, q: &Queried) -> Check {
     match q {
         Queried::Refused { error, .. } => Check::skip(
             id,
@@ -198,7 +205,7 @@ fn second_wave(s: &Session, app: &App, user_id: Option<&str>) -> Second {
 }
 
 /// The one record of a policy answer, or the check it becomes.
-fn policy_record<'a>(id: &'static str, object: &str, q: Option<&'a Queried>) -> Result<&'a Value, Check> {
+fn policy_record<'a>(id: CheckId, object: &str, q: Option<&'a Queried>) -> Result<&'a Value, Check> {
     match q {
         Some(Queried::Records(rows)) if !rows.is_empty() => Ok(&rows[0]),
         Some(q) => Err(not_read(id, object, q)),
@@ -210,25 +217,25 @@ fn policy_record<'a>(id: &'static str, object: &str, q: Option<&'a Queried>) -> 
 fn app_checks(name: &str, app: &App, second: &Second) -> Vec<Check> {
     let name = sanitize(name);
     match app {
-        App::Unreadable(why) => IDS[..3].iter().map(|id| Check::skip(id, format!("could not look up the app: {why}"))).collect(),
+        App::Unreadable(why) => IDS[..3].iter().map(|&id| Check::skip(id, format!("could not look up the app: {why}"))).collect(),
         App::Missing { refusals } => {
             let also = if refusals.is_empty() { String::new() } else { format!(" (not readable: {})", refusals.join("; ")) };
             let mut v = vec![Check::fail(
-                "app_enabled",
+                CheckId::AppEnabled,
                 format!("no External Client App or Connected App named `{name}` in this org{also}"),
                 "set `app_name` in the profile to the app's name or label as Setup shows it (`mailfino-sf setup`), or create the app (checklist step 1)",
             )];
-            v.extend(IDS[1..3].iter().map(|id| Check::skip(id, "the app was not found")));
+            v.extend(IDS[1..3].iter().map(|&id| Check::skip(id, "the app was not found")));
             v
         }
         App::Eca { label, .. } => {
-            let enabled = match policy_record("app_enabled", "ExtlClntAppPlcyCnfg", second.app_policy.as_ref()) {
+            let enabled = match policy_record(CheckId::AppEnabled, "ExtlClntAppPlcyCnfg", second.app_policy.as_ref()) {
                 Err(c) => c,
                 Ok(r) => app_enabled(label, r),
             };
-            let (refresh, ip) = match policy_record("refresh_token_policy", "ExtlClntAppOauthPlcyCnfg", second.oauth_policy.as_ref()) {
+            let (refresh, ip) = match policy_record(CheckId::RefreshTokenPolicy, "ExtlClntAppOauthPlcyCnfg", second.oauth_policy.as_ref()) {
                 Err(c) => {
-                    let ip = Check { id: "ip_policy", ..c.clone() };
+                    let ip = Check { id: CheckId::IpPolicy, ..c.clone() };
                     (c, ip)
                 }
                 Ok(r) => (eca_refresh_policy(r), ip_policy(r)),
@@ -237,11 +244,11 @@ fn app_checks(name: &str, app: &App, second: &Second) -> Vec<Check> {
         }
         App::Connected(r) => vec![
             Check::pass(
-                "app_enabled",
+                CheckId::AppEnabled,
                 format!("the Connected App `{}` exists (whether an admin blocked it shows in Connected Apps OAuth Usage, and in `verify` as OAUTH_APP_BLOCKED)", text(r, "Name").map(|n| sanitize(&n)).unwrap_or(name)),
             ),
             connected_refresh_policy(r),
-            Check::skip("ip_policy", "a Connected App's IP relaxation is not readable through the API: check Setup → Manage Connected Apps → the app → IP Relaxation"),
+            Check::skip(CheckId::IpPolicy, "a Connected App's IP relaxation is not readable through the API: check Setup → Manage Connected Apps → the app → IP Relaxation"),
         ],
     }
 }
@@ -250,9 +257,9 @@ fn app_checks(name: &str, app: &App, second: &Second) -> Vec<Check> {
 fn app_enabled(label: &str, r: &Value) -> Check {
     let label = sanitize(label);
     match field(r, "IsEnabled").and_then(Value::as_bool) {
-        Some(true) => Check::pass("app_enabled", format!("the External Client App `{label}` is enabled")),
+        Some(true) => Check::pass(CheckId::AppEnabled, format!("the External Client App `{label}` is enabled")),
         Some(false) => Check::fail(
-            "app_enabled",
+            CheckId::AppEnabled,
             format!(
                 "the External Client App `{label}` is disabled ({}): mailfino cannot log in or refresh",
                 text(r, "OauthPluginStatus").map(|s| sanitize(&s)).unwrap_or_default()
@@ -260,7 +267,7 @@ fn app_enabled(label: &str, r: &Value) -> Check {
             "enable it: Setup → External Client App Manager → the app → Policies → App Policies",
         ),
         None => Check::warn(
-            "app_enabled",
+            CheckId::AppEnabled,
             format!("could not tell whether `{label}` is enabled (no IsEnabled field)"),
             "check Setup → External Client App Manager",
         ),
@@ -280,7 +287,7 @@ const VALID_UNTIL_REVOKED: &str = "on the app's Policies tab choose \"Refresh to
 /// ExtlClntAppOauthPlcyCnfg.RefreshTokenPolicyType (A.1 1a; values as in reference 4.13 — that
 /// the sObject field holds the metadata values is UNSURE, so anything else is "could not tell").
 fn eca_refresh_policy(r: &Value) -> Check {
-    let id = "refresh_token_policy";
+    let id = CheckId::RefreshTokenPolicy;
     match text(r, "RefreshTokenPolicyType").as_deref() {
         Some("Infinite") => Check::pass(id, "the refresh token is valid until revoked"),
         Some("SpecificInactivity") => Check::warn(
@@ -319,7 +326,7 @@ fn eca_refresh_policy(r: &Value) -> Check {
 /// "true: measured on the last use of the token; otherwise on the token duration"). How "valid
 /// until revoked" shows in these fields is not documented (UNSURE): no period is "could not tell".
 fn connected_refresh_policy(r: &Value) -> Check {
-    let id = "refresh_token_policy";
+    let id = CheckId::RefreshTokenPolicy;
     let period = field(r, "RefreshTokenValidityPeriod").and_then(Value::as_u64);
     let on_last_use = field(r, "OptionsRefreshTokenValidityMetric").and_then(Value::as_bool);
     match (period, on_last_use) {
@@ -338,7 +345,7 @@ fn connected_refresh_policy(r: &Value) -> Check {
 
 /// ExtlClntAppOauthPlcyCnfg.IpRelaxationPolicyType (A.5; values reference 4.12).
 fn ip_policy(r: &Value) -> Check {
-    let id = "ip_policy";
+    let id = CheckId::IpPolicy;
     match text(r, "IpRelaxationPolicyType").as_deref() {
         Some("Enforce_RelaxRefresh") => Check::pass(id, "IP restrictions are relaxed for refresh tokens: mailfino's refreshes work from any server address"),
         Some("Bypass") => Check::pass(id, "IP restrictions are relaxed for the app"),
@@ -362,7 +369,7 @@ fn ip_policy(r: &Value) -> Check {
 
 /// ExtlClntAppOauthPlcyCnfg.SessionTimeoutInMinutes (A.2; applies to opaque tokens only).
 fn session_timeout(app: &App, second: &Second) -> Check {
-    let id = "session_timeout";
+    let id = CheckId::SessionTimeout;
     match app {
         App::Eca { .. } => match policy_record(id, "ExtlClntAppOauthPlcyCnfg", second.oauth_policy.as_ref()) {
             Err(c) => c,
@@ -379,7 +386,7 @@ fn session_timeout(app: &App, second: &Second) -> Check {
 
 /// Who may use the app (A.7; B.1 "Admin-approved, user not assigned").
 fn permitted_users(app: &App, second: &Second, user_id: Option<&str>, t: &Target) -> Check {
-    let id = "permitted_users";
+    let id = CheckId::PermittedUsers;
     let admin_approved = match app {
         App::Eca { .. } => match policy_record(id, "ExtlClntAppOauthPlcyCnfg", second.oauth_policy.as_ref()) {
             Err(c) => return c,
@@ -435,7 +442,7 @@ fn set_name(r: &Value, rel: &str) -> String {
 }
 
 fn judge_permitted(approved: &[Value], held: &[Value], user_id: &str, t: &Target) -> Check {
-    let id = "permitted_users";
+    let id = CheckId::PermittedUsers;
     let who = t.username.as_deref().map(sanitize).unwrap_or_else(|| sanitize(user_id));
     if approved.is_empty() {
         // For an External Client App, SetupEntityAccess may not list the approved sets (B.1 UNSURE).
@@ -479,7 +486,7 @@ fn no_user(t: &Target) -> String {
 
 /// The integration user: User.IsActive, UserLogin.IsFrozen (A.8; B.1 "User inactive").
 fn integration_user(t: &Target, user: Option<&Queried>, login: Option<&Queried>) -> Check {
-    let id = "integration_user";
+    let id = CheckId::IntegrationUser;
     let Some(user) = user else { return Check::skip(id, no_user(t)) };
     let row = match user {
         Queried::Records(rows) => match rows.first() {

@@ -24,6 +24,82 @@ use crate::salesforce::values;
 use crate::store::secrets::Source;
 use crate::ui::sanitize;
 
+/// Every check id of `verify`, `audit` and `app check`. The snake_case names are contract (in
+/// `--json` and in the human lines): add, never rename.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckId {
+    // verify
+    Config,
+    CallbackUrl,
+    LoginHost,
+    ClientId,
+    CallbackRegistered,
+    LoopbackRegistered,
+    ClientSecret,
+    RefreshToken,
+    Scopes,
+    ApiAccess,
+    MailfinoEnv,
+    UserActive,
+    OrgIdentity,
+    ApiLimits,
+    Approvals,
+    // audit
+    AppEnabled,
+    RefreshTokenPolicy,
+    IpPolicy,
+    PermittedUsers,
+    SessionTimeout,
+    IntegrationUser,
+    // app check (with `scopes`, the policies, `permitted_users` and `app_enabled` above)
+    Files,
+    CallbackUrls,
+    Pkce,
+    SecretRequired,
+    Distribution,
+}
+
+impl CheckId {
+    /// The id as it is printed and serialised.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CheckId::Config => "config",
+            CheckId::CallbackUrl => "callback_url",
+            CheckId::LoginHost => "login_host",
+            CheckId::ClientId => "client_id",
+            CheckId::CallbackRegistered => "callback_registered",
+            CheckId::LoopbackRegistered => "loopback_registered",
+            CheckId::ClientSecret => "client_secret",
+            CheckId::RefreshToken => "refresh_token",
+            CheckId::Scopes => "scopes",
+            CheckId::ApiAccess => "api_access",
+            CheckId::MailfinoEnv => "mailfino_env",
+            CheckId::UserActive => "user_active",
+            CheckId::OrgIdentity => "org_identity",
+            CheckId::ApiLimits => "api_limits",
+            CheckId::Approvals => "approvals",
+            CheckId::AppEnabled => "app_enabled",
+            CheckId::RefreshTokenPolicy => "refresh_token_policy",
+            CheckId::IpPolicy => "ip_policy",
+            CheckId::PermittedUsers => "permitted_users",
+            CheckId::SessionTimeout => "session_timeout",
+            CheckId::IntegrationUser => "integration_user",
+            CheckId::Files => "files",
+            CheckId::CallbackUrls => "callback_urls",
+            CheckId::Pkce => "pkce",
+            CheckId::SecretRequired => "secret_required",
+            CheckId::Distribution => "distribution",
+        }
+    }
+}
+
+impl std::fmt::Display for CheckId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
 /// A check's outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -37,7 +113,7 @@ pub enum Status {
 /// One check's result.
 #[derive(Debug, Clone, Serialize)]
 pub struct Check {
-    pub id: &'static str,
+    pub id: CheckId,
     pub status: Status,
     pub summary: String,
     pub hint: Option<String>,
@@ -46,23 +122,23 @@ pub struct Check {
 impl Check {
     /// Summaries and hints may quote what a server sent: every known secret is redacted and
     /// control characters are escaped here, for the terminal and for `--json` alike.
-    fn new(id: &'static str, status: Status, summary: impl Into<String>, hint: Option<String>) -> Self {
+    fn new(id: CheckId, status: Status, summary: impl Into<String>, hint: Option<String>) -> Self {
         Check { id, status, summary: crate::ui::clean(&summary.into()), hint: hint.map(|h| crate::ui::clean(&h)) }
     }
-    pub fn pass(id: &'static str, summary: impl Into<String>) -> Self {
+    pub fn pass(id: CheckId, summary: impl Into<String>) -> Self {
         Self::new(id, Status::Pass, summary, None)
     }
-    pub fn warn(id: &'static str, summary: impl Into<String>, hint: impl Into<String>) -> Self {
+    pub fn warn(id: CheckId, summary: impl Into<String>, hint: impl Into<String>) -> Self {
         Self::new(id, Status::Warn, summary, Some(hint.into()))
     }
-    pub fn fail(id: &'static str, summary: impl Into<String>, hint: impl Into<String>) -> Self {
+    pub fn fail(id: CheckId, summary: impl Into<String>, hint: impl Into<String>) -> Self {
         Self::new(id, Status::Fail, summary, Some(hint.into()))
     }
-    pub fn skip(id: &'static str, why: impl Into<String>) -> Self {
+    pub fn skip(id: CheckId, why: impl Into<String>) -> Self {
         let why = why.into();
         Self::new(id, Status::Skip, format!("skipped: {why}"), Some(why))
     }
-    pub fn from_error(id: &'static str, e: &Error) -> Self {
+    pub fn from_error(id: CheckId, e: &Error) -> Self {
         let hints: Vec<&str> = e.hints.iter().map(String::as_str).filter(|h| !h.trim().is_empty()).collect();
         let hint = if hints.is_empty() { None } else { Some(hints.join("; ")) };
         Self::new(id, Status::Fail, sanitize(&e.message), hint)
@@ -70,22 +146,22 @@ impl Check {
 }
 
 /// The order of the contract.
-pub const IDS: [&str; 15] = [
-    "config",
-    "callback_url",
-    "login_host",
-    "client_id",
-    "callback_registered",
-    "loopback_registered",
-    "client_secret",
-    "refresh_token",
-    "scopes",
-    "api_access",
-    "mailfino_env",
-    "user_active",
-    "org_identity",
-    "api_limits",
-    "approvals",
+pub const IDS: [CheckId; 15] = [
+    CheckId::Config,
+    CheckId::CallbackUrl,
+    CheckId::LoginHost,
+    CheckId::ClientId,
+    CheckId::CallbackRegistered,
+    CheckId::LoopbackRegistered,
+    CheckId::ClientSecret,
+    CheckId::RefreshToken,
+    CheckId::Scopes,
+    CheckId::ApiAccess,
+    CheckId::MailfinoEnv,
+    CheckId::UserActive,
+    CheckId::OrgIdentity,
+    CheckId::ApiLimits,
+    CheckId::Approvals,
 ];
 
 /// How `verify` treats the refresh token.
@@ -141,7 +217,7 @@ pub fn app_checks(a: &AppInputs) -> Vec<Check> {
     let mut out = vec![host];
     if unreachable {
         out.extend(
-            ["client_id", "callback_registered", "loopback_registered"]
+            [CheckId::ClientId, CheckId::CallbackRegistered, CheckId::LoopbackRegistered]
                 .into_iter()
                 .map(|id| Check::skip(id, "the login host did not answer")),
         );
@@ -149,8 +225,8 @@ pub fn app_checks(a: &AppInputs) -> Vec<Check> {
         out.extend(probes::authorize_checks(a.client_id, a.callback, a.redirect, cb, lb));
     }
     out.push(match secret {
-        None => Check::skip("client_secret", "no Consumer Secret to check"),
-        Some(_) if unreachable => Check::skip("client_secret", "the login host did not answer"),
+        None => Check::skip(CheckId::ClientSecret, "no Consumer Secret to check"),
+        Some(_) if unreachable => Check::skip(CheckId::ClientSecret, "the login host did not answer"),
         Some((token, intro)) => probes::secret_check(token, intro),
     });
     out
@@ -163,16 +239,16 @@ fn join<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
 fn login_host(http: &Http, login_url: &str) -> Check {
     let host = oauth::host_of(login_url);
     match http.get(&format!("{login_url}{}", paths::OPENID), None) {
-        Err(e) => Check::from_error("login_host", &e),
+        Err(e) => Check::from_error(CheckId::LoginHost, &e),
         Ok(r) => {
             let v: Option<serde_json::Value> = serde_json::from_str(&r.body).ok();
             let ok = r.status == 200
                 && v.as_ref().is_some_and(|v| v.get("authorization_endpoint").is_some() && v.get("token_endpoint").is_some());
             if ok {
-                Check::pass("login_host", format!("{host} answers as a Salesforce login host"))
+                Check::pass(CheckId::LoginHost, format!("{host} answers as a Salesforce login host"))
             } else {
                 Check::fail(
-                    "login_host",
+                    CheckId::LoginHost,
                     format!("{host} does not answer as a Salesforce login host (HTTP {} on {})", r.status, paths::OPENID),
                     hint(&for_status(r.status)),
                 )
@@ -184,9 +260,9 @@ fn login_host(http: &Http, login_url: &str) -> Check {
 /// The `callback_url` check: mailfino's callback URL has the form mailfino serves.
 pub fn callback_url_check(callback: &str) -> Check {
     match values::check_callback(callback) {
-        Ok(w) if w.is_empty() => Check::pass("callback_url", format!("mailfino's callback URL is {}", sanitize(callback))),
-        Ok(w) => Check::warn("callback_url", format!("mailfino's callback URL is {}", sanitize(callback)), w.join("; ")),
-        Err(e) => Check::fail("callback_url", sanitize(&e.message), hint(&Fix::MailfinoUrl)),
+        Ok(w) if w.is_empty() => Check::pass(CheckId::CallbackUrl, format!("mailfino's callback URL is {}", sanitize(callback))),
+        Ok(w) => Check::warn(CheckId::CallbackUrl, format!("mailfino's callback URL is {}", sanitize(callback)), w.join("; ")),
+        Err(e) => Check::fail(CheckId::CallbackUrl, sanitize(&e.message), hint(&Fix::MailfinoUrl)),
     }
 }
 
@@ -220,18 +296,18 @@ pub fn verify(ctx: &Context, settings: &Settings, opts: &VerifyOptions) -> Vec<C
             None
         }
         Err(e) => {
-            checks.push(Check::from_error("config", &e));
+            checks.push(Check::from_error(CheckId::Config, &e));
             None
         }
     };
     if checks.is_empty() {
         checks.push(match (&login, missing.is_empty()) {
-            (Some(Err(e)), _) => Check::from_error("config", e),
+            (Some(Err(e)), _) => Check::from_error(CheckId::Config, e),
             (_, false) => {
-                Check::fail("config", format!("profile `{}` is missing the {}", ctx.profile, missing.join(", ")), hint(&Fix::Setup))
+                Check::fail(CheckId::Config, format!("profile `{}` is missing the {}", ctx.profile, missing.join(", ")), hint(&Fix::Setup))
             }
             _ => Check::pass(
-                "config",
+                CheckId::Config,
                 format!("profile `{}` is complete (secret from the {})", ctx.profile, secret.as_ref().map(|s| s.1.label()).unwrap_or("?")),
             ),
         });
@@ -240,14 +316,14 @@ pub fn verify(ctx: &Context, settings: &Settings, opts: &VerifyOptions) -> Vec<C
     checks.push(callback_url_check(&callback));
     let (Some(Ok(login_url)), Some(client_id)) = (login, settings.client_id.clone()) else {
         for id in &IDS[2..] {
-            checks.push(Check::skip(id, "the profile is incomplete"));
+            checks.push(Check::skip(*id, "the profile is incomplete"));
         }
         return checks;
     };
     let http = match ctx.http() {
         Ok(h) => h,
         Err(e) => {
-            checks.push(Check::from_error("login_host", &e));
+            checks.push(Check::from_error(CheckId::LoginHost, &e));
             return checks;
         }
     };
@@ -266,7 +342,7 @@ pub fn verify(ctx: &Context, settings: &Settings, opts: &VerifyOptions) -> Vec<C
     });
     let host_down = app.first().is_some_and(|c| c.status == Status::Fail);
     for mut c in app {
-        if c.id == "client_secret" {
+        if c.id == CheckId::ClientSecret {
             if let Some(v) = &chain.secret_verdict {
                 c = probes::merge_secret(c, v.clone());
             }
@@ -283,7 +359,7 @@ pub fn verify(ctx: &Context, settings: &Settings, opts: &VerifyOptions) -> Vec<C
     let env_file = opts.env_file.as_deref().or(settings.stored.env_file.as_deref());
     let env_check = crate::mailfino_env::check(ctx, env_file, &expected);
     if host_down {
-        for id in ["refresh_token", "scopes", "api_access"] {
+        for id in [CheckId::RefreshToken, CheckId::Scopes, CheckId::ApiAccess] {
             checks.push(Check::skip(id, "the login host did not answer"));
         }
         checks.push(env_check);
@@ -328,9 +404,9 @@ fn token_chain(
             let secret_verdict = probes::secret_refused(&e);
             let why = if e.kind == Kind::Unreachable { "Salesforce did not answer" } else { "the refresh failed" };
             TokenChain {
-                refresh: Check::from_error("refresh_token", &e),
-                scopes: Check::skip("scopes", why),
-                health: health::after_failed_refresh(&e, Check::skip("api_access", why), why),
+                refresh: Check::from_error(CheckId::RefreshToken, &e),
+                scopes: Check::skip(CheckId::Scopes, why),
+                health: health::after_failed_refresh(&e, Check::skip(CheckId::ApiAccess, why), why),
                 secret_verdict,
             }
         }
@@ -340,24 +416,27 @@ fn token_chain(
 fn introspection_chain(ctx: &Context, http: &Http, login_url: &str, client_id: &str, secret: Option<&SecretString>) -> TokenChain {
     let skip_rest = |refresh: Check, why: &str| TokenChain {
         refresh,
-        scopes: Check::skip("scopes", why),
-        health: Health::skipped(Check::skip("api_access", why), why),
+        scopes: Check::skip(CheckId::Scopes, why),
+        health: Health::skipped(Check::skip(CheckId::ApiAccess, why), why),
         secret_verdict: None,
     };
     let Some(secret) = secret else {
-        return skip_rest(Check::skip("refresh_token", "introspection needs the Consumer Secret"), "the refresh token was not checked");
+        return skip_rest(
+            Check::skip(CheckId::RefreshToken, "introspection needs the Consumer Secret"),
+            "the refresh token was not checked",
+        );
     };
     let token = match ctx.env("MAILFINO_SF_REFRESH_TOKEN") {
         Some(t) => SecretString::from(t),
-        None => return skip_rest(Check::skip("refresh_token", "no refresh token"), "no refresh token"),
+        None => return skip_rest(Check::skip(CheckId::RefreshToken, "no refresh token"), "no refresh token"),
     };
     match oauth::introspect(http, login_url, client_id, secret, &token, "refresh_token") {
-        Err(e) => skip_rest(Check::from_error("refresh_token", &e), "the refresh token was not checked"),
+        Err(e) => skip_rest(Check::from_error(CheckId::RefreshToken, &e), "the refresh token was not checked"),
         Ok(Err(e)) => {
             let x = explain(&e.error, &e.description);
             skip_rest(
                 Check::fail(
-                    "refresh_token",
+                    CheckId::RefreshToken,
                     format!("introspection failed: {} ({})", sanitize(&e.error), sanitize(&e.description)),
                     x.hint(),
                 ),
@@ -366,7 +445,7 @@ fn introspection_chain(ctx: &Context, http: &Http, login_url: &str, client_id: &
         }
         Ok(Ok(i)) if i.active.is_none() => skip_rest(
             Check::warn(
-                "refresh_token",
+                CheckId::RefreshToken,
                 "could not tell whether the refresh token is active: the introspection answer has no `active` field",
                 format!("{}; `{}` proves the token with a refresh", hint(&Fix::LoginUrl), command("verify --renew")),
             ),
@@ -374,18 +453,18 @@ fn introspection_chain(ctx: &Context, http: &Http, login_url: &str, client_id: &
         ),
         Ok(Ok(i)) if i.active == Some(false) => skip_rest(
             Check::fail(
-                "refresh_token",
+                CheckId::RefreshToken,
                 "the refresh token from MAILFINO_SF_REFRESH_TOKEN is not active (revoked, expired or rotated out)",
                 hint(&Fix::CiRefreshToken),
             ),
             "the refresh token is not active",
         ),
         Ok(Ok(i)) => TokenChain {
-            refresh: Check::pass("refresh_token", "the refresh token is active (checked by introspection, not spent)"),
+            refresh: Check::pass(CheckId::RefreshToken, "the refresh token is active (checked by introspection, not spent)"),
             scopes: scope_check(i.scope.as_deref()),
             health: Health::skipped(
                 Check::skip(
-                    "api_access",
+                    CheckId::ApiAccess,
                     "not renewed in env-only mode: pass --renew (or --rotated-token-out PATH) to prove an access token works",
                 ),
                 "not renewed in env-only mode (pass --renew)",
@@ -402,21 +481,30 @@ fn renewed_chain(http: &Http, r: Renewed, stored: &Stored, warm: Option<std::syn
         Some(Rotated::File(p)) => format!("; rotated, the new token is in {}", p.display()),
     };
     let from = if r.source == Source::Env { " from the environment" } else { "" };
-    let refresh = Check::pass("refresh_token", format!("the refresh token{from} renews the access token{rotated}"));
+    let refresh = Check::pass(CheckId::RefreshToken, format!("the refresh token{from} renews the access token{rotated}"));
     let scopes = scope_check(r.tokens.scope.as_deref());
     let health = health::after_refresh(http, &r.tokens, stored, warm);
-    TokenChain { refresh, scopes, health, secret_verdict: Some(Check::pass("client_secret", "the Consumer Secret is proven by a refresh")) }
+    TokenChain {
+        refresh,
+        scopes,
+        health,
+        secret_verdict: Some(Check::pass(CheckId::ClientSecret, "the Consumer Secret is proven by a refresh")),
+    }
 }
 
 fn scope_check(scope: Option<&str>) -> Check {
-    let Some(scope) = scope else { return Check::skip("scopes", "Salesforce did not say which scopes were granted") };
+    let Some(scope) = scope else { return Check::skip(CheckId::Scopes, "Salesforce did not say which scopes were granted") };
     let v = ScopeVerdict::of(scope);
     let missing = v.missing();
     if !missing.is_empty() {
-        return Check::fail("scopes", format!("granted `{}`; missing {}", sanitize(scope), missing.join(" and ")), hint(&Fix::Scopes));
+        return Check::fail(
+            CheckId::Scopes,
+            format!("granted `{}`; missing {}", sanitize(scope), missing.join(" and ")),
+            hint(&Fix::Scopes),
+        );
     }
     if v.full {
-        return Check::warn("scopes", format!("granted `{}`, which includes `full`", sanitize(scope)), hint(&Fix::FullScope));
+        return Check::warn(CheckId::Scopes, format!("granted `{}`, which includes `full`", sanitize(scope)), hint(&Fix::FullScope));
     }
-    Check::pass("scopes", format!("granted `{}`", sanitize(scope)))
+    Check::pass(CheckId::Scopes, format!("granted `{}`", sanitize(scope)))
 }

@@ -17,7 +17,7 @@ use secrecy::SecretString;
 use serde_json::Value;
 
 use crate::api::{self, Queried};
-use crate::checks::Check;
+use crate::checks::{Check, CheckId};
 use crate::error::{Error, Result};
 use crate::http::{Http, Response};
 use crate::salesforce::explain::{command, explain_rest, hint, Fix};
@@ -26,7 +26,7 @@ use crate::salesforce::types::TokenResponse;
 use crate::ui::sanitize;
 
 /// The ids this module decides, in the contract's order.
-pub const IDS: [&str; 4] = ["user_active", "org_identity", "api_limits", "approvals"];
+pub const IDS: [CheckId; 4] = [CheckId::UserActive, CheckId::OrgIdentity, CheckId::ApiLimits, CheckId::Approvals];
 
 /// Salesforce keeps five approvals per user per app and silently revokes the oldest (A.1 1b).
 const APPROVAL_SLOTS: usize = 5;
@@ -52,7 +52,7 @@ pub struct Health {
 impl Health {
     /// Every check skipped for one reason.
     pub fn skipped(api_access: Check, why: &str) -> Health {
-        Health { api_access, checks: IDS.iter().map(|id| Check::skip(id, why)).collect() }
+        Health { api_access, checks: IDS.iter().map(|&id| Check::skip(id, why)).collect() }
     }
 }
 
@@ -81,7 +81,7 @@ pub fn after_failed_refresh(e: &Error, api_access: Check, why: &str) -> Health {
     if inactive {
         // post-setup-failures.md A.8 / B.1 "User inactive": refresh -> invalid_grant: inactive user.
         h.checks[0] = Check::fail(
-            "user_active",
+            CheckId::UserActive,
             "Salesforce refused the refresh because the integration user is inactive",
             format!("{}; or log in as another integration user and reconnect mailfino", hint(&Fix::InactiveUser)),
         );
@@ -92,7 +92,7 @@ pub fn after_failed_refresh(e: &Error, api_access: Check, why: &str) -> Health {
 /// Runs the wave on a fresh token and judges it.
 pub fn after_refresh(http: &Http, tokens: &TokenResponse, stored: &Stored, warm: Option<Receiver<Option<String>>>) -> Health {
     let Some(instance) = tokens.instance_url.as_deref() else {
-        return Health::skipped(Check::skip("api_access", "Salesforce sent no instance_url"), "Salesforce sent no instance_url");
+        return Health::skipped(Check::skip(CheckId::ApiAccess, "Salesforce sent no instance_url"), "Salesforce sent no instance_url");
     };
     let token_ids = tokens.org_and_user();
     let user_id = token_ids.as_ref().map(|t| t.1.clone()).or_else(|| stored.user_id.clone());
@@ -102,7 +102,7 @@ pub fn after_refresh(http: &Http, tokens: &TokenResponse, stored: &Stored, warm:
         None => warm.and_then(|rx| rx.recv_timeout(Duration::from_secs(20)).ok().flatten()).or_else(|| discover(http, instance)),
     };
     let Some(version) = version else {
-        let api = Check::fail("api_access", "the instance does not list its API versions", hint(&Fix::ApiVersion));
+        let api = Check::fail(CheckId::ApiAccess, "the instance does not list its API versions", hint(&Fix::ApiVersion));
         return Health::skipped(api, "the API version is unknown");
     };
     let soql = approvals_query(&stored.app_name, user_id.as_deref());
@@ -173,7 +173,7 @@ fn judge(tokens: &TokenResponse, stored: &Stored, identity: Option<Result<Respon
     }
 }
 
-fn rest_fail(id: &'static str, e: &RestError, status: u16) -> Check {
+fn rest_fail(id: CheckId, e: &RestError, status: u16) -> Check {
     let x = explain_rest(&e.code, &e.message);
     Check::fail(
         id,
@@ -189,44 +189,44 @@ fn rest_fail(id: &'static str, e: &RestError, status: u16) -> Check {
 
 fn api_access(root: &Result<Response>, version: &str) -> Check {
     let r = match root {
-        Err(e) => return Check::from_error("api_access", e),
+        Err(e) => return Check::from_error(CheckId::ApiAccess, e),
         Ok(r) => r,
     };
     // Only the REST API's own JSON resource list is positive evidence.
     if r.is_success() && !serde_json::from_str::<Value>(&r.body).is_ok_and(|v| v.is_object()) {
         return Check::warn(
-            "api_access",
+            CheckId::ApiAccess,
             format!("could not tell: the REST API answered HTTP {} with something that is not its JSON", r.status),
             hint(&Fix::LoginUrl),
         );
     }
     if r.is_success() {
         let usage = r.limit_info.as_deref().map(|l| format!(" ({})", sanitize(l))).unwrap_or_default();
-        return Check::pass("api_access", format!("the REST API v{} answers with the access token{usage}", sanitize(version)));
+        return Check::pass(CheckId::ApiAccess, format!("the REST API v{} answers with the access token{usage}", sanitize(version)));
     }
     match api::refusal(r) {
         // A.9 API_DISABLED_FOR_ORG, A.2/A.5 INVALID_SESSION_ID, A.6 REQUEST_LIMIT_EXCEEDED: each its own words.
-        Some(e) => rest_fail("api_access", &e, r.status),
+        Some(e) => rest_fail(CheckId::ApiAccess, &e, r.status),
         None if r.status == 401 => {
             let x = explain_rest("INVALID_SESSION_ID", "");
             Check::fail(
-                "api_access",
+                CheckId::ApiAccess,
                 format!("the REST API refused the fresh access token (INVALID_SESSION_ID, HTTP 401): {}", x.meaning),
                 x.hint(),
             )
         }
-        None => Check::fail("api_access", format!("the REST API answered HTTP {}", r.status), hint(&for_status_api(r.status))),
+        None => Check::fail(CheckId::ApiAccess, format!("the REST API answered HTTP {}", r.status), hint(&for_status_api(r.status))),
     }
 }
 
 /// user_active: identity URL `active` (B.1 "User inactive", A.8; schema in B.2).
 fn user_active(identity: Option<&Result<Response>>, json: Option<&Value>) -> Check {
-    let Some(identity) = identity else { return Check::skip("user_active", "Salesforce sent no identity URL") };
+    let Some(identity) = identity else { return Check::skip(CheckId::UserActive, "Salesforce sent no identity URL") };
     let who = json.and_then(|v| rest::text(v, "username")).map(|u| sanitize(&u)).unwrap_or_else(|| "the integration user".into());
     match json.and_then(|v| v.get("active")).and_then(Value::as_bool) {
-        Some(true) => Check::pass("user_active", format!("{who} is active")),
+        Some(true) => Check::pass(CheckId::UserActive, format!("{who} is active")),
         Some(false) => Check::fail(
-            "user_active",
+            CheckId::UserActive,
             format!("{who} is inactive: the access token still works for now, the next refresh will not"),
             "reactivate the user (Setup → Users → Edit → Active), or log in as another integration user and reconnect mailfino",
         ),
@@ -236,7 +236,7 @@ fn user_active(identity: Option<&Result<Response>>, json: Option<&Value>) -> Che
                 Ok(r) => format!("HTTP {} without an `active` field", r.status),
             };
             Check::warn(
-                "user_active",
+                CheckId::UserActive,
                 format!("could not tell whether the user is active: the identity URL answered {what}"),
                 "run `mailfino-sf verify` again later; check the user in Setup → Users",
             )
@@ -257,19 +257,19 @@ fn same_url(a: &str, b: &str) -> bool {
 /// instance vs the stored one (B.1 "My Domain / instance change", A.4).
 fn org_identity(tokens: &TokenResponse, stored: &Stored, identity: Option<&Value>) -> Check {
     let Some(stored_org) = stored.org_id.as_deref() else {
-        return Check::skip("org_identity", "no org id is stored for this profile (`mailfino-sf login` stores it)");
+        return Check::skip(CheckId::OrgIdentity, "no org id is stored for this profile (`mailfino-sf login` stores it)");
     };
     let org = identity.and_then(|v| rest::text(v, "organization_id")).or_else(|| tokens.org_and_user().map(|t| t.0));
     let Some(org) = org else {
         return Check::warn(
-            "org_identity",
+            CheckId::OrgIdentity,
             "could not tell which org the token belongs to (no identity answer)",
             "run `mailfino-sf verify` again later",
         );
     };
     if !same_id(&org, stored_org) {
         return Check::fail(
-            "org_identity",
+            CheckId::OrgIdentity,
             format!("the token belongs to org {}, but this profile was set up for org {}: a refreshed sandbox gets a new org id", sanitize(&org), sanitize(stored_org)),
             format!("after a sandbox refresh: check the External Client App still exists there (re-create it if not), run `{}` to store the new org, and reconnect mailfino to the sandbox", command("login")),
         );
@@ -277,11 +277,11 @@ fn org_identity(tokens: &TokenResponse, stored: &Stored, identity: Option<&Value
     let now = tokens.instance_url.as_deref().unwrap_or_default();
     match stored.instance_url.as_deref() {
         Some(before) if !same_url(before, now) => Check::warn(
-            "org_identity",
+            CheckId::OrgIdentity,
             format!("org {} now answers at {} (stored: {}): a My Domain change or an instance move", sanitize(&org), sanitize(now), sanitize(before)),
             format!("mailfino keeps working when it uses the instance_url of each refresh; run `{}` to store {}, and after a My Domain rename update the login URL (`{}`)", command("login"), sanitize(now), command("setup --login-url …")),
         ),
-        _ => Check::pass("org_identity", format!("org {} at {}, as stored", sanitize(&org), sanitize(now))),
+        _ => Check::pass(CheckId::OrgIdentity, format!("org {} at {}, as stored", sanitize(&org), sanitize(now))),
     }
 }
 
@@ -295,23 +295,25 @@ fn api_limits(wave: &Wave, refused_wholesale: bool) -> Check {
     if exceeded {
         let of = usage.map(|u| format!(" ({} of {})", u.used, u.max)).unwrap_or_default();
         return Check::fail(
-            "api_limits",
+            CheckId::ApiLimits,
             format!("REQUEST_LIMIT_EXCEEDED: the org's daily API requests are used up{of}; mailfino's calls are refused"),
             fix,
         );
     }
     if refused_wholesale {
-        return Check::skip("api_limits", "the REST API refused the token");
+        return Check::skip(CheckId::ApiLimits, "the REST API refused the token");
     }
     match usage {
-        None => Check::warn("api_limits", "could not tell the API usage: no Sforce-Limit-Info header came back", hint(&Fix::ApiLimit)),
+        None => {
+            Check::warn(CheckId::ApiLimits, "could not tell the API usage: no Sforce-Limit-Info header came back", hint(&Fix::ApiLimit))
+        }
         Some(u) if u.percent() >= 100 => {
-            Check::fail("api_limits", format!("{} of {} daily API requests used ({} %)", u.used, u.max, u.percent()), fix)
+            Check::fail(CheckId::ApiLimits, format!("{} of {} daily API requests used ({} %)", u.used, u.max, u.percent()), fix)
         }
         Some(u) if u.percent() >= 80 => {
-            Check::warn("api_limits", format!("{} of {} daily API requests used ({} %)", u.used, u.max, u.percent()), fix)
+            Check::warn(CheckId::ApiLimits, format!("{} of {} daily API requests used ({} %)", u.used, u.max, u.percent()), fix)
         }
-        Some(u) => Check::pass("api_limits", format!("{} of {} daily API requests used ({} %)", u.used, u.max, u.percent())),
+        Some(u) => Check::pass(CheckId::ApiLimits, format!("{} of {} daily API requests used ({} %)", u.used, u.max, u.percent())),
     }
 }
 
@@ -319,28 +321,28 @@ fn api_limits(wave: &Wave, refused_wholesale: bool) -> Check {
 /// A.1 1b): warn at 4 or more of 5.
 fn approvals(answer: Option<&Result<(Queried, Response)>>, app_name: &str, refused_wholesale: bool) -> Check {
     let app = sanitize(app_name);
-    let Some(answer) = answer else { return Check::skip("approvals", "the integration user's id is not known") };
+    let Some(answer) = answer else { return Check::skip(CheckId::Approvals, "the integration user's id is not known") };
     match answer {
-        _ if refused_wholesale => Check::skip("approvals", "the REST API refused the token"),
-        Err(e) => Check::warn("approvals", format!("could not count the approvals: {}", sanitize(&e.message)), "run `mailfino-sf verify` again later"),
+        _ if refused_wholesale => Check::skip(CheckId::Approvals, "the REST API refused the token"),
+        Err(e) => Check::warn(CheckId::Approvals, format!("could not count the approvals: {}", sanitize(&e.message)), "run `mailfino-sf verify` again later"),
         Ok((Queried::Refused { error, .. }, _)) => Check::skip(
-            "approvals",
+            CheckId::Approvals,
             format!("Salesforce refused to list the user's approvals ({}): needs {}", sanitize(&error.code), rest::refusal_needs("OauthToken", &error.code)),
         ),
         Ok((Queried::Unexpected(what), _)) => {
-            Check::warn("approvals", format!("could not count the approvals: the query answered {}", sanitize(what)), "run `mailfino-sf verify` again later")
+            Check::warn(CheckId::Approvals, format!("could not count the approvals: the query answered {}", sanitize(what)), "run `mailfino-sf verify` again later")
         }
         Ok((Queried::Records(rows), _)) if rows.is_empty() => Check::warn(
-            "approvals",
+            CheckId::Approvals,
             format!("found no approval of an app labelled `{app}` for this user, so they could not be counted"),
             "set `app_name` in the profile to the app's name as Setup shows it (the label), e.g. with `mailfino-sf setup`",
         ),
         Ok((Queried::Records(rows), _)) if rows.len() >= APPROVAL_SLOTS - 1 => Check::warn(
-            "approvals",
+            CheckId::Approvals,
             format!("{} of {APPROVAL_SLOTS} approvals of `{app}` are in use by this user: the next login through the app revokes the oldest, which may be mailfino's", rows.len()),
             "revoke the approvals no longer used (Setup → Users → the integration user → OAuth Connected Apps → Revoke, or `mailfino-sf logout` where this tool is no longer used); log in with this user only where needed",
         ),
-        Ok((Queried::Records(rows), _)) => Check::pass("approvals", format!("{} of {APPROVAL_SLOTS} approvals of `{app}` in use by this user", rows.len())),
+        Ok((Queried::Records(rows), _)) => Check::pass(CheckId::Approvals, format!("{} of {APPROVAL_SLOTS} approvals of `{app}` in use by this user", rows.len())),
     }
 }
 

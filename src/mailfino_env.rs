@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::checks::{self, AppInputs, Check, IDS};
+use crate::checks::{self, AppInputs, Check, CheckId, IDS};
 use crate::context::Context;
 use crate::salesforce::values;
 use crate::store::envfile;
@@ -192,7 +192,7 @@ fn mode_of(path: &Path) -> Option<u32> {
 /// The `mailfino_env` check of `verify` for a profile: `path` is `--env-file` or the profile's
 /// `env_file` (None: skip).
 pub fn check(ctx: &Context, path: Option<&Path>, expected: &Expected) -> Check {
-    const ID: &str = "mailfino_env";
+    const ID: CheckId = CheckId::MailfinoEnv;
     let Some(path) = path else {
         return Check::skip(
             ID,
@@ -221,7 +221,7 @@ pub fn check(ctx: &Context, path: Option<&Path>, expected: &Expected) -> Check {
     }
 }
 
-fn file_check(id: &'static str, path: &Path, state: &FileState, rewrite: &str) -> Check {
+fn file_check(id: CheckId, path: &Path, state: &FileState, rewrite: &str) -> Check {
     let problems = state.problems();
     let shown = path.display();
     if !problems.is_empty() {
@@ -247,10 +247,12 @@ pub fn verify_file(ctx: &Context, path: &Path) -> Vec<Check> {
     let shown = path.display().to_string();
     let file = match read(path) {
         Ok(Some(x)) => x,
-        Ok(None) => return config_failed(Check::fail("config", format!("{shown} does not exist"), "pass the path of mailfino's env file")),
+        Ok(None) => {
+            return config_failed(Check::fail(CheckId::Config, format!("{shown} does not exist"), "pass the path of mailfino's env file"))
+        }
         Err(Unreadable { why, .. }) => {
             let hint = "run verify as a user who may read the file (e.g. with sudo)";
-            return config_failed(Check::fail("config", format!("{shown} cannot be read: {}", sanitize(&why)), hint));
+            return config_failed(Check::fail(CheckId::Config, format!("{shown} cannot be read: {}", sanitize(&why)), hint));
         }
     };
     let found = envfile::values(&file.text, &KEYS);
@@ -258,16 +260,16 @@ pub fn verify_file(ctx: &Context, path: &Path) -> Vec<Check> {
     let absent: Vec<&str> = KEYS.iter().copied().filter(|k| get(k).is_none()).collect();
     if !absent.is_empty() {
         let hint = "write them with `mailfino-sf setup --env-file PATH` on the admin's machine";
-        return config_failed(Check::fail("config", format!("{shown} does not hold {}", absent.join(", ")), hint));
+        return config_failed(Check::fail(CheckId::Config, format!("{shown} does not hold {}", absent.join(", ")), hint));
     }
     let login_url = match values::login_url(&get(LOGIN_URL).unwrap_or_default()) {
         Ok(u) => u,
-        Err(e) => return config_failed(Check::from_error("config", &e.context(LOGIN_URL))),
+        Err(e) => return config_failed(Check::from_error(CheckId::Config, &e.context(LOGIN_URL))),
     };
     let (client_id, callback) = (get(CLIENT_ID).unwrap_or_default(), get(CALLBACK_URL).unwrap_or_default());
     let secret = SecretString::from(get(CLIENT_SECRET).unwrap_or_default());
     let mut out = vec![
-        Check::pass("config", format!("read mailfino's four MAILFINO_SALESFORCE_* values from {shown} (no profile)")),
+        Check::pass(CheckId::Config, format!("read mailfino's four MAILFINO_SALESFORCE_* values from {shown} (no profile)")),
         checks::callback_url_check(&callback),
     ];
     match ctx.http() {
@@ -276,15 +278,17 @@ pub fn verify_file(ctx: &Context, path: &Path) -> Vec<Check> {
             let inputs =
                 AppInputs { http, login_url: &login_url, client_id: &client_id, callback: &callback, redirect, secret: Some(&secret) };
             out.extend(checks::app_checks(&inputs).into_iter().map(|c| match c.id {
-                "loopback_registered" => Check::skip(c.id, "only `mailfino-sf login` needs it; it is not part of mailfino's configuration"),
+                CheckId::LoopbackRegistered => {
+                    Check::skip(c.id, "only `mailfino-sf login` needs it; it is not part of mailfino's configuration")
+                }
                 _ => c,
             }));
         }
-        Err(e) => out.push(Check::from_error("login_host", &e)),
+        Err(e) => out.push(Check::from_error(CheckId::LoginHost, &e)),
     }
-    let done: Vec<&str> = out.iter().map(|c| c.id).collect();
+    let done: Vec<CheckId> = out.iter().map(|c| c.id).collect();
     let tokens = "mailfino keeps its own tokens; the env file holds none";
-    out.extend(IDS.iter().filter(|id| !done.contains(id) && **id != "mailfino_env").map(|id| Check::skip(id, tokens)));
+    out.extend(IDS.iter().filter(|id| !done.contains(id) && **id != CheckId::MailfinoEnv).map(|&id| Check::skip(id, tokens)));
     out.push(privacy_check(&shown, &file));
     out.sort_by_key(|c| IDS.iter().position(|id| *id == c.id));
     out
@@ -295,14 +299,14 @@ fn privacy_check(shown: &str, file: &File) -> Check {
     let state = FileState { target: file.target.clone(), mode: file.mode, keys: Vec::new() };
     if state.others_can_read() {
         let hint = format!("`chmod o-rwx {}`", state.target.display());
-        Check::fail("mailfino_env", format!("mailfino's env file {shown}: {}", state.problems().join("; ")), hint)
+        Check::fail(CheckId::MailfinoEnv, format!("mailfino's env file {shown}: {}", state.problems().join("; ")), hint)
     } else {
-        Check::pass("mailfino_env", format!("mailfino's env file {shown} is private (other users may not read it)"))
+        Check::pass(CheckId::MailfinoEnv, format!("mailfino's env file {shown} is private (other users may not read it)"))
     }
 }
 
 /// `config` failed in file mode: everything after it is skipped.
 fn config_failed(config: Check) -> Vec<Check> {
     let why = "mailfino's settings could not be read from the env file";
-    std::iter::once(config).chain(IDS.iter().skip(1).map(|id| Check::skip(id, why))).collect()
+    std::iter::once(config).chain(IDS.iter().skip(1).map(|&id| Check::skip(id, why))).collect()
 }

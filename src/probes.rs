@@ -8,7 +8,7 @@
 //! saying so, never a `pass`. Results say how strong they are: before a login the secret is only
 //! "not rejected"; a refresh proves it.
 
-use crate::checks::{Check, Status};
+use crate::checks::{Check, CheckId, Status};
 use crate::error::{Error, Result};
 use crate::http::Response;
 use crate::salesforce::answers::{AuthorizeAnswer, FoundError};
@@ -67,30 +67,30 @@ pub fn authorize_checks(
 ) -> Vec<Check> {
     let client = if unknown_client(&cb) || unknown_client(&lb) {
         Check::fail(
-            "client_id",
+            CheckId::ClientId,
             format!("Salesforce does not know the Consumer Key {} (invalid_client_id)", short(client_id)),
             hint(&Fix::ConsumerKey),
         )
     } else if let Some(how) = proves_client(&cb).or(proves_client(&lb)) {
-        Check::pass("client_id", format!("the Consumer Key {} is known to Salesforce ({how})", short(client_id)))
+        Check::pass(CheckId::ClientId, format!("the Consumer Key {} is known to Salesforce ({how})", short(client_id)))
     } else {
         match (&cb, &lb) {
-            (Err(e), _) | (_, Err(e)) => Check::from_error("client_id", e),
+            (Err(e), _) | (_, Err(e)) => Check::from_error(CheckId::ClientId, e),
             (Ok(p), _) => {
                 let (what, fix) = unclear(p);
-                Check::warn("client_id", format!("could not tell whether Salesforce knows the Consumer Key: {what}"), fix)
+                Check::warn(CheckId::ClientId, format!("could not tell whether Salesforce knows the Consumer Key: {what}"), fix)
             }
         }
     };
     let client_failed = client.status == Status::Fail;
-    let registered = |id: &'static str, probe: Result<AuthorizeAnswer>, url: &str, what: &str| -> Check {
+    let registered = |id: CheckId, probe: Result<AuthorizeAnswer>, url: &str, what: &str| -> Check {
         if client_failed {
             return Check::skip(id, "the Consumer Key is not known");
         }
         match probe {
             Ok(AuthorizeAnswer::LoginPage) | Ok(AuthorizeAnswer::Callback { .. }) => Check::pass(id, format!("{what} {url} is registered")),
             // mailfino needs only its own callback; the loopback one only this tool's login.
-            Ok(AuthorizeAnswer::Error(f)) if f.error == "redirect_uri_mismatch" && id == "loopback_registered" => Check::warn(
+            Ok(AuthorizeAnswer::Error(f)) if f.error == "redirect_uri_mismatch" && id == CheckId::LoopbackRegistered => Check::warn(
                 id,
                 format!("{what} {url} is not registered on the app; only `mailfino-sf login` needs it, mailfino does not"),
                 format!("before `{}`: {}", command("login"), hint(&Fix::CallbackUrl(url.to_string()))),
@@ -109,8 +109,8 @@ pub fn authorize_checks(
     };
     vec![
         client,
-        registered("callback_registered", cb, callback, "mailfino's callback URL"),
-        registered("loopback_registered", lb, redirect, "the loopback redirect URI"),
+        registered(CheckId::CallbackRegistered, cb, callback, "mailfino's callback URL"),
+        registered(CheckId::LoopbackRegistered, lb, redirect, "the loopback redirect URI"),
     ]
 }
 
@@ -171,7 +171,7 @@ fn describe(p: &SecretProbe) -> String {
 /// `client_secret` from the bogus-code exchange and the introspection probe.
 pub fn secret_check(token: Result<Response>, intro: Result<Response>) -> Check {
     if let (Err(e), Err(_)) = (&token, &intro) {
-        return Check::from_error("client_secret", e);
+        return Check::from_error(CheckId::ClientSecret, e);
     }
     let read = |r: &Result<Response>, f: fn(&Response) -> SecretProbe, what: &str| match r {
         Ok(resp) => f(resp),
@@ -182,24 +182,26 @@ pub fn secret_check(token: Result<Response>, intro: Result<Response>) -> Check {
     let both = format!("token endpoint: {}; introspection: {}", describe(&t), describe(&i));
     let login_proves = format!("`{}` and then `{}` prove the secret with a refresh", command("login"), command("verify"));
     match (&t, &i) {
-        (SecretProbe::UnknownClient, _) | (_, SecretProbe::UnknownClient) => Check::skip("client_secret", "the Consumer Key is not known"),
+        (SecretProbe::UnknownClient, _) | (_, SecretProbe::UnknownClient) => {
+            Check::skip(CheckId::ClientSecret, "the Consumer Key is not known")
+        }
         (SecretProbe::Accepted(_), SecretProbe::Accepted(_)) => Check::pass(
-            "client_secret",
+            CheckId::ClientSecret,
             "the Consumer Secret is not rejected by Salesforce (token endpoint and introspection); a refresh after a login proves it",
         ),
         (SecretProbe::Rejected(e), SecretProbe::Rejected(_))
         | (SecretProbe::Rejected(e), SecretProbe::Unclear(_))
         | (SecretProbe::Unclear(_), SecretProbe::Rejected(e)) => Check::fail(
-            "client_secret",
+            CheckId::ClientSecret,
             format!("Salesforce refused the Consumer Secret ({both})"),
             explain(&e.error, &e.description).hint(),
         ),
         (SecretProbe::Accepted(_), SecretProbe::Rejected(e)) | (SecretProbe::Rejected(e), SecretProbe::Accepted(_)) => Check::warn(
-            "client_secret",
+            CheckId::ClientSecret,
             format!("the secret probes disagree ({both})"),
             format!("{login_proves}; if that fails too: {}", explain(&e.error, &e.description).hint()),
         ),
-        _ => Check::warn("client_secret", format!("could not tell whether the Consumer Secret is right ({both})"), login_proves),
+        _ => Check::warn(CheckId::ClientSecret, format!("could not tell whether the Consumer Secret is right ({both})"), login_proves),
     }
 }
 
@@ -209,7 +211,7 @@ pub fn merge_secret(probe: Check, refresh: Check) -> Check {
     match (probe.status, refresh.status) {
         (_, Status::Fail) => refresh,
         (Status::Fail, _) => Check::warn(
-            "client_secret",
+            CheckId::ClientSecret,
             format!("a refresh with the Consumer Secret worked, but the probes said: {}", probe.summary),
             format!(
                 "check \"Require secret for Refresh Token Flow\" on the app; if mailfino's logins fail: {}",
@@ -223,7 +225,7 @@ pub fn merge_secret(probe: Check, refresh: Check) -> Check {
 /// The error of a failed refresh that names the secret (`invalid_client`), as a check.
 pub fn secret_refused(e: &Error) -> Option<Check> {
     let code = e.oauth_code.as_deref()?;
-    matches!(code, "invalid_client" | "invalid_client_credentials").then(|| Check::from_error("client_secret", e))
+    matches!(code, "invalid_client" | "invalid_client_credentials").then(|| Check::from_error(CheckId::ClientSecret, e))
 }
 
 #[cfg(test)]
@@ -252,7 +254,7 @@ mod tests {
         assert_eq!(c.status, Status::Warn, "an unclassified answer never passes");
         let c = secret_check(Ok(resp(200, "<html>hi</html>")), Ok(resp(404, "")));
         assert_eq!(c.status, Status::Warn);
-        let proven = Check::pass("client_secret", "proven by a refresh");
+        let proven = Check::pass(CheckId::ClientSecret, "proven by a refresh");
         assert_eq!(merge_secret(c.clone(), proven.clone()).summary, "proven by a refresh");
         let failed = secret_check(Ok(resp(400, CLIENT)), Ok(resp(400, CLIENT)));
         assert_eq!(merge_secret(failed, proven).status, Status::Warn);

@@ -16,23 +16,23 @@ use walkdir::WalkDir;
 
 use super::spec::{MetaType, APP, APP_POLICIES, GLOBAL_OAUTH, OAUTH, OAUTH_POLICIES, TYPES};
 use super::xml::{self, Element};
-use crate::checks::Check;
+use crate::checks::{Check, CheckId};
 use crate::salesforce::checklist::step_ref;
 use crate::salesforce::values::CALLBACK_PATH;
 use crate::ui::sanitize;
 
 /// The check ids, in order.
-pub const IDS: [&str; 10] = [
-    "files",
-    "scopes",
-    "callback_urls",
-    "pkce",
-    "secret_required",
-    "refresh_token_policy",
-    "ip_policy",
-    "permitted_users",
-    "distribution",
-    "app_enabled",
+pub const IDS: [CheckId; 10] = [
+    CheckId::Files,
+    CheckId::Scopes,
+    CheckId::CallbackUrls,
+    CheckId::Pkce,
+    CheckId::SecretRequired,
+    CheckId::RefreshTokenPolicy,
+    CheckId::IpPolicy,
+    CheckId::PermittedUsers,
+    CheckId::Distribution,
+    CheckId::AppEnabled,
 ];
 
 /// What the app should hold.
@@ -131,28 +131,28 @@ pub fn check_dir(dir: &Path, exp: &Expected) -> Report {
     let (app, files) = files_check(&found, &problems, exp);
     let mut checks = vec![files];
     let Some(app) = app else {
-        checks.extend(IDS[1..].iter().map(|id| Check::skip(id, "no app to check")));
+        checks.extend(IDS[1..].iter().map(|&id| Check::skip(id, "no app to check")));
         return Report { app: None, checks };
     };
     let oauth = app.get(&OAUTH);
     let global = app.get(&GLOBAL_OAUTH);
     let policies = app.get(&OAUTH_POLICIES);
     let missing = |t: &MetaType| format!("no {} file for `{}`", t.name, sanitize(&app.name));
-    checks.push(oauth.map_or_else(|| Check::skip("scopes", missing(&OAUTH)), scopes));
-    checks.push(global.map_or_else(|| Check::skip("callback_urls", missing(&GLOBAL_OAUTH)), |g| callback_urls(g, exp)));
-    checks.push(global.map_or_else(|| Check::skip("pkce", missing(&GLOBAL_OAUTH)), pkce));
-    checks.push(global.map_or_else(|| Check::skip("secret_required", missing(&GLOBAL_OAUTH)), secret_required));
+    checks.push(oauth.map_or_else(|| Check::skip(CheckId::Scopes, missing(&OAUTH)), scopes));
+    checks.push(global.map_or_else(|| Check::skip(CheckId::CallbackUrls, missing(&GLOBAL_OAUTH)), |g| callback_urls(g, exp)));
+    checks.push(global.map_or_else(|| Check::skip(CheckId::Pkce, missing(&GLOBAL_OAUTH)), pkce));
+    checks.push(global.map_or_else(|| Check::skip(CheckId::SecretRequired, missing(&GLOBAL_OAUTH)), secret_required));
     let no_policies = || {
         format!(
             "{}; Salesforce makes one with its defaults on deploy: retrieve ExtlClntAppOauthConfigurablePolicies to check it",
             missing(&OAUTH_POLICIES)
         )
     };
-    checks.push(policies.map_or_else(|| Check::skip("refresh_token_policy", no_policies()), refresh_policy));
-    checks.push(policies.map_or_else(|| Check::skip("ip_policy", no_policies()), ip_policy));
-    checks.push(policies.map_or_else(|| Check::skip("permitted_users", no_policies()), permitted_users));
-    checks.push(app.get(&APP).map_or_else(|| Check::skip("distribution", missing(&APP)), distribution));
-    checks.push(app.get(&APP_POLICIES).map_or_else(|| Check::skip("app_enabled", missing(&APP_POLICIES)), app_enabled));
+    checks.push(policies.map_or_else(|| Check::skip(CheckId::RefreshTokenPolicy, no_policies()), refresh_policy));
+    checks.push(policies.map_or_else(|| Check::skip(CheckId::IpPolicy, no_policies()), ip_policy));
+    checks.push(policies.map_or_else(|| Check::skip(CheckId::PermittedUsers, no_policies()), permitted_users));
+    checks.push(app.get(&APP).map_or_else(|| Check::skip(CheckId::Distribution, missing(&APP)), distribution));
+    checks.push(app.get(&APP_POLICIES).map_or_else(|| Check::skip(CheckId::AppEnabled, missing(&APP_POLICIES)), app_enabled));
     Report { app: Some(app.name), checks }
 }
 
@@ -169,7 +169,7 @@ fn files_check<'a>(found: &'a [Found], problems: &[String], exp: &Expected) -> (
             let has = if names.is_empty() { "none".to_string() } else { names.join(", ") };
             return (
                 None,
-                Check::fail("files", format!("no files of an app `{}` (found apps: {})", sanitize(n), sanitize(&has)), fix_hint),
+                Check::fail(CheckId::Files, format!("no files of an app `{}` (found apps: {})", sanitize(n), sanitize(&has)), fix_hint),
             );
         }
         (None, [one]) => one.clone(),
@@ -178,11 +178,11 @@ fn files_check<'a>(found: &'a [Found], problems: &[String], exp: &Expected) -> (
             if !problems.is_empty() {
                 why = format!("{why}; {}", problems.join("; "));
             }
-            return (None, Check::fail("files", why, fix_hint));
+            return (None, Check::fail(CheckId::Files, why, fix_hint));
         }
         (None, many) => {
             let summary = format!("the project holds several apps: {}", sanitize(&many.join(", ")));
-            return (None, Check::fail("files", summary, "name the one to check with --name NAME"));
+            return (None, Check::fail(CheckId::Files, summary, "name the one to check with --name NAME"));
         }
     };
     let mut files = [None; 5];
@@ -198,7 +198,7 @@ fn files_summary(app: &App, problems: &[String]) -> Check {
     let name = sanitize(&app.name);
     if !problems.is_empty() {
         return Check::fail(
-            "files",
+            CheckId::Files,
             format!("cannot read every file: {}", problems.join("; ")),
             "fix or remove the files named (retrieve or export them again)",
         );
@@ -206,7 +206,7 @@ fn files_summary(app: &App, problems: &[String]) -> Check {
     let absent: Vec<&str> = [OAUTH, GLOBAL_OAUTH].iter().filter(|t| app.get(t).is_none()).map(|t| t.name).collect();
     if !absent.is_empty() {
         return Check::fail(
-            "files",
+            CheckId::Files,
             format!("the app `{name}` has no {} file: without it the app has no OAuth", absent.join(" and no ")),
             format!("retrieve it too (sf project retrieve start -m {}:{name}…) or export the app (mailfino-sf app export DIR)", absent[0]),
         );
@@ -217,11 +217,11 @@ fn files_summary(app: &App, problems: &[String]) -> Check {
     let held: Vec<&str> =
         ["consumerKey", "consumerSecret"].into_iter().filter(|f| global.and_then(|g| g.field(f)).is_some_and(|v| !v.is_empty())).collect();
     if held.is_empty() {
-        Check::pass("files", summary)
+        Check::pass(CheckId::Files, summary)
     } else {
         // Never print the value itself.
         Check::warn(
-            "files",
+            CheckId::Files,
             format!("{summary}; the global OAuth settings file holds the app's {} (retrieved from the org)", held.join(" and ")),
             format!("do not commit <{}>: a deploy does not need it (Salesforce generates the key and secret)", held.join("> or <")),
         )
@@ -260,17 +260,21 @@ fn scopes(oauth: &Element) -> Check {
     }
     let shown = sanitize(&tokens.join(", "));
     if !missing.is_empty() {
-        return Check::fail("scopes", format!("the scopes `{shown}` lack {}", missing.join(" and ")), hint);
+        return Check::fail(CheckId::Scopes, format!("the scopes `{shown}` lack {}", missing.join(" and ")), hint);
     }
     if has("Full") {
-        return Check::fail("scopes", format!("the scopes `{shown}` include Full, which is broader than mailfino needs"), hint);
+        return Check::fail(CheckId::Scopes, format!("the scopes `{shown}` include Full, which is broader than mailfino needs"), hint);
     }
     let extra: Vec<&str> =
         tokens.iter().copied().filter(|t| !["Api", "RefreshToken", "OfflineAccess"].iter().any(|k| t.eq_ignore_ascii_case(k))).collect();
     if extra.is_empty() {
-        Check::pass("scopes", format!("the scopes are `{shown}`"))
+        Check::pass(CheckId::Scopes, format!("the scopes are `{shown}`"))
     } else {
-        Check::warn("scopes", format!("the scopes `{shown}` include more than mailfino needs: {}", sanitize(&extra.join(", "))), hint)
+        Check::warn(
+            CheckId::Scopes,
+            format!("the scopes `{shown}` include more than mailfino needs: {}", sanitize(&extra.join(", "))),
+            hint,
+        )
     }
 }
 
@@ -287,10 +291,13 @@ fn callback_urls(global: &Element, exp: &Expected) -> Check {
     let has_loopback = urls.contains(&exp.redirect.as_str());
     if urls.contains(&exp.callback.as_str()) {
         return if has_loopback {
-            Check::pass("callback_urls", format!("mailfino's callback {} and the loopback {} are registered", exp.callback, exp.redirect))
+            Check::pass(
+                CheckId::CallbackUrls,
+                format!("mailfino's callback {} and the loopback {} are registered", exp.callback, exp.redirect),
+            )
         } else {
             Check::warn(
-                "callback_urls",
+                CheckId::CallbackUrls,
                 format!(
                     "mailfino's callback is registered; the loopback redirect URI {} is missing (needed only for `mailfino-sf login`)",
                     exp.redirect
@@ -320,15 +327,15 @@ fn callback_urls(global: &Element, exp: &Expected) -> Check {
         ),
     };
     let summary = if has_loopback { summary } else { format!("{summary}; the loopback {} is missing too", exp.redirect) };
-    Check::fail("callback_urls", summary, hint)
+    Check::fail(CheckId::CallbackUrls, summary, hint)
 }
 
 fn pkce(global: &Element) -> Check {
     let hint = "set isPkceRequired to true (Setup: \"Require Proof Key for Code Exchange (PKCE)\", checklist step 2)";
     match flag(global, "isPkceRequired") {
-        Some(true) => Check::pass("pkce", "PKCE is required"),
-        Some(false) => Check::fail("pkce", "PKCE is not required (isPkceRequired is false)", hint),
-        None => Check::warn("pkce", format!("could not tell whether PKCE is required: {}", stated(global, "isPkceRequired")), hint),
+        Some(true) => Check::pass(CheckId::Pkce, "PKCE is required"),
+        Some(false) => Check::fail(CheckId::Pkce, "PKCE is not required (isPkceRequired is false)", hint),
+        None => Check::warn(CheckId::Pkce, format!("could not tell whether PKCE is required: {}", stated(global, "isPkceRequired")), hint),
     }
 }
 
@@ -344,12 +351,12 @@ fn secret_required(global: &Element) -> Check {
         not.push("the refresh flow (isSecretRequiredForRefreshToken is false)");
     }
     if !not.is_empty() {
-        return Check::fail("secret_required", format!("the secret is not required for {}", not.join(" nor ")), hint);
+        return Check::fail(CheckId::SecretRequired, format!("the secret is not required for {}", not.join(" nor ")), hint);
     }
     match (web, refresh) {
-        (Some(true), Some(true)) => Check::pass("secret_required", "the secret is required for the web-server and refresh flows"),
+        (Some(true), Some(true)) => Check::pass(CheckId::SecretRequired, "the secret is required for the web-server and refresh flows"),
         _ => Check::warn(
-            "secret_required",
+            CheckId::SecretRequired,
             format!(
                 "could not tell whether the secret is required: {}, {}",
                 stated(global, "isConsumerSecretOptional"),
@@ -368,36 +375,40 @@ fn refresh_policy(p: &Element) -> Check {
         sanitize(&format!("{n} {}", unit.to_ascii_lowercase()))
     };
     match p.field("refreshTokenPolicyType") {
-        Some("Infinite") => Check::pass("refresh_token_policy", "the refresh token is valid until revoked"),
+        Some("Infinite") => Check::pass(CheckId::RefreshTokenPolicy, "the refresh token is valid until revoked"),
         Some("SpecificLifetime") => Check::fail(
-            "refresh_token_policy",
+            CheckId::RefreshTokenPolicy,
             format!("the refresh token expires {} after login: mailfino then loses the connection until someone logs in again", period()),
             hint,
         ),
         Some("SpecificInactivity") => Check::warn(
-            "refresh_token_policy",
+            CheckId::RefreshTokenPolicy,
             format!("the refresh token expires after {} without use", period()),
             format!("fine only if mailfino uses the connection at least that often; {hint}"),
         ),
-        Some("Zero") => Check::fail("refresh_token_policy", "the refresh token expires immediately: mailfino cannot stay connected", hint),
-        _ => Check::warn("refresh_token_policy", format!("could not tell: {}", stated(p, "refreshTokenPolicyType")), hint),
+        Some("Zero") => {
+            Check::fail(CheckId::RefreshTokenPolicy, "the refresh token expires immediately: mailfino cannot stay connected", hint)
+        }
+        _ => Check::warn(CheckId::RefreshTokenPolicy, format!("could not tell: {}", stated(p, "refreshTokenPolicyType")), hint),
     }
 }
 
 fn ip_policy(p: &Element) -> Check {
     let hint = "set ipRelaxationPolicyType to Enforce_RelaxRefresh (\"relax IP restrictions for refresh tokens\"), or make sure mailfino's server is inside the integration user's login IP ranges";
     match p.field("ipRelaxationPolicyType") {
-        Some("Enforce_RelaxRefresh") => Check::pass("ip_policy", "IP restrictions are enforced, relaxed for refresh tokens"),
-        Some("Bypass") => Check::pass("ip_policy", "IP restrictions are relaxed"),
+        Some("Enforce_RelaxRefresh") => Check::pass(CheckId::IpPolicy, "IP restrictions are enforced, relaxed for refresh tokens"),
+        Some("Bypass") => Check::pass(CheckId::IpPolicy, "IP restrictions are relaxed"),
         Some("Enforce") => Check::warn(
-            "ip_policy",
+            CheckId::IpPolicy,
             "IP restrictions are enforced: mailfino's refreshes fail from a server outside the user's login IP ranges",
             hint,
         ),
-        Some("Bypass_2factor") => {
-            Check::warn("ip_policy", "IP restrictions are relaxed only with a second factor, which mailfino's server cannot give", hint)
-        }
-        _ => Check::warn("ip_policy", format!("could not tell: {}", stated(p, "ipRelaxationPolicyType")), hint),
+        Some("Bypass_2factor") => Check::warn(
+            CheckId::IpPolicy,
+            "IP restrictions are relaxed only with a second factor, which mailfino's server cannot give",
+            hint,
+        ),
+        _ => Check::warn(CheckId::IpPolicy, format!("could not tell: {}", stated(p, "ipRelaxationPolicyType")), hint),
     }
 }
 
@@ -411,17 +422,17 @@ fn permitted_users(p: &Element) -> Check {
         })
         .collect();
     match p.field("permittedUsersPolicyType") {
-        Some("AllSelfAuthorized") => Check::pass("permitted_users", "all users may self-authorize"),
+        Some("AllSelfAuthorized") => Check::pass(CheckId::PermittedUsers, "all users may self-authorize"),
         Some("AdminApprovedPreAuthorized") if !named.is_empty() => {
-            Check::pass("permitted_users", format!("admin-approved users, pre-authorized through {}", named.join(" and ")))
+            Check::pass(CheckId::PermittedUsers, format!("admin-approved users, pre-authorized through {}", named.join(" and ")))
         }
         Some("AdminApprovedPreAuthorized") => Check::fail(
-            "permitted_users",
+            CheckId::PermittedUsers,
             "admin-approved users, but no permission set or profile is named: nobody may use the app",
             "name the integration user's permission set in commaSeparatedPermissionSet (mailfino-sf app export --permission-set NAME) and assign it to that user",
         ),
         _ => Check::warn(
-            "permitted_users",
+            CheckId::PermittedUsers,
             format!("could not tell: {}", stated(p, "permittedUsersPolicyType")),
             "use AllSelfAuthorized, or AdminApprovedPreAuthorized with the integration user's permission set",
         ),
@@ -430,9 +441,9 @@ fn permitted_users(p: &Element) -> Check {
 
 fn distribution(app: &Element) -> Check {
     match app.field("distributionState") {
-        Some("Local") => Check::pass("distribution", "distribution state Local (an app of this org)"),
+        Some("Local") => Check::pass(CheckId::Distribution, "distribution state Local (an app of this org)"),
         _ => Check::warn(
-            "distribution",
+            CheckId::Distribution,
             format!("{}; an app made in the customer's own org is Local", stated(app, "distributionState")),
             "set distributionState to Local (reference: packaged apps are for managed packages)",
         ),
@@ -442,10 +453,10 @@ fn distribution(app: &Element) -> Check {
 fn app_enabled(p: &Element) -> Check {
     let hint = "set isEnabled and isOauthPluginEnabled to true";
     match (flag(p, "isEnabled"), flag(p, "isOauthPluginEnabled")) {
-        (Some(false), _) => Check::fail("app_enabled", "the app is disabled (isEnabled is false)", hint),
-        (_, Some(false)) => Check::fail("app_enabled", "OAuth is disabled for the app (isOauthPluginEnabled is false)", hint),
+        (Some(false), _) => Check::fail(CheckId::AppEnabled, "the app is disabled (isEnabled is false)", hint),
+        (_, Some(false)) => Check::fail(CheckId::AppEnabled, "OAuth is disabled for the app (isOauthPluginEnabled is false)", hint),
         // isOauthPluginEnabled defaults to true (C.1 item 3).
-        (Some(true), _) => Check::pass("app_enabled", "the app and its OAuth plugin are enabled"),
-        (None, _) => Check::warn("app_enabled", format!("could not tell: {}", stated(p, "isEnabled")), hint),
+        (Some(true), _) => Check::pass(CheckId::AppEnabled, "the app and its OAuth plugin are enabled"),
+        (None, _) => Check::warn(CheckId::AppEnabled, format!("could not tell: {}", stated(p, "isEnabled")), hint),
     }
 }

@@ -64,7 +64,7 @@ pub fn audit(ctx: &Context, args: &AuditArgs, choice: BrowserChoice) -> Result<(
         ctx.ui.warn("you logged in as the integration user itself: the audit needs an admin's rights, so most checks will be skipped");
     }
     let checks = match tokens.instance_url.as_deref() {
-        None => audit::IDS.iter().map(|id| Check::skip(id, "Salesforce sent no instance_url")).collect(),
+        None => audit::IDS.iter().map(|&id| Check::skip(id, "Salesforce sent no instance_url")).collect(),
         Some(instance) => {
             // The audit is not latency-critical: ask the instance (a pinned version may be retired).
             let version = crate::api::discover_version(http, instance)
@@ -72,7 +72,7 @@ pub fn audit(ctx: &Context, args: &AuditArgs, choice: BrowserChoice) -> Result<(
                 .flatten()
                 .or_else(|| p.api_version.clone().filter(|v| rest::valid_version(v)));
             match version {
-                None => audit::IDS.iter().map(|id| Check::skip(id, "the instance does not list its API versions")).collect(),
+                None => audit::IDS.iter().map(|&id| Check::skip(id, "the instance does not list its API versions")).collect(),
                 Some(version) => {
                     let target = Target {
                         app_name: p.app_name.clone().unwrap_or_else(|| DEFAULT_APP_NAME.to_string()),

@@ -13,7 +13,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
 use crate::browser::BrowserChoice;
-use crate::checks::{self, AppInputs, Check, Status};
+use crate::checks::{self, AppInputs, Check, CheckId, Status};
 use crate::cli::{LoginArgs, SetupArgs};
 use crate::cmd::{login, verify};
 use crate::context::Context;
@@ -450,7 +450,7 @@ pub fn apply(ctx: &Context, mut cfg: ConfigFile, v: SetupValues, opts: &ApplyOpt
             verify::print_checks(&ctx.ui, &results, false, false);
         }
         if let Some(failed) = results.iter().find(|c| c.status == Status::Fail) {
-            let kind = if failed.id == "login_host" { Kind::Unreachable } else { Kind::Refused };
+            let kind = if failed.id == CheckId::LoginHost { Kind::Unreachable } else { Kind::Refused };
             code = ExitCode::from(kind.code());
             if !ctx.json {
                 eprintln!(
@@ -462,7 +462,7 @@ pub fn apply(ctx: &Context, mut cfg: ConfigFile, v: SetupValues, opts: &ApplyOpt
     }
     let passed = results.iter().all(|c| c.status != Status::Fail);
     // mailfino needs only its own callback; this tool's login also needs the loopback one.
-    let login_blocked = results.iter().any(|c| c.id == "loopback_registered" && matches!(c.status, Status::Warn | Status::Fail));
+    let login_blocked = results.iter().any(|c| c.id == CheckId::LoopbackRegistered && matches!(c.status, Status::Warn | Status::Fail));
     if passed && login_blocked && !ctx.json {
         eprintln!(
             "\nmailfino's side checks out. `mailfino-sf login` will need {} registered as a second Callback URL on the app \
@@ -544,7 +544,9 @@ pub fn apply(ctx: &Context, mut cfg: ConfigFile, v: SetupValues, opts: &ApplyOpt
 }
 
 fn is_propagation(results: &[Check]) -> bool {
-    results.iter().any(|c| c.status == Status::Fail && matches!(c.id, "client_id" | "callback_registered" | "loopback_registered"))
+    results
+        .iter()
+        .any(|c| c.status == Status::Fail && matches!(c.id, CheckId::ClientId | CheckId::CallbackRegistered | CheckId::LoopbackRegistered))
 }
 
 /// Runs the app checks; while Salesforce does not know the new app yet, retries for up to

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::checks::{self, Check, Status, VerifyOptions};
+use crate::checks::{self, Check, CheckId, Status, VerifyOptions};
 use crate::cli::VerifyArgs;
 use crate::context::{Context, RunKind};
 use crate::error::Result;
@@ -51,7 +51,7 @@ fn finish(ctx: &Context, results: &[Check]) -> Result<ExitCode> {
 pub fn print_checks(ui: &Ui, results: &[Check], closing: bool, to_stdout: bool) {
     let emit = |line: &str| if to_stdout { out(line) } else { eprintln!("{line}") };
     let ui = &Ui { color_out: if to_stdout { ui.color_out } else { ui.color_err }, ..*ui };
-    let width = results.iter().map(|c| c.id.len()).max().unwrap_or(0);
+    let width = results.iter().map(|c| c.id.as_str().len()).max().unwrap_or(0);
     // Summaries and hints wrap at word boundaries under their own column.
     let indent = 6 + 2 + width + 2;
     let text_width = crate::ui::width(to_stdout).saturating_sub(indent).max(24);
@@ -107,7 +107,7 @@ pub fn print_closing(ui: &Ui, results: &[Check], ok_text: &str, fail_text: &str,
 
 /// "10 passed" or "failed: client_secret, refresh_token; 2 warnings", for `status`.
 fn outcome_line(results: &[Check]) -> String {
-    let ids = |s: Status| results.iter().filter(|c| c.status == s).map(|c| c.id).collect::<Vec<_>>();
+    let ids = |s: Status| results.iter().filter(|c| c.status == s).map(|c| c.id.as_str()).collect::<Vec<_>>();
     let (failed, warned) = (ids(Status::Fail), ids(Status::Warn));
     let passed = ids(Status::Pass).len();
     match (failed.is_empty(), warned.is_empty()) {
@@ -120,14 +120,14 @@ fn outcome_line(results: &[Check]) -> String {
 /// What a run without failures proved, and nothing more: each claim needs its checks to pass;
 /// whatever was skipped or only warned about is named as not proven.
 pub fn claim(results: &[Check]) -> String {
-    let passed = |ids: &[&str]| ids.iter().all(|id| results.iter().any(|c| c.id == *id && c.status == Status::Pass));
-    let app = passed(&["client_id", "callback_registered", "client_secret"]);
-    let env = passed(&["mailfino_env"]) && passed(&["config"]);
+    let passed = |ids: &[CheckId]| ids.iter().all(|id| results.iter().any(|c| c.id == *id && c.status == Status::Pass));
+    let app = passed(&[CheckId::ClientId, CheckId::CallbackRegistered, CheckId::ClientSecret]);
+    let env = passed(&[CheckId::MailfinoEnv]) && passed(&[CheckId::Config]);
     let mut proven = Vec::new();
     if app {
         proven.push("Salesforce accepts mailfino's Consumer Key, Secret and callback URL");
     }
-    if passed(&["refresh_token", "api_access"]) {
+    if passed(&[CheckId::RefreshToken, CheckId::ApiAccess]) {
         proven.push("the refresh token renews and the REST API answers");
     }
     if env {
@@ -138,7 +138,7 @@ pub fn claim(results: &[Check]) -> String {
         (false, false) => format!("Proven: {}.", proven.join("; ")),
         (false, true) => "Nothing failed, but nothing was proven.".to_string(),
     };
-    let open: Vec<&str> = results.iter().filter(|c| matches!(c.status, Status::Skip | Status::Warn)).map(|c| c.id).collect();
+    let open: Vec<&str> = results.iter().filter(|c| matches!(c.status, Status::Skip | Status::Warn)).map(|c| c.id.as_str()).collect();
     if !open.is_empty() {
         text.push_str(&format!(" Not proven: {}.", open.join(", ")));
     }
