@@ -14,6 +14,7 @@ use serde_json::Value;
 use crate::api::{self, Queried};
 use crate::checks::{Check, CheckId};
 use crate::http::Http;
+use crate::salesforce::explain::{hint, Fix};
 use crate::salesforce::rest::{self, field, literal, text};
 use crate::ui::sanitize;
 
@@ -223,7 +224,7 @@ fn app_checks(name: &str, app: &App, second: &Second) -> Vec<Check> {
             let mut v = vec![Check::fail(
                 CheckId::AppEnabled,
                 format!("no External Client App or Connected App named `{name}` in this org{also}"),
-                "set `app_name` in the profile to the app's name or label as Setup shows it (`mailfino-sf setup`), or create the app (checklist step 1)",
+                hint(&Fix::AppName),
             )];
             v.extend(IDS[1..3].iter().map(|&id| Check::skip(id, "the app was not found")));
             v
@@ -264,12 +265,12 @@ fn app_enabled(label: &str, r: &Value) -> Check {
                 "the External Client App `{label}` is disabled ({}): mailfino cannot log in or refresh",
                 text(r, "OauthPluginStatus").map(|s| sanitize(&s)).unwrap_or_default()
             ),
-            "enable it: Setup → External Client App Manager → the app → Policies → App Policies",
+            hint(&Fix::AppEnabled),
         ),
         None => Check::warn(
             CheckId::AppEnabled,
             format!("could not tell whether `{label}` is enabled (no IsEnabled field)"),
-            "check Setup → External Client App Manager",
+            hint(&Fix::AppEnabled),
         ),
     }
 }
@@ -281,8 +282,6 @@ fn window(r: &Value, unit_field: Option<&str>) -> String {
         unit_field.and_then(|u| text(r, u)).map(|u| sanitize(&u).to_lowercase()).unwrap_or_else(|| "(unit as Setup shows it)".into());
     format!("{n} {unit}")
 }
-
-const VALID_UNTIL_REVOKED: &str = "on the app's Policies tab choose \"Refresh token is valid until revoked\" (if the org's 30-day idle limit hides it, mailfino must refresh at least once a month)";
 
 /// ExtlClntAppOauthPlcyCnfg.RefreshTokenPolicyType (A.1 1a; values as in reference 4.13 — that
 /// the sObject field holds the metadata values is UNSURE, so anything else is "could not tell").
@@ -296,7 +295,7 @@ fn eca_refresh_policy(r: &Value) -> Check {
                 "the refresh token expires after {} without use: mailfino stays connected only while it refreshes at least that often",
                 window(r, Some("RefreshTokenValidityUnit"))
             ),
-            VALID_UNTIL_REVOKED,
+            hint(&Fix::RefreshTokenPolicy { connected: false }),
         ),
         Some("SpecificLifetime") => Check::fail(
             id,
@@ -304,12 +303,12 @@ fn eca_refresh_policy(r: &Value) -> Check {
                 "the refresh token expires after a fixed time: mailfino loses access every {}",
                 window(r, Some("RefreshTokenValidityUnit"))
             ),
-            VALID_UNTIL_REVOKED,
+            hint(&Fix::RefreshTokenPolicy { connected: false }),
         ),
         Some("Zero") => Check::fail(
             id,
             "the refresh token expires immediately: mailfino loses access as soon as its access token expires",
-            VALID_UNTIL_REVOKED,
+            hint(&Fix::RefreshTokenPolicy { connected: false }),
         ),
         other => Check::warn(
             id,
@@ -317,7 +316,7 @@ fn eca_refresh_policy(r: &Value) -> Check {
                 "could not tell the refresh token policy (RefreshTokenPolicyType = {})",
                 other.map(sanitize).unwrap_or_else(|| "empty".into())
             ),
-            VALID_UNTIL_REVOKED,
+            hint(&Fix::RefreshTokenPolicy { connected: false }),
         ),
     }
 }
@@ -330,15 +329,15 @@ fn connected_refresh_policy(r: &Value) -> Check {
     let period = field(r, "RefreshTokenValidityPeriod").and_then(Value::as_u64);
     let on_last_use = field(r, "OptionsRefreshTokenValidityMetric").and_then(Value::as_bool);
     match (period, on_last_use) {
-        (Some(0), _) => Check::fail(id, "the refresh token expires immediately: mailfino loses access as soon as its access token expires", VALID_UNTIL_REVOKED),
-        (Some(_), Some(true)) => Check::warn(id, format!("the refresh token expires after {} without use", window(r, None)), VALID_UNTIL_REVOKED),
+        (Some(0), _) => Check::fail(id, "the refresh token expires immediately: mailfino loses access as soon as its access token expires", hint(&Fix::RefreshTokenPolicy { connected: true })),
+        (Some(_), Some(true)) => Check::warn(id, format!("the refresh token expires after {} without use", window(r, None)), hint(&Fix::RefreshTokenPolicy { connected: true })),
         (Some(_), Some(false)) => {
-            Check::fail(id, format!("the refresh token expires after a fixed time: mailfino loses access every {}", window(r, None)), VALID_UNTIL_REVOKED)
+            Check::fail(id, format!("the refresh token expires after a fixed time: mailfino loses access every {}", window(r, None)), hint(&Fix::RefreshTokenPolicy { connected: true }))
         }
         _ => Check::warn(
             id,
             "could not tell the Connected App's refresh token policy: Salesforce does not document how \"valid until revoked\" shows in its fields",
-            "check Setup → Manage Connected Apps → the app → Refresh Token Policy: \"Refresh token is valid until revoked\"",
+            hint(&Fix::RefreshTokenPolicy { connected: true }),
         ),
     }
 }
@@ -347,22 +346,27 @@ fn connected_refresh_policy(r: &Value) -> Check {
 fn ip_policy(r: &Value) -> Check {
     let id = CheckId::IpPolicy;
     match text(r, "IpRelaxationPolicyType").as_deref() {
-        Some("Enforce_RelaxRefresh") => Check::pass(id, "IP restrictions are relaxed for refresh tokens: mailfino's refreshes work from any server address"),
+        Some("Enforce_RelaxRefresh") => {
+            Check::pass(id, "IP restrictions are relaxed for refresh tokens: mailfino's refreshes work from any server address")
+        }
         Some("Bypass") => Check::pass(id, "IP restrictions are relaxed for the app"),
         Some("Enforce") => Check::warn(
             id,
             "IP restrictions are enforced: mailfino's servers must be inside the org's and the profile's trusted IP ranges",
-            "add mailfino's server addresses to the trusted IP ranges, or choose \"Relax IP restrictions for refresh tokens\" (IP Relaxation on the app's Policies tab)",
+            hint(&Fix::IpPolicy),
         ),
         Some("Bypass_2factor") => Check::warn(
             id,
             "IP restrictions are relaxed only with a second factor, which mailfino's server cannot give",
-            "choose \"Relax IP restrictions for refresh tokens\" (IP Relaxation on the app's Policies tab)",
+            hint(&Fix::IpPolicy),
         ),
         other => Check::warn(
             id,
-            format!("could not tell the IP relaxation policy (IpRelaxationPolicyType = {})", other.map(sanitize).unwrap_or_else(|| "empty".into())),
-            "check IP Relaxation on the app's Policies tab",
+            format!(
+                "could not tell the IP relaxation policy (IpRelaxationPolicyType = {})",
+                other.map(sanitize).unwrap_or_else(|| "empty".into())
+            ),
+            hint(&Fix::IpPolicy),
         ),
     }
 }
@@ -400,14 +404,14 @@ fn permitted_users(app: &App, second: &Second, user_id: Option<&str>, t: &Target
                             "could not tell who may use the app (PermittedUsersPolicyType = {})",
                             other.map(sanitize).unwrap_or_else(|| "empty".into())
                         ),
-                        "check Permitted Users on the app's Policies tab",
+                        hint(&Fix::PermittedUsers),
                     )
                 }
             },
         },
         App::Connected(r) => match field(r, "OptionsAllowAdminApprovedUsersOnly").and_then(Value::as_bool) {
             Some(b) => b,
-            None => return Check::warn(id, "could not tell who may use the app", "check Permitted Users in Manage Connected Apps"),
+            None => return Check::warn(id, "could not tell who may use the app", hint(&Fix::ConnectedPermittedUsers)),
         },
         App::Missing { .. } => return Check::skip(id, "the app was not found"),
         App::Unreadable(why) => return Check::skip(id, format!("could not look up the app: {why}")),
@@ -449,7 +453,7 @@ fn judge_permitted(approved: &[Value], held: &[Value], user_id: &str, t: &Target
         return Check::warn(
             id,
             "admin-approved users only, and Salesforce lists no approved profile or permission set for the app",
-            format!("on the app's Policies tab add the permission set that {who} holds (Select Permission Sets)"),
+            hint(&Fix::ApprovePermissionSet { user: who }),
         );
     }
     let held_ids: Vec<String> = held.iter().filter_map(|r| text(r, "PermissionSetId")).collect();
@@ -464,11 +468,7 @@ fn judge_permitted(approved: &[Value], held: &[Value], user_id: &str, t: &Target
     Check::fail(
         id,
         format!("admin-approved users only, and {who} holds none of the approved {}: mailfino's login and refreshes are refused (OAUTH_APP_ACCESS_DENIED)", names.join(", ")),
-        format!(
-            "assign {} to {who} (Setup → Users → {who} → Permission Set Assignments){}",
-            names.first().cloned().unwrap_or_default(),
-            own_profile.map(|p| format!(", or add {p} on the app's Policies tab")).unwrap_or_default()
-        ),
+        hint(&Fix::AssignPermissionSet { set: names.first().cloned().unwrap_or_default(), user: who, profile: own_profile }),
     )
 }
 
@@ -498,7 +498,7 @@ fn integration_user(t: &Target, user: Option<&Queried>, login: Option<&Queried>)
                         "no user {} in this org (deleted, or the profile belongs to another org)",
                         sanitize(t.user_id.as_deref().or(t.username.as_deref()).unwrap_or("?"))
                     ),
-                    "run `mailfino-sf login` as mailfino's integration user",
+                    hint(&Fix::IntegrationUser),
                 )
             }
         },
@@ -507,37 +507,23 @@ fn integration_user(t: &Target, user: Option<&Queried>, login: Option<&Queried>)
     let name = text(row, "Username").map(|u| sanitize(&u)).unwrap_or_else(|| "the integration user".into());
     match field(row, "IsActive").and_then(Value::as_bool) {
         Some(true) => {}
-        Some(false) => {
-            return Check::fail(
-                id,
-                format!("{name} is inactive: mailfino's refreshes are refused"),
-                "reactivate the user (Setup → Users → Edit → Active)",
-            )
-        }
-        None => return Check::warn(id, format!("could not tell whether {name} is active"), "check the user in Setup → Users"),
+        Some(false) => return Check::fail(id, format!("{name} is inactive: mailfino's refreshes are refused"), hint(&Fix::InactiveUser)),
+        None => return Check::warn(id, format!("could not tell whether {name} is active"), hint(&Fix::InactiveUser)),
     }
     let frozen = match login {
         Some(Queried::Records(rows)) => rows.first().and_then(|r| field(r, "IsFrozen")).and_then(Value::as_bool),
         Some(q) => {
             let why = refusal_text("UserLogin", q).unwrap_or_default();
-            return Check::warn(
-                id,
-                format!("{name} is active; could not tell whether it is frozen ({why})"),
-                "check Setup → Users → the user (Freeze)",
-            );
+            return Check::warn(id, format!("{name} is active; could not tell whether it is frozen ({why})"), hint(&Fix::FrozenUser));
         }
         None => None,
     };
     match frozen {
         Some(false) => Check::pass(id, format!("{name} is active and not frozen")),
-        Some(true) => Check::fail(
-            id,
-            format!("{name} is frozen: it cannot log in, and mailfino's access may stop"),
-            "unfreeze the user: Setup → Users → the user → Unfreeze",
-        ),
-        None => {
-            Check::warn(id, format!("{name} is active; could not tell whether it is frozen"), "check Setup → Users → the user (Freeze)")
+        Some(true) => {
+            Check::fail(id, format!("{name} is frozen: it cannot log in, and mailfino's access may stop"), hint(&Fix::FrozenUser))
         }
+        None => Check::warn(id, format!("{name} is active; could not tell whether it is frozen"), hint(&Fix::FrozenUser)),
     }
 }
 

@@ -15,6 +15,7 @@ use std::time::Duration;
 use url::{Host, Url};
 
 use crate::error::{Error, Kind, Result};
+use crate::salesforce::explain::{self, Fix};
 
 pub use http::{parse_head, Head, Method, Request, Response};
 
@@ -64,7 +65,7 @@ impl Listener {
 fn port_taken(port: u16, redirect: &Url) -> Error {
     Error::new(Kind::PortTaken, format!("port {port} on this machine is taken, so the login callback {redirect} cannot be received"))
         .hint(format!("free the port: find the program with `ss -ltnp 'sport = :{port}'` (or `lsof -i :{port}`) and stop it"))
-        .hint("or register another loopback URL on the app (e.g. http://localhost:8718/callback, checklist step 4) and pass it with --redirect-uri")
+        .hint(explain::hint(&Fix::OtherLoopback(format!("http://localhost:{}/callback", port.wrapping_add(1).max(1024)))))
 }
 
 /// What a request to the listener is.

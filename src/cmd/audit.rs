@@ -21,6 +21,7 @@ use crate::cmd::verify::print_checks;
 use crate::context::{not_configured, Context};
 use crate::error::{Error, Result};
 use crate::oauth::{self, Revoked};
+use crate::salesforce::explain::{self, Fix};
 use crate::salesforce::rest;
 use crate::salesforce::types::TokenResponse;
 use crate::store::config::DEFAULT_APP_NAME;
@@ -141,7 +142,7 @@ fn settle_token(ctx: &Context, args: &AuditArgs, login_url: &str, tokens: &Token
         Ok(Revoked::Unknown(why)) => format!("already unknown to Salesforce ({})", sanitize(&why)),
         Err(e) => {
             ctx.ui.warn(&format!("could not revoke the admin's token: {}", sanitize(&e.message)));
-            "not revoked (Salesforce did not answer); revoke it in Setup → Connected Apps OAuth Usage".to_string()
+            format!("not revoked (Salesforce did not answer); {}", explain::hint(&Fix::RevokeAdminToken))
         }
     };
     if was_kept {

@@ -158,9 +158,10 @@ pub fn login_keeping(ctx: &Context, args: &LoginArgs, choice: BrowserChoice, kee
                 .hint("nothing was stored"));
         }
         if verdict.as_ref().is_some_and(|v| v.full) {
-            ctx.ui.warn(
-                "the app grants `full`, which is broader than mailfino needs; `api` and `refresh_token` are enough (checklist step 3)",
-            );
+            ctx.ui.warn(&format!(
+                "the app grants `full`, which is broader than mailfino needs; `api` and `refresh_token` are enough: {}",
+                hint(&Fix::FullScope)
+            ));
         }
         let rt = tokens.refresh_token.as_ref().expect("checked above");
         if keep == Keep::HandOut {

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use dialoguer::{Confirm, Input, Password, Select};
+use dialoguer::Confirm;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
@@ -19,12 +19,14 @@ use crate::cmd::{login, verify};
 use crate::context::Context;
 use crate::error::{Error, Kind, Result};
 use crate::salesforce::checklist::STEPS;
-use crate::salesforce::explain::PROPAGATION_MINUTES;
+use crate::salesforce::explain::{self, Fix, PROPAGATION_MINUTES};
 use crate::salesforce::values;
 use crate::store::config::{ConfigFile, Profile};
 use crate::store::envfile;
 use crate::store::secrets::SecretKey;
 use crate::ui::out;
+
+mod wizard;
 
 /// Validated values to set up.
 pub struct SetupValues {
@@ -67,7 +69,7 @@ pub fn run(args: &SetupArgs, ctx: &Context) -> Result<ExitCode> {
     let interactive = !args.non_interactive && ctx.ui.interactive;
     let cfg = ctx.load_config()?;
     let current = cfg.profile(&ctx.profile).cloned().unwrap_or_default();
-    let values = if interactive { ask(ctx, args, &current)? } else { from_flags(ctx, args, &current)? };
+    let values = if interactive { wizard::ask(ctx, args, &current)? } else { from_flags(ctx, args, &current)? };
     let login = if args.login { Some(BrowserChoice::System) } else { None };
     let opts = ApplyOptions {
         print_env: args.print_env,
@@ -177,163 +179,6 @@ fn prompt_err(e: dialoguer::Error) -> Error {
     Error::new(Kind::Interrupted, format!("setup cancelled ({e}); nothing was written"))
 }
 
-/// The interactive conversation; nothing is written until it is complete.
-fn ask(ctx: &Context, args: &SetupArgs, current: &Profile) -> Result<SetupValues> {
-    let ui = &ctx.ui;
-    let t = theme();
-    eprintln!("{}", ui.bold(false).apply_to("mailfino-sf setup: connect mailfino to Salesforce"));
-    eprintln!("Profile `{}`; Ctrl-C at any prompt leaves everything as it was.\n", ctx.profile);
-    // Warnings are shown as soon as the value is entered.
-    let warn_now = |w: Vec<String>| w.iter().for_each(|w| ui.warn(w));
-
-    // Where mailfino runs.
-    let self_hosted_now = current.callback_url.as_deref().is_some_and(|c| c != values::CLOUD_CALLBACK) || args.mailfino_url.is_some();
-    let choice = Select::with_theme(&t)
-        .with_prompt("Where mailfino runs")
-        .items(["mailfino Cloud (app.mailfino.de)", "self-hosted mailfino"])
-        .default(usize::from(self_hosted_now))
-        .interact()
-        .map_err(prompt_err)?;
-    let callback_url = if choice == 0 {
-        values::CLOUD_CALLBACK.to_string()
-    } else {
-        let default_base = args
-            .mailfino_url
-            .clone()
-            .or_else(|| current.callback_url.as_deref().and_then(|c| c.strip_suffix(values::CALLBACK_PATH)).map(str::to_string));
-        let mut input = Input::<String>::with_theme(&t)
-            .with_prompt("Public base URL of your mailfino (https://…)")
-            .validate_with(|s: &String| values::mailfino_callback(Some(s)).map(|_| ()).map_err(prompt_error));
-        if let Some(d) = default_base {
-            input = input.default(d);
-        }
-        let base = input.interact_text().map_err(prompt_err)?;
-        let (cb, w) = values::mailfino_callback(Some(&base))?;
-        warn_now(w);
-        cb
-    };
-
-    // Which org.
-    let current_login = args.login_url.clone().or(current.login_url.clone());
-    let default_org = match current_login.as_deref() {
-        Some(values::PRODUCTION) | None => 0,
-        Some(values::SANDBOX) => 1,
-        Some(_) => 2,
-    };
-    let org = Select::with_theme(&t)
-        .with_prompt("Salesforce org")
-        .items(["production (login.salesforce.com)", "sandbox (test.salesforce.com)", "My Domain (https://NAME.my.salesforce.com)"])
-        .default(default_org)
-        .interact()
-        .map_err(prompt_err)?;
-    let login_url = match org {
-        0 => values::PRODUCTION.to_string(),
-        1 => values::SANDBOX.to_string(),
-        _ => ask_my_domain(ctx, if default_org == 2 { current_login } else { None })?,
-    };
-    let redirect_uri = args.redirect_uri.clone().or(current.redirect_uri.clone()).unwrap_or_else(|| values::DEFAULT_REDIRECT_URI.into());
-    values::redirect_uri(&redirect_uri)?;
-
-    // The checklist, one confirmed step at a time; none when the app is deployed from metadata.
-    let steps: &[_] = if crate::cmd::app::offer_deploy(ctx, current, &callback_url, &redirect_uri)? { &[] } else { &STEPS };
-    for step in steps {
-        show_step(ctx, step.number, &callback_url, &redirect_uri, false);
-        let done = Confirm::with_theme(&t)
-            .with_prompt(format!("Step {} done?", step.number))
-            .default(true)
-            .wait_for_newline(true)
-            .interact()
-            .map_err(prompt_err)?;
-        if !done {
-            eprintln!("Take your time; the step stays as shown. Answer yes once it is done.");
-            Confirm::with_theme(&t)
-                .with_prompt(format!("Step {} done?", step.number))
-                .default(true)
-                .wait_for_newline(true)
-                .interact()
-                .map_err(prompt_err)?;
-        }
-    }
-
-    // The credentials.
-    let mut key_input = Input::<String>::with_theme(&t)
-        .with_prompt("Consumer Key")
-        .validate_with(|s: &String| values::client_id(s).map(|_| ()).map_err(prompt_error));
-    if let Some(d) = args.client_id.clone().or(current.client_id.clone()) {
-        key_input = key_input.default(d);
-    }
-    let (client_id, w) = values::client_id(&key_input.interact_text().map_err(prompt_err)?)?;
-    warn_now(w);
-    let have_secret = ctx.secrets().get(&ctx.profile, SecretKey::ClientSecret)?.is_some();
-    let key_for_check = client_id.clone();
-    let prompt = if have_secret { "Consumer Secret (input hidden; Enter keeps the stored one)" } else { "Consumer Secret (input hidden)" };
-    let secret_raw = Password::with_theme(&t)
-        .with_prompt(prompt)
-        .allow_empty_password(have_secret)
-        .validate_with(move |s: &String| {
-            if s.trim().is_empty() && have_secret {
-                Ok(())
-            } else {
-                secret_for(s, &key_for_check).map(|_| ()).map_err(prompt_error)
-            }
-        })
-        .interact()
-        .map_err(prompt_err)?;
-    let client_secret = if secret_raw.trim().is_empty() {
-        None
-    } else {
-        let (s, w) = secret_for(&secret_raw, &client_id)?;
-        warn_now(w);
-        Some(SecretString::from(s))
-    };
-
-    // mailfino's environment.
-    let default_env = args.env_file.clone().or(current.env_file.clone()).map(|p| p.display().to_string()).unwrap_or_default();
-    let env_raw: String = Input::with_theme(&t)
-        .with_prompt("File for mailfino's server environment (Enter to skip)")
-        .default(default_env)
-        .allow_empty(true)
-        .validate_with(|s: &String| match s.trim() {
-            "" => Ok(()),
-            p => envfile::inspect(std::path::Path::new(p)).map(|_| ()).map_err(prompt_error),
-        })
-        .interact_text()
-        .map_err(prompt_err)?;
-    let env_file = Some(env_raw.trim()).filter(|s| !s.is_empty()).map(PathBuf::from);
-    Ok(SetupValues { login_url, client_id, client_secret, callback_url, redirect_uri, env_file, warnings: Vec::new() })
-}
-
-/// Asks for the My Domain URL; a Lightning or Setup domain is answered with the login URL it
-/// stands for, offered as `Use https://…? [Y/n]` (reference 0.3, 9.5).
-fn ask_my_domain(ctx: &Context, default: Option<String>) -> Result<String> {
-    let t = theme();
-    loop {
-        let mut input = Input::<String>::with_theme(&t).with_prompt("My Domain URL").validate_with(|s: &String| {
-            if values::suggested_login_url(s).is_some() {
-                return Ok(());
-            }
-            values::login_url(s).map(|_| ()).map_err(prompt_error)
-        });
-        if let Some(d) = &default {
-            input = input.default(d.clone());
-        }
-        let raw = input.interact_text().map_err(prompt_err)?;
-        let Some(suggested) = values::suggested_login_url(&raw) else { return values::login_url(&raw) };
-        if let Err(e) = values::login_url(&raw) {
-            ctx.ui.warn(&e.message);
-        }
-        let take = Confirm::with_theme(&t)
-            .with_prompt(format!("Use {suggested}?"))
-            .default(true)
-            .wait_for_newline(true)
-            .interact()
-            .map_err(prompt_err)?;
-        if take {
-            return values::login_url(&suggested);
-        }
-    }
-}
-
 /// Prints one checklist step with the values to paste on their own lines.
 fn show_step(ctx: &Context, n: u8, callback: &str, redirect: &str, compact: bool) {
     let ui = &ctx.ui;
@@ -382,7 +227,7 @@ fn report_env_write(ctx: &Context, path: &std::path::Path, w: envfile::Written) 
 
 /// Saves, writes the environment, checks, and optionally logs in. `cfg` is the config as read at
 /// the start of the command (read once; the save re-reads under the write).
-pub fn apply(ctx: &Context, mut cfg: ConfigFile, v: SetupValues, opts: &ApplyOptions) -> Result<ExitCode> {
+pub fn apply(ctx: &Context, cfg: ConfigFile, v: SetupValues, opts: &ApplyOptions) -> Result<ExitCode> {
     for w in &v.warnings {
         ctx.ui.warn(w);
     }
@@ -392,7 +237,39 @@ pub fn apply(ctx: &Context, mut cfg: ConfigFile, v: SetupValues, opts: &ApplyOpt
         }
         eprintln!();
     }
-    // Save the profile and the secret.
+    let secret = save(ctx, cfg, &v)?;
+    if opts.print_env {
+        ctx.ui.warn(
+            "the lines below contain the Consumer Secret; put them into mailfino's secret store (Kubernetes secret, systemd credential, …)",
+        );
+        for (k, val) in &env_pairs(&v, secret.expose_secret()) {
+            out(&envfile::format_assignment(k, val));
+        }
+    }
+    let (mut results, mut code) = if opts.check { check_app(ctx, &v, &secret, opts)? } else { (Vec::new(), ExitCode::SUCCESS) };
+    // mailfino needs only its own callback; this tool's login also needs the loopback one.
+    let login_blocked = results.iter().any(|c| c.id == CheckId::LoopbackRegistered && matches!(c.status, Status::Warn | Status::Fail));
+    let mut logged_in = None;
+    if results.iter().all(|c| c.status != Status::Fail) {
+        if login_blocked && !ctx.json {
+            eprintln!(
+                "\nmailfino's side checks out. `mailfino-sf login` will need {} registered as a second Callback URL on the app \
+                 (Step 4, one per line; a change can take up to ten minutes); add it before you log in.",
+                v.redirect_uri
+            );
+        }
+        if let Some(choice) = login_choice(&v, opts, login_blocked)? {
+            let (o, all, c) = login_and_verify(ctx, &v, choice)?;
+            (results, logged_in) = (all, Some(o));
+            code = c.unwrap_or(code);
+        }
+    }
+    finish(ctx, &v, opts, &results, logged_in.as_ref(), login_blocked);
+    Ok(code)
+}
+
+/// Saves the profile and the secret and writes mailfino's environment; returns the secret in use.
+fn save(ctx: &Context, mut cfg: ConfigFile, v: &SetupValues) -> Result<SecretString> {
     let mut profile = cfg.profile(&ctx.profile).cloned().unwrap_or_default();
     let changed_app =
         profile.client_id.as_deref() != Some(v.client_id.as_str()) || profile.login_url.as_deref() != Some(v.login_url.as_str());
@@ -418,7 +295,7 @@ pub fn apply(ctx: &Context, mut cfg: ConfigFile, v: SetupValues, opts: &ApplyOpt
             .ok_or_else(|| Error::not_configured("no Consumer Secret is stored"))?,
     };
     // mailfino's environment is prepared (path, old content, owner) before any file changes.
-    let pairs = env_pairs(&v, secret.expose_secret());
+    let pairs = env_pairs(v, secret.expose_secret());
     let env_plan = v.env_file.as_deref().map(|p| envfile::prepare(p, &pairs)).transpose()?;
     cfg.save_profile(&ctx.profile, profile)?;
     let stored_in = match &v.client_secret {
@@ -432,115 +309,100 @@ pub fn apply(ctx: &Context, mut cfg: ConfigFile, v: SetupValues, opts: &ApplyOpt
     if let Some(plan) = env_plan {
         report_env_write(ctx, &plan.path.clone(), plan.commit()?);
     }
-    if opts.print_env {
-        ctx.ui.warn(
-            "the lines below contain the Consumer Secret; put them into mailfino's secret store (Kubernetes secret, systemd credential, …)",
-        );
-        for (k, val) in &pairs {
-            out(&envfile::format_assignment(k, val));
-        }
+    Ok(secret)
+}
+
+/// The app checks (with the propagation retry), printed; the exit code of a failure.
+fn check_app(ctx: &Context, v: &SetupValues, secret: &SecretString, opts: &ApplyOptions) -> Result<(Vec<Check>, ExitCode)> {
+    let results = check_with_retry(ctx, v, secret, opts)?;
+    if !ctx.json {
+        eprintln!("\nChecking the app against Salesforce ({}):", v.login_url);
+        verify::print_checks(&ctx.ui, &results, false, false);
     }
-    // Check the app live.
-    let mut code = ExitCode::SUCCESS;
-    let mut results = Vec::new();
-    if opts.check {
-        results = check_with_retry(ctx, &v, &secret, opts)?;
-        if !ctx.json {
-            eprintln!("\nChecking the app against Salesforce ({}):", v.login_url);
-            verify::print_checks(&ctx.ui, &results, false, false);
-        }
-        if let Some(failed) = results.iter().find(|c| c.status == Status::Fail) {
-            let kind = if failed.id == CheckId::LoginHost { Kind::Unreachable } else { Kind::Refused };
-            code = ExitCode::from(kind.code());
-            if !ctx.json {
-                eprintln!(
-                    "\nWhat you entered is saved; fix the app in Setup and run `mailfino-sf verify{}` (or setup again).",
-                    ctx.profile_flag()
-                );
-            }
-        }
+    let Some(failed) = results.iter().find(|c| c.status == Status::Fail) else { return Ok((results, ExitCode::SUCCESS)) };
+    let kind = if failed.id == CheckId::LoginHost { Kind::Unreachable } else { Kind::Refused };
+    if !ctx.json {
+        eprintln!("\nWhat you entered is saved; fix the app in Setup and run `mailfino-sf verify{}` (or setup again).", ctx.profile_flag());
     }
-    let passed = results.iter().all(|c| c.status != Status::Fail);
-    // mailfino needs only its own callback; this tool's login also needs the loopback one.
-    let login_blocked = results.iter().any(|c| c.id == CheckId::LoopbackRegistered && matches!(c.status, Status::Warn | Status::Fail));
-    if passed && login_blocked && !ctx.json {
-        eprintln!(
-            "\nmailfino's side checks out. `mailfino-sf login` will need {} registered as a second Callback URL on the app \
-             (Step 4, one per line; a change can take up to ten minutes); add it before you log in.",
-            v.redirect_uri
-        );
-    }
-    // Log in now, then verify everything?
-    let mut logged_in = None;
-    if passed {
-        let choice = match opts.login {
-            Some(_) if login_blocked => {
-                return Err(Error::refused(format!(
-                    "not logging in: the loopback redirect URI {} is not registered on the app",
-                    v.redirect_uri
-                ))
-                .hint(format!(
-                    "add it under Callback URL next to mailfino's ({}), then run `mailfino-sf login{}`",
-                    crate::salesforce::checklist::step_ref(4),
-                    ctx.profile_flag()
-                ))
-                .hint("everything else is saved and mailfino's settings are written"));
-            }
-            Some(c) => Some(c),
-            None if login_blocked => None,
-            None if opts.interactive => Confirm::with_theme(&theme())
-                .with_prompt("Log in now to prove the login works and keep a refresh token?")
-                .default(true)
-                .wait_for_newline(true)
-                .interact()
-                .map_err(prompt_err)?
-                .then_some(BrowserChoice::System),
-            None => None,
-        };
-        if let Some(choice) = choice {
-            let args = LoginArgs { redirect_uri: Some(v.redirect_uri.clone()), wait: 300, ..Default::default() };
-            let o = login::login(ctx, &args, choice)?;
-            if !ctx.json {
-                login::report(ctx, &o);
-            }
-            // Then every check, now that there is a refresh token (and what the login stored):
-            // its outcome is setup's (exit 1 when one failed, as `verify`), and `--json` holds
-            // every one of them.
-            let cfg = ctx.load_config()?;
-            let all = checks::verify(ctx, &ctx.settings(&cfg), &checks::VerifyOptions::default());
-            if !ctx.json {
-                eprintln!("\nVerifying the whole connection:");
-                verify::print_checks(&ctx.ui, &all, true, false);
-            }
-            if all.iter().any(|c| c.status == Status::Fail) {
-                code = ExitCode::from(Kind::Failed.code());
-            }
-            results = all;
-            logged_in = Some(o);
+    Ok((results, ExitCode::from(kind.code())))
+}
+
+/// Whether to log in now: `--login`, or asked on a terminal; refused while the loopback
+/// redirect URI is not registered.
+fn login_choice(v: &SetupValues, opts: &ApplyOptions, login_blocked: bool) -> Result<Option<BrowserChoice>> {
+    Ok(match opts.login {
+        Some(_) if login_blocked => {
+            return Err(Error::refused(format!(
+                "not logging in: the loopback redirect URI {} is not registered on the app",
+                v.redirect_uri
+            ))
+            .hint(explain::hint(&Fix::CallbackUrl(v.redirect_uri.clone())))
+            .hint("everything else is saved and mailfino's settings are written"));
         }
+        Some(c) => Some(c),
+        None if login_blocked => None,
+        None if opts.interactive => Confirm::with_theme(&theme())
+            .with_prompt("Log in now to prove the login works and keep a refresh token?")
+            .default(true)
+            .wait_for_newline(true)
+            .interact()
+            .map_err(prompt_err)?
+            .then_some(BrowserChoice::System),
+        None => None,
+    })
+}
+
+/// Logs in, then runs every check, now that there is a refresh token (and what the login
+/// stored): their outcome is setup's (exit 1 when one failed, as `verify`).
+fn login_and_verify(ctx: &Context, v: &SetupValues, choice: BrowserChoice) -> Result<(login::LoginOutcome, Vec<Check>, Option<ExitCode>)> {
+    let args = LoginArgs { redirect_uri: Some(v.redirect_uri.clone()), wait: 300, ..Default::default() };
+    let o = login::login(ctx, &args, choice)?;
+    if !ctx.json {
+        login::report(ctx, &o);
     }
+    let cfg = ctx.load_config()?;
+    let all = checks::verify(ctx, &ctx.settings(&cfg), &checks::VerifyOptions::default());
+    if !ctx.json {
+        eprintln!("\nVerifying the whole connection:");
+        verify::print_checks(&ctx.ui, &all, true, false);
+    }
+    let code = all.iter().any(|c| c.status == Status::Fail).then(|| ExitCode::from(Kind::Failed.code()));
+    Ok((o, all, code))
+}
+
+/// The JSON document, or the "Next:" lines.
+fn finish(
+    ctx: &Context,
+    v: &SetupValues,
+    opts: &ApplyOptions,
+    results: &[Check],
+    logged_in: Option<&login::LoginOutcome>,
+    login_blocked: bool,
+) {
     let passed = results.iter().all(|c| c.status != Status::Fail);
     if ctx.json {
         out(&json!({
             "ok": passed, "profile": ctx.profile, "login_url": v.login_url, "client_id": v.client_id,
             "callback_url": v.callback_url, "redirect_uri": v.redirect_uri,
             "env_file": v.env_file.as_ref().map(|p| p.display().to_string()),
-            "checks": results, "logged_in": logged_in.as_ref().map(|o| o.username.clone()),
+            "checks": results, "logged_in": logged_in.map(|o| o.username.clone()),
         })
         .to_string());
-    } else if passed && opts.next_steps {
-        eprintln!("\n{}", ctx.ui.bold(false).apply_to("Next:"));
-        if logged_in.is_none() && login_blocked {
-            eprintln!("  register {} on the app, then: mailfino-sf login{}", v.redirect_uri, ctx.profile_flag());
-        } else if logged_in.is_none() {
-            eprintln!("  mailfino-sf login{}     prove the login works and keep a refresh token", ctx.profile_flag());
-        }
-        eprintln!("  mailfino-sf verify{}    check everything again at any time", ctx.profile_flag());
-        if v.env_file.is_some() {
-            eprintln!("  restart mailfino so that it reads its new Salesforce settings");
-        }
+        return;
     }
-    Ok(code)
+    if !passed || !opts.next_steps {
+        return;
+    }
+    eprintln!("\n{}", ctx.ui.bold(false).apply_to("Next:"));
+    if logged_in.is_none() && login_blocked {
+        eprintln!("  register {} on the app, then: mailfino-sf login{}", v.redirect_uri, ctx.profile_flag());
+    } else if logged_in.is_none() {
+        eprintln!("  mailfino-sf login{}     prove the login works and keep a refresh token", ctx.profile_flag());
+    }
+    eprintln!("  mailfino-sf verify{}    check everything again at any time", ctx.profile_flag());
+    if v.env_file.is_some() {
+        eprintln!("  restart mailfino so that it reads its new Salesforce settings");
+    }
 }
 
 fn is_propagation(results: &[Check]) -> bool {

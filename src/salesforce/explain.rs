@@ -81,6 +81,30 @@ pub enum Fix {
     Keyring,
     /// mailfino's callback URL itself is malformed.
     MailfinoUrl,
+    /// The loopback port is taken: register another loopback URL (this one) and log in with it.
+    OtherLoopback(String),
+    /// The audit found no app named as the profile's `app_name`.
+    AppName,
+    /// The External Client App is disabled (or its state could not be read).
+    AppEnabled,
+    /// The app's refresh token policy lets the token expire; `connected`: a Connected App.
+    RefreshTokenPolicy { connected: bool },
+    /// The app's IP Relaxation does not let mailfino's servers refresh from anywhere.
+    IpPolicy,
+    /// Who may use a Connected App (Permitted Users in Manage Connected Apps).
+    ConnectedPermittedUsers,
+    /// Admin-approved users only, and no approved permission set is listed: approve the one
+    /// `user` holds.
+    ApprovePermissionSet { user: String },
+    /// Admin-approved users only, and `user` holds none of the approved sets: assign `set`, or
+    /// approve the user's own `profile`.
+    AssignPermissionSet { set: String, user: String, profile: Option<String> },
+    /// The integration user is frozen (or whether it is could not be read).
+    FrozenUser,
+    /// The profile's integration user is not in this org.
+    IntegrationUser,
+    /// The admin's token of an audit could not be revoked.
+    RevokeAdminToken,
     /// Something the table does not know.
     Unknown,
 }
@@ -94,14 +118,22 @@ struct Entry {
     /// What to do or put there.
     what: String,
     /// A command to run afterwards (without `mailfino-sf`; the profile flag is added).
-    then: Option<&'static str>,
+    then: Option<String>,
 }
 
 const ECA: &str = "External Client App Manager";
 
+/// What to choose for the refresh token (reference salesforce-oauth.md 4.13).
+const VALID_UNTIL_REVOKED: &str = "choose \"Refresh token is valid until revoked\" (if the org's 30-day idle limit hides it, mailfino must refresh at least once a month)";
+
 impl Fix {
     fn entry(&self) -> Entry {
-        let e = |path, quick_find, what: &str, then| Entry { path, quick_find, what: what.to_string(), then };
+        let e = |path, quick_find, what: &str, then: Option<&str>| Entry {
+            path,
+            quick_find,
+            what: what.to_string(),
+            then: then.map(str::to_string),
+        };
         match self {
             // reference salesforce-oauth.md 4.3: Settings tab → OAuth Settings → Consumer Key and Secret
             Fix::ConsumerKey => e(
@@ -126,7 +158,13 @@ impl Fix {
                 path: Some("External Client App Manager → your app → Settings → OAuth Settings → Callback URL"),
                 quick_find: Some(ECA),
                 what: format!("add `{url}` on a line of its own, character for character; {PROPAGATION}"),
-                then: Some("verify"),
+                then: Some("verify".into()),
+            },
+            Fix::OtherLoopback(url) => Entry {
+                path: Some("External Client App Manager → your app → Settings → OAuth Settings → Callback URL"),
+                quick_find: Some(ECA),
+                what: format!("or add another loopback URL, `{url}`, on a line of its own; {PROPAGATION}"),
+                then: Some(format!("login --redirect-uri {url}")),
             },
             Fix::Scopes => e(
                 Some("External Client App Manager → your app → Settings → OAuth Settings → OAuth Scopes"),
@@ -237,6 +275,74 @@ impl Fix {
                 Some("setup"),
             ),
             Fix::Unknown => e(None, None, "read Salesforce's description above; `mailfino-sf verify` checks each setting", None),
+            Fix::AppName => e(
+                Some("External Client App Manager"),
+                Some(ECA),
+                "find the app mailfino uses and set `app_name` in the profile to its name or label as shown there (or create the app: New External Client App)",
+                Some("setup"),
+            ),
+            // reference post-setup-failures B.1: the app's enabled state is an App Policy
+            Fix::AppEnabled => e(
+                Some("External Client App Manager → your app → Policies → Edit → App Policies"),
+                Some(ECA),
+                "enable the app and save",
+                Some("audit"),
+            ),
+            // reference salesforce-oauth.md 4.13
+            Fix::RefreshTokenPolicy { connected: false } => e(
+                Some("External Client App Manager → your app → Policies → Edit → OAuth Policies → Refresh Token Policy"),
+                Some(ECA),
+                VALID_UNTIL_REVOKED,
+                Some("audit"),
+            ),
+            Fix::RefreshTokenPolicy { connected: true } => e(
+                Some("Manage Connected Apps → your app → Edit Policies → OAuth Policies → Refresh Token Policy"),
+                Some("Manage Connected Apps"),
+                VALID_UNTIL_REVOKED,
+                Some("audit"),
+            ),
+            // reference 4.12
+            Fix::IpPolicy => e(
+                Some("External Client App Manager → your app → Policies → Edit → OAuth Policies → IP Relaxation"),
+                Some(ECA),
+                "choose \"Relax IP restrictions for refresh tokens\", or add mailfino's server addresses to the trusted IP ranges",
+                Some("audit"),
+            ),
+            Fix::ConnectedPermittedUsers => e(
+                Some("Manage Connected Apps → your app → Edit Policies → OAuth Policies → Permitted Users"),
+                Some("Manage Connected Apps"),
+                "choose \"All users may self-authorize\", or approve the integration user's profile or permission set",
+                Some("audit"),
+            ),
+            Fix::ApprovePermissionSet { user } => Entry {
+                path: Some("External Client App Manager → your app → Policies → Edit → OAuth Policies → Permitted Users"),
+                quick_find: Some(ECA),
+                what: format!("with \"Admin approved users are pre-authorized\", add the permission set that {user} holds to the app's permission sets"),
+                then: Some("audit".into()),
+            },
+            Fix::AssignPermissionSet { set, user, profile } => Entry {
+                path: Some("Users → the user → Permission Set Assignments → Edit Assignments"),
+                quick_find: Some("Users"),
+                what: format!(
+                    "assign {set} to {user}{}",
+                    profile.as_ref().map(|p| format!(", or add {p} to the app's approved profiles (the app's Policies tab → Permitted Users)")).unwrap_or_default()
+                ),
+                then: Some("audit".into()),
+            },
+            // reference post-setup-failures A.8
+            Fix::FrozenUser => e(
+                Some("Users → the user → Unfreeze"),
+                Some("Users"),
+                "unfreeze the integration user (the Unfreeze button shows only on a frozen user)",
+                Some("audit"),
+            ),
+            Fix::IntegrationUser => e(None, None, "log in as mailfino's integration user (this profile's user is not in this org)", Some("login")),
+            Fix::RevokeAdminToken => e(
+                Some("External Client Apps OAuth Usage (for a Connected App: Connected Apps OAuth Usage) → your app"),
+                Some("OAuth Usage"),
+                "revoke the admin's token, listed under the admin's name",
+                None,
+            ),
         }
     }
 }
@@ -289,7 +395,7 @@ fn render(fix: &Fix, run: &Run) -> String {
             None => out.push_str(&format!(" (Setup: type \"{words}\" in Quick Find)")),
         }
     }
-    if let Some(cmd) = entry.then {
+    if let Some(cmd) = &entry.then {
         out.push_str(&format!("; then run `mailfino-sf {cmd}{}`", run.profile_flag));
     }
     out
@@ -454,5 +560,48 @@ mod tests {
         assert!(h.contains("`mailfino-sf setup`") && h.contains("type \"External Client App Manager\" in Quick Find"), "{h}");
         assert!(!h.contains("login.salesforce.com/lightning"), "{h}");
         assert_eq!(render(&for_status(503), &run), render(&for_status(502), &run));
+    }
+
+    /// The audit's and the listener's fixes say where in Setup to go, and which command follows,
+    /// with the profile.
+    #[test]
+    fn audit_fixes_name_the_setup_page_and_the_profile() {
+        let run = Run::new("acme", None);
+        let cases = [
+            (Fix::AppName, "External Client App Manager: "),
+            (Fix::AppEnabled, "Policies → Edit → App Policies: "),
+            (Fix::RefreshTokenPolicy { connected: false }, "Refresh Token Policy: choose \"Refresh token is valid until revoked\""),
+            (Fix::RefreshTokenPolicy { connected: true }, "Manage Connected Apps → your app → Edit Policies"),
+            (Fix::IpPolicy, "IP Relaxation: choose \"Relax IP restrictions for refresh tokens\""),
+            (Fix::ConnectedPermittedUsers, "Permitted Users: "),
+            (Fix::ApprovePermissionSet { user: "int@acme".into() }, "the permission set that int@acme holds"),
+            (Fix::FrozenUser, "Users → the user → Unfreeze: "),
+            (Fix::RevokeAdminToken, "OAuth Usage"),
+        ];
+        for (fix, needle) in cases {
+            let h = render(&fix, &run);
+            assert!(h.starts_with("in Salesforce Setup → ") && h.contains(needle), "{fix:?}: {h}");
+            assert!(h.contains("Quick Find"), "{fix:?}: {h}");
+        }
+        let h = render(
+            &Fix::AssignPermissionSet {
+                set: "permission set \"M\"".into(),
+                user: "int@acme".into(),
+                profile: Some("profile \"P\"".into()),
+            },
+            &run,
+        );
+        assert!(
+            h.contains("assign permission set \"M\" to int@acme, or add profile \"P\"")
+                && h.ends_with("`mailfino-sf audit --profile acme`"),
+            "{h}"
+        );
+        let h = render(&Fix::IntegrationUser, &run);
+        assert!(h.ends_with("`mailfino-sf login --profile acme`"), "{h}");
+        let h = render(&Fix::OtherLoopback("http://localhost:8718/callback".into()), &run);
+        assert!(
+            h.contains("Callback URL: ") && h.ends_with("`mailfino-sf login --redirect-uri http://localhost:8718/callback --profile acme`"),
+            "{h}"
+        );
     }
 }

@@ -217,3 +217,108 @@ fn ctrl_c_in_the_wizard_leaves_nothing_written() {
     assert!(!env.config_dir().join("config.toml").exists());
     assert!(!env.config_dir().join("credentials.toml").exists());
 }
+
+/// On an existing profile the wizard opens on the current values: changing only the secret and
+/// the env file keeps everything else, the checklist shows only when asked for, and a path in a
+/// directory that does not exist is asked again.
+#[cfg(unix)]
+#[test]
+fn the_wizard_on_an_existing_profile_changes_only_what_is_picked() {
+    use expectrl::{Eof, Expect};
+    let f = fixture(|_| {});
+    let old_env = f.env.path("old.env");
+    let wrong = "F".repeat(64);
+    let out = f.setup_cmd_with(&f.redirect, &wrong).args(["--env-file", old_env.to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", all_output(&out));
+    let config_before = f.env.config_text();
+    let new_env = f.env.path("new.env");
+    let mut seen = String::new();
+    let mut p = f.env.pty(&["setup"]);
+    fn expect(p: &mut expectrl::session::OsSession, seen: &mut String, what: &str) {
+        let c = p.expect(what).unwrap_or_else(|e| panic!("waiting for {what:?}: {e}\n{seen}"));
+        seen.push_str(&String::from_utf8_lossy(c.before()));
+        seen.push_str(what);
+    }
+    expect(&mut p, &mut seen, "The profile is set up already");
+    expect(&mut p, &mut seen, f.emu.url()); // the current values are shown
+    expect(&mut p, &mut seen, "Consumer Secret: stored");
+    p.send("jjjj").unwrap(); // down to the secret
+    p.send_line("").unwrap();
+    expect(&mut p, &mut seen, "Consumer Secret (input hidden; Enter keeps the stored one)");
+    p.send_line(f.emu.client_secret()).unwrap();
+    expect(&mut p, &mut seen, "Consumer Secret: new");
+    p.send("jjjjj").unwrap(); // down to the env file
+    p.send_line("").unwrap();
+    expect(&mut p, &mut seen, "server environment");
+    p.send_line(f.env.path("no/such/dir/mailfino.env").to_str().unwrap()).unwrap();
+    expect(&mut p, &mut seen, "does not exist");
+    p.send_line(new_env.to_str().unwrap()).unwrap();
+    expect(&mut p, &mut seen, "mailfino's env file: ");
+    assert!(!seen.contains("Step 1:") && !seen.contains("Step 4:"), "no checklist unless asked for:\n{seen}");
+    assert!(!seen.contains("Where mailfino runs") && !seen.contains("How to create"), "{seen}");
+    assert_eq!(f.env.config_text(), config_before, "nothing written while values are being asked");
+    p.send("jjjjjj").unwrap(); // down to the checklist
+    p.send_line("").unwrap();
+    expect(&mut p, &mut seen, "Step 4:");
+    expect(&mut p, &mut seen, "Paste these two lines");
+    p.send_line("").unwrap(); // done
+    expect(&mut p, &mut seen, "Log in now");
+    p.send_line("n").unwrap();
+    p.expect(Eof).unwrap();
+    assert!(!seen.contains(&f.emu.client_secret()), "the secret is never echoed");
+    // Only the secret and the env file changed.
+    let cfg = f.env.config_text();
+    assert!(cfg.contains(&f.emu.client_id()) && cfg.contains(f.emu.url()) && cfg.contains(&f.redirect), "{cfg}");
+    assert!(cfg.contains("new.env"), "{cfg}");
+    let creds = f.env.credentials_text();
+    assert!(creds.contains(&f.emu.client_secret()) && !creds.contains(&wrong), "{creds}");
+    let env = std::fs::read_to_string(&new_env).unwrap();
+    assert!(env.contains(&format!("MAILFINO_SALESFORCE_LOGIN_URL={}", f.emu.url())), "{env}");
+    assert!(env.contains(&format!("MAILFINO_SALESFORCE_CLIENT_SECRET={}", f.emu.client_secret())), "{env}");
+}
+
+/// Changing only the login URL keeps the key, the secret and mailfino's callback.
+#[cfg(unix)]
+#[test]
+fn the_wizard_on_an_existing_profile_changes_only_the_login_url() {
+    use expectrl::{Eof, Expect};
+    let f = fixture(|_| {});
+    let out = f
+        .env
+        .cmd()
+        .args([
+            "setup",
+            "--non-interactive",
+            "--no-check",
+            "--login-url",
+            "https://login.salesforce.com",
+            "--client-id",
+            &f.emu.client_id(),
+        ])
+        .args(["--client-secret-stdin", "--redirect-uri", &f.redirect])
+        .write_stdin(f.emu.client_secret())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", all_output(&out));
+    let mut p = f.env.pty(&["setup"]);
+    p.expect("login URL: https://login.salesforce.com").unwrap();
+    p.send("jj").unwrap();
+    p.send_line("").unwrap();
+    p.expect("Salesforce org").unwrap();
+    p.send("jj").unwrap(); // My Domain
+    p.send_line("").unwrap();
+    p.expect("My Domain URL").unwrap();
+    p.send_line("not a url").unwrap();
+    p.expect("My Domain URL").unwrap();
+    p.send_line(f.emu.url()).unwrap();
+    p.expect(format!("login URL: {}", f.emu.url())).unwrap();
+    p.send_line("").unwrap(); // done
+    let rest = p.expect("Log in now").unwrap();
+    let text = String::from_utf8_lossy(rest.before()).to_string();
+    assert!(!text.contains("Step 1:"), "{text}");
+    p.send_line("n").unwrap();
+    p.expect(Eof).unwrap();
+    let cfg = f.env.config_text();
+    assert!(cfg.contains(f.emu.url()) && cfg.contains(&f.emu.client_id()) && cfg.contains(CLOUD_CALLBACK), "{cfg}");
+    assert!(f.env.credentials_text().contains(&f.emu.client_secret()));
+}
