@@ -111,6 +111,11 @@ fn each_policy_judged_for_mailfino() {
     let (st, summary, hint) = check(&v, "integration_user");
     assert_eq!(st, "fail");
     assert!(summary.contains("frozen") && hint.contains("Unfreeze"), "{summary}");
+    // Every hint of the audit comes from the one table: where in Setup, and how to get there.
+    for c in v["checks"].as_array().unwrap().iter().filter(|c| c["status"] == "fail" || c["status"] == "warn") {
+        let hint = c["hint"].as_str().unwrap_or_default();
+        assert!(hint.starts_with("in Salesforce Setup → ") && hint.contains("Quick Find"), "{c}");
+    }
 
     // inactivity window: warn naming it; immediate expiry: fail; disabled app; inactive user
     {

@@ -136,6 +136,11 @@ fn a_taken_port_exits_8_at_once_naming_it() {
     assert!(started.elapsed() < Duration::from_secs(10));
     let err = stderr(&out);
     assert!(err.contains(&format!("port {port}")) && err.contains("--redirect-uri"), "{err}");
+    // The way out points into Setup with the URL to register, not at the checklist.
+    let flat = err.split_whitespace().collect::<Vec<_>>().join(" ");
+    let other = format!("http://localhost:{}/callback", port + 1);
+    assert!(flat.contains("OAuth Settings → Callback URL") && flat.contains(&format!("`{other}`")), "{flat}");
+    assert!(flat.contains(&format!("mailfino-sf login --redirect-uri {other}")) && !flat.contains("checklist step"), "{flat}");
 }
 
 #[test]
