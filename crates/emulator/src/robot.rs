@@ -46,6 +46,9 @@ pub struct Outcome {
 pub fn browse(url: &str, action: Action) -> Result<Outcome> {
     let client = reqwest::blocking::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        // Like a browser, `localhost` is loopback without asking the resolver (RFC 6761 §6.3):
+        // `demo` then works where /etc/hosts is missing (a scratch container, an empty chroot).
+        .resolve_to_addrs("localhost", &[(std::net::Ipv4Addr::LOCALHOST, 0).into(), (std::net::Ipv6Addr::LOCALHOST, 0).into()])
         .timeout(Duration::from_secs(20))
         .build()
         .map_err(|e| RobotError::Unexpected(e.to_string()))?;
