@@ -46,6 +46,7 @@ fn private_temp_dir() -> std::io::Result<PathBuf> {
         rand::rng().fill_bytes(&mut bytes);
         let name: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         let path = std::env::temp_dir().join(format!("mailfino-sf-recovery-{name}"));
+        #[allow(unused_mut)] // set to mode 0700 on Unix; Windows keeps the temp dir's per-user ACL
         let mut builder = fs::DirBuilder::new();
         #[cfg(unix)]
         std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
