@@ -34,10 +34,11 @@ pub enum BrowserChoice {
 
 /// Why a session is headless, if it is.
 pub fn headless_reason() -> Option<&'static str> {
-    if std::env::var_os("SSH_CONNECTION").is_some() || std::env::var_os("SSH_TTY").is_some() {
+    let env = crate::context::environment();
+    if env.ssh {
         return Some("this is an SSH session");
     }
-    if cfg!(all(unix, not(target_os = "macos"))) && std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+    if cfg!(all(unix, not(target_os = "macos"))) && !env.display {
         return Some("there is no display (DISPLAY / WAYLAND_DISPLAY are unset)");
     }
     None
@@ -45,8 +46,8 @@ pub fn headless_reason() -> Option<&'static str> {
 
 /// Opens `url` as the contract says.
 pub fn open(url: &str) -> Opened {
-    if let Some(cmd) = std::env::var("BROWSER").ok().filter(|b| !b.trim().is_empty()) {
-        return run_browser_var(&cmd, url);
+    if let Some(cmd) = &crate::context::environment().browser {
+        return run_browser_var(cmd, url);
     }
     if let Some(why) = headless_reason() {
         return Opened::NotTried(why.to_string());
@@ -71,10 +72,8 @@ pub fn is_private_var(name: &str) -> bool {
 
 /// The command with the private variables removed and no inherited stdio.
 fn scrubbed(cmd: &mut Command) -> &mut Command {
-    for (name, _) in std::env::vars_os() {
-        if name.to_str().is_some_and(is_private_var) {
-            cmd.env_remove(&name);
-        }
+    for name in &crate::context::environment().private_names {
+        cmd.env_remove(name);
     }
     cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null())
 }

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use secrecy::SecretString;
 use serde::Serialize;
 
-use crate::context::{Context, Settings};
+use crate::context::{Context, Settings, TokenSource};
 use crate::error::{Error, Kind};
 use crate::health::{self, Health, Stored};
 use crate::http::Http;
@@ -392,7 +392,7 @@ fn token_chain(
     opts: &VerifyOptions,
     stored: &Stored,
 ) -> TokenChain {
-    let env_mode = ctx.env("MAILFINO_SF_REFRESH_TOKEN").is_some();
+    let env_mode = ctx.token_source == TokenSource::Env;
     if env_mode && !opts.renew && opts.rotated_token_out.is_none() {
         return introspection_chain(ctx, http, login_url, client_id, secret);
     }
@@ -426,8 +426,8 @@ fn introspection_chain(ctx: &Context, http: &Http, login_url: &str, client_id: &
             "the refresh token was not checked",
         );
     };
-    let token = match ctx.env("MAILFINO_SF_REFRESH_TOKEN") {
-        Some(t) => SecretString::from(t),
+    let token = match ctx.env_refresh_token() {
+        Some(t) => t,
         None => return skip_rest(Check::skip(CheckId::RefreshToken, "no refresh token"), "no refresh token"),
     };
     match oauth::introspect(http, login_url, client_id, secret, &token, "refresh_token") {

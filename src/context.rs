@@ -2,6 +2,10 @@
 //! HTTP client (built on first use, once), and the profile's effective values with the
 //! environment overrides of the contract applied on top.
 //!
+//! The seam between the outside and the work: the only module that reads the process
+//! environment ([`Environment`], taken once and typed; `tests/cases/shape.rs` holds that), and the
+//! one place that decides where the refresh token comes from ([`TokenSource`]).
+//!
 //! Environment overrides (`MAILFINO_SF_LOGIN_URL`, `…_CLIENT_ID`, `…_CLIENT_SECRET`,
 //! `…_REFRESH_TOKEN`, `…_CALLBACK_URL`, `…_REDIRECT_URI`) take precedence over stored values and
 //! are never written anywhere.
@@ -25,9 +29,71 @@ use crate::store::recovery;
 use crate::store::secrets::{SecretKey, Secrets, Source, StoreMode};
 use crate::ui::Ui;
 
-/// Reads a non-empty environment variable.
+/// The process environment as this program reads it, taken once (the first time anything asks)
+/// and typed. This module is the only one that reads the environment (a test holds that);
+/// everything else asks here.
+#[derive(Debug, Default)]
+pub struct Environment {
+    /// Every variable with a non-empty (trimmed) UTF-8 value, for the `MAILFINO_SF_*` settings.
+    values: std::collections::BTreeMap<String, String>,
+    /// Names of the variables that must not reach a child process (`MAILFINO_SF_*`,
+    /// `MAILFINO_SALESFORCE_*`), whatever their value.
+    pub private_names: Vec<std::ffi::OsString>,
+    /// `$BROWSER`, when set and not blank.
+    pub browser: Option<String>,
+    /// An SSH session (`SSH_CONNECTION` or `SSH_TTY` set).
+    pub ssh: bool,
+    /// A graphical display (`DISPLAY` or `WAYLAND_DISPLAY` set).
+    pub display: bool,
+    /// Colour is off by the environment: `NO_COLOR` non-empty, or `TERM=dumb`.
+    pub no_color: bool,
+    /// `COLUMNS`, when it is a number.
+    pub columns: Option<usize>,
+    /// The test suite's fault switches (`MAILFINO_SF_FAULT`, comma-separated; see `faults`).
+    pub faults: Vec<String>,
+}
+
+impl Environment {
+    fn read() -> Self {
+        let mut env = Environment::default();
+        for (name, value) in std::env::vars_os() {
+            if name.to_str().is_some_and(crate::browser::is_private_var) {
+                env.private_names.push(name.clone());
+            }
+            let (Some(name), Some(value)) = (name.to_str(), value.to_str()) else { continue };
+            let value = value.trim();
+            if !value.is_empty() {
+                env.values.insert(name.to_string(), value.to_string());
+            }
+        }
+        let set = |name: &str| std::env::var_os(name).is_some();
+        env.ssh = set("SSH_CONNECTION") || set("SSH_TTY");
+        env.display = set("DISPLAY") || set("WAYLAND_DISPLAY");
+        env.browser = env.values.get("BROWSER").cloned();
+        env.no_color = env.values.contains_key("NO_COLOR") || env.values.get("TERM").is_some_and(|t| t == "dumb");
+        env.columns = env.values.get("COLUMNS").and_then(|c| c.parse().ok());
+        env.faults = env.values.get("MAILFINO_SF_FAULT").map(|v| v.split(',').map(|f| f.trim().to_string()).collect()).unwrap_or_default();
+        env
+    }
+}
+
+/// The environment of this run (read once).
+pub fn environment() -> &'static Environment {
+    static ENV: OnceLock<Environment> = OnceLock::new();
+    ENV.get_or_init(Environment::read)
+}
+
+/// A non-empty environment variable (trimmed), from the snapshot of this run.
 pub fn env_var(name: &str) -> Option<String> {
-    std::env::var(name).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+    environment().values.get(name).cloned()
+}
+
+/// Where this run's refresh token comes from, decided once when the run starts: the
+/// environment (`MAILFINO_SF_REFRESH_TOKEN`, CI) or the profile's store (with its recovery files).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenSource {
+    Env,
+    Store,
 }
 
 /// The bounded waits of a run, from the environment.
@@ -84,6 +150,8 @@ pub struct Context {
     pub store_mode: StoreMode,
     /// Ignore the MAILFINO_SF_* overrides (the demo's throwaway profile).
     pub ignore_env: bool,
+    /// Where the refresh token comes from (decided once, here).
+    pub token_source: TokenSource,
     pub limits: Limits,
     secrets: OnceLock<Secrets>,
     http: OnceLock<Http>,
@@ -119,6 +187,7 @@ impl Context {
             verbose: global.verbose,
             store_mode,
             ignore_env: false,
+            token_source: if env_var("MAILFINO_SF_REFRESH_TOKEN").is_some() { TokenSource::Env } else { TokenSource::Store },
             limits,
             secrets: OnceLock::new(),
             http: OnceLock::new(),
@@ -137,6 +206,7 @@ impl Context {
             verbose: self.verbose,
             store_mode,
             ignore_env: true,
+            token_source: TokenSource::Store,
             limits: self.limits,
             secrets: OnceLock::new(),
             http: OnceLock::new(),
@@ -233,14 +303,23 @@ impl Context {
     /// The refresh token: the environment, else a recovery file (restored into the store first,
     /// see `store::recovery`), else the store.
     pub fn refresh_token(&self) -> Result<Option<(SecretString, Source)>> {
-        if let Some(v) = self.env("MAILFINO_SF_REFRESH_TOKEN") {
-            crate::redact::register(&v);
-            return Ok(Some((SecretString::from(v), Source::Env)));
+        if let Some(v) = self.env_refresh_token() {
+            return Ok(Some((v, Source::Env)));
         }
         if let Some(found) = self.recovered_refresh_token()? {
             return Ok(Some(found));
         }
         self.secrets().get(&self.profile, SecretKey::RefreshToken)
+    }
+
+    /// `MAILFINO_SF_REFRESH_TOKEN`, when the token comes from the environment.
+    pub fn env_refresh_token(&self) -> Option<SecretString> {
+        if self.token_source != TokenSource::Env {
+            return None;
+        }
+        let v = env_var("MAILFINO_SF_REFRESH_TOKEN")?;
+        crate::redact::register(&v);
+        Some(SecretString::from(v))
     }
 
     /// The newest recovery file of the profile, restored into the store (and then removed with

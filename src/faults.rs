@@ -6,7 +6,7 @@
 
 /// Whether the named fault is switched on.
 pub fn active(name: &str) -> bool {
-    std::env::var("MAILFINO_SF_FAULT").is_ok_and(|v| v.split(',').any(|f| f.trim() == name))
+    crate::context::environment().faults.iter().any(|f| f == name)
 }
 
 /// Simulates a crash at this point of a write (the process dies as a power cut would leave it).

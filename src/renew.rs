@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::context::Context;
+use crate::context::{Context, TokenSource};
 use crate::error::{Error, Result};
 use crate::oauth;
 use crate::salesforce::explain::{self, Fix};
@@ -57,7 +57,7 @@ pub fn check_rotated_out(ctx: &Context, command: &str, rotated_out: Option<&Path
         }
         return Ok(());
     }
-    if ctx.env("MAILFINO_SF_REFRESH_TOKEN").is_none() {
+    if ctx.token_source != TokenSource::Env {
         return Ok(());
     }
     Err(Error::usage(format!(
@@ -75,7 +75,7 @@ pub fn renew(
     secret: Option<&SecretString>,
     rotated_out: Option<&Path>,
 ) -> Result<Renewed> {
-    let env_mode = ctx.env("MAILFINO_SF_REFRESH_TOKEN").is_some();
+    let env_mode = ctx.token_source == TokenSource::Env;
     if env_mode {
         check_rotated_out(ctx, "refresh", rotated_out)?;
     }

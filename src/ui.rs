@@ -26,7 +26,7 @@ pub struct Ui {
 impl Ui {
     /// Resolves colour and interactivity from the flags, `NO_COLOR`, `TERM` and the streams.
     pub fn detect(no_color: bool) -> Self {
-        let env_off = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) || std::env::var("TERM").is_ok_and(|t| t == "dumb");
+        let env_off = crate::context::environment().no_color;
         let allowed = !no_color && !env_off;
         let stderr_tty = std::io::stderr().is_terminal();
         Ui {
@@ -100,11 +100,7 @@ impl Ui {
 /// or a log without `COLUMNS` gets whole lines (a huge width), so that scripts can grep them.
 pub fn width(stdout: bool) -> usize {
     let term = if stdout { console::Term::stdout() } else { console::Term::stderr() };
-    let cols = term
-        .size_checked()
-        .map(|(_, w)| usize::from(w))
-        .or_else(|| std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse().ok()))
-        .unwrap_or(usize::MAX / 2);
+    let cols = term.size_checked().map(|(_, w)| usize::from(w)).or(crate::context::environment().columns).unwrap_or(usize::MAX / 2);
     cols.max(30)
 }
 

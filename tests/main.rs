@@ -30,6 +30,7 @@ mod cases {
     mod progress;
     mod properties;
     mod setup;
+    mod shape;
     mod signals;
     mod status;
     mod store;

@@ -93,4 +93,8 @@ fn golden_error_output() {
         assert_ne!(out.status.code(), Some(0), "{args:?}");
         assert_golden(name, &scrub.apply(&transcript(args, &out)));
     }
+    // A junk value in a numeric setting is a usage error naming it, before anything happens.
+    let out = f.env.cmd().arg("verify").env("MAILFINO_SF_HTTP_TIMEOUT", "soon").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_golden("errors/bad-timeout-env.txt", &scrub.apply(&transcript(&["verify", "(MAILFINO_SF_HTTP_TIMEOUT=soon)"], &out)));
 }
