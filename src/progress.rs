@@ -138,8 +138,14 @@ impl Drop for Spinner {
 /// The verify spinner's line: the checks still running, and a slow answer.
 pub fn verify_message() -> String {
     let (checks, waits) = snapshot();
+    // The slow answer first: a narrow terminal cuts the line's end, and what the run waits for
+    // matters more than the list of checks.
     let running = if checks.is_empty() { "finishing".to_string() } else { format!("still running: {}", checks.join(", ")) };
-    format!("checking… {running}{}", slow_suffix(&waits))
+    let waiting = slow_suffix(&waits);
+    match waiting.strip_prefix("; ") {
+        Some(w) => format!("checking… {w}; {running}"),
+        None => format!("checking… {running}"),
+    }
 }
 
 #[cfg(test)]

@@ -18,6 +18,8 @@ fn verify_shows_running_checks_and_slow_answers_on_a_terminal() {
     use expectrl::{Eof, Expect, Regex};
     let f = slow_fixture();
     let mut p = f.env.pty(&["verify"]);
+    // Wide enough that no line is cut: what is shown, not where a narrow terminal cuts it.
+    p.get_process_mut().set_window_size(250, 40).unwrap();
     p.expect(Regex("still running: [a-z_, ]*(login_host|client_secret|refresh_token)")).unwrap();
     p.expect(Regex("waiting for 127\\.0\\.0\\.1 to answer /[a-z0-9/._]+ \\([0-9]+ s\\)")).unwrap();
     p.expect(Regex("[0-9]+ passed")).unwrap();
