@@ -893,7 +893,7 @@ fn the_wizard_exports_the_app_and_waits_for_the_key_and_secret() {
     p.expect("Consumer Key").unwrap();
     p.send_line(f.emu.client_id()).unwrap();
     p.expect("Consumer Secret").unwrap();
-    p.send_line(f.emu.client_secret()).unwrap();
+    send_hidden(&mut p, &f.emu.client_secret());
     p.expect("server environment").unwrap();
     p.send_line("").unwrap();
     p.expect("Log in now").unwrap();

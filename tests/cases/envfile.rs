@@ -214,10 +214,10 @@ fn the_wizard_refuses_a_secret_in_the_key_prompt_and_asks_again() {
     let before = String::from_utf8_lossy(seen.before()).to_string();
     p.send_line(f.emu.client_id()).unwrap();
     p.expect("Consumer Secret (input hidden)").unwrap();
-    p.send_line(f.emu.client_id()).unwrap();
+    send_hidden(&mut p, &f.emu.client_id());
     p.expect("looks like a Consumer Key").unwrap();
     assert!(!f.env.config_dir().join("config.toml").exists(), "nothing written while values are being asked");
-    p.send_line(f.emu.client_secret()).unwrap();
+    send_hidden(&mut p, &f.emu.client_secret());
     p.expect("server environment").unwrap();
     p.send_line(f.env.path("no/such/dir.env").to_str().unwrap()).unwrap();
     p.expect("does not exist").unwrap();

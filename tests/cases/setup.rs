@@ -184,7 +184,7 @@ fn interactive_wizard_through_a_pty() {
     p.expect(Regex("whitespace")).unwrap();
     p.send_line(f.emu.client_id()).unwrap();
     p.expect("Consumer Secret").unwrap();
-    p.send_line(f.emu.client_secret()).unwrap();
+    send_hidden(&mut p, &f.emu.client_secret());
     p.expect("server environment").unwrap();
     p.send_line("").unwrap();
     p.expect("Log in now").unwrap();
@@ -245,7 +245,7 @@ fn the_wizard_on_an_existing_profile_changes_only_what_is_picked() {
     p.send("jjjj").unwrap(); // down to the secret
     p.send_line("").unwrap();
     expect(&mut p, &mut seen, "Consumer Secret (input hidden; Enter keeps the stored one)");
-    p.send_line(f.emu.client_secret()).unwrap();
+    send_hidden(&mut p, &f.emu.client_secret());
     expect(&mut p, &mut seen, "Consumer Secret: new");
     p.send("jjjjj").unwrap(); // down to the env file
     p.send_line("").unwrap();

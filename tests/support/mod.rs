@@ -377,3 +377,17 @@ pub fn env_backups(path: &std::path::Path) -> Vec<std::path::PathBuf> {
     v.sort();
     v
 }
+
+/// Types `line` at a hidden prompt once the program has turned echo off. The prompt reader
+/// switches the terminal with TCSAFLUSH, which discards input typed before the switch (as a real
+/// terminal would), so a line sent on seeing the prompt text alone can be lost on a busy machine.
+#[cfg(unix)]
+pub fn send_hidden(p: &mut expectrl::session::OsSession, line: &str) {
+    use expectrl::Expect;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while p.get_process().get_echo().unwrap_or(false) {
+        assert!(std::time::Instant::now() < deadline, "the hidden prompt never turned echo off");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    p.send_line(line).unwrap();
+}
