@@ -47,23 +47,7 @@ fn under_fd_limit(base: &Command) -> Command {
 fn start_login(f: &Fixture, args: &[&str]) -> (Running, String) {
     let mut base = f.env.std_cmd();
     base.arg("login").args(args);
-    let mut child = spawn(under_fd_limit(&base).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()));
-    let mut reader = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    let url = loop {
-        line.clear();
-        assert!(reader.read_line(&mut line).unwrap() > 0, "login ended before printing the URL");
-        if let (Some(i), true) = (line.find("http"), line.contains("/services/oauth2/authorize")) {
-            break line[i..].trim().to_string();
-        }
-    };
-    std::thread::spawn(move || {
-        let mut sink = String::new();
-        while reader.read_line(&mut sink).map(|n| n > 0).unwrap_or(false) {
-            sink.clear();
-        }
-    });
-    (child, url)
+    spawn_until_url(&mut under_fd_limit(&base))
 }
 
 /// Waits at most `within` for the child; kills it and fails when it is still running.

@@ -222,24 +222,7 @@ fn keep_admin_token_then_an_audit_without_a_browser() {
 #[test]
 fn audit_with_paste() {
     let f = ready(|_| {});
-    let mut child = spawn(
-        f.env
-            .std_cmd()
-            .args(["audit", "--paste", "--json", "--wait", "20"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped()),
-    );
-    let mut reader = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    let url = loop {
-        line.clear();
-        assert!(reader.read_line(&mut line).unwrap() > 0, "audit ended before printing the URL");
-        if let (Some(i), true) = (line.find("http"), line.contains("/services/oauth2/authorize")) {
-            break line[i..].trim().to_string();
-        }
-    };
-    std::thread::spawn(move || reader.lines().for_each(drop));
+    let (mut child, url) = spawn_until_url(f.env.std_cmd().args(["audit", "--paste", "--json", "--wait", "20"]));
     let c = reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let callback = c.get(&url).send().unwrap().headers()["location"].to_str().unwrap().to_string();
     assert!(callback.starts_with(&f.redirect), "{callback}");

@@ -214,25 +214,8 @@ fn share_profile_token_warns_of_the_rotation_trap() {
 fn export_ci_paste_takes_the_address_for_cis_login() {
     let f = fixture(|_| {});
     f.setup().login();
-    let mut child = f
-        .env
-        .std_cmd()
-        .args(["export-ci", "--paste", "--wait", "20"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::{BufRead, BufReader, Write};
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    let url = loop {
-        line.clear();
-        assert!(err.read_line(&mut line).unwrap() > 0, "export-ci ended before printing the URL");
-        if let (Some(i), true) = (line.find("http"), line.contains("/services/oauth2/authorize")) {
-            break line[i..].trim().to_string();
-        }
-    };
+    use std::io::Write;
+    let (mut child, url) = spawn_until_url(f.env.std_cmd().args(["export-ci", "--paste", "--wait", "20"]));
     // Follow the authorize URL as a browser would (auto-approve) and paste where it lands.
     let c = reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let landed = c.get(&url).send().unwrap().headers()["location"].to_str().unwrap().to_string();

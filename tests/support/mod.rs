@@ -116,6 +116,26 @@ pub fn spawn(cmd: &mut std::process::Command) -> Running {
     Running::new(cmd.spawn().expect("spawn the binary"))
 }
 
+/// Spawns a command that logs in (`login`, `audit`, `export-ci`) with piped stdio, reads its
+/// stderr until it prints the authorize URL, and drains the rest in the background (so that it
+/// never blocks on a full pipe). Returns the child and the URL.
+pub fn spawn_until_url(cmd: &mut std::process::Command) -> (Running, String) {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let mut child = spawn(cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()));
+    let mut reader = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    let url = loop {
+        line.clear();
+        assert!(reader.read_line(&mut line).unwrap() > 0, "the command ended before printing the authorize URL");
+        if let (Some(i), true) = (line.find("http"), line.contains("/services/oauth2/authorize")) {
+            break line[i..].trim().to_string();
+        }
+    };
+    std::thread::spawn(move || reader.lines().for_each(drop));
+    (child, url)
+}
+
 /// A loopback port free on 127.0.0.1 and ::1 now.
 pub fn free_port() -> u16 {
     loop {
@@ -168,26 +188,7 @@ impl Fixture {
     /// Starts `login ARGS` as a child and returns it with the authorize URL it printed; its
     /// stderr is drained in the background so that it never blocks.
     pub fn start_login(&self, args: &[&str]) -> (Running, String) {
-        use std::io::{BufRead, BufReader};
-        use std::process::Stdio;
-        let mut child =
-            spawn(self.env.std_cmd().arg("login").args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()));
-        let mut reader = BufReader::new(child.stderr.take().unwrap());
-        let mut line = String::new();
-        let url = loop {
-            line.clear();
-            assert!(reader.read_line(&mut line).unwrap() > 0, "login ended before printing the URL");
-            if let (Some(i), true) = (line.find("http"), line.contains("/services/oauth2/authorize")) {
-                break line[i..].trim().to_string();
-            }
-        };
-        std::thread::spawn(move || {
-            let mut sink = String::new();
-            while reader.read_line(&mut sink).map(|n| n > 0).unwrap_or(false) {
-                sink.clear();
-            }
-        });
-        (child, url)
+        spawn_until_url(self.env.std_cmd().arg("login").args(args))
     }
     /// The port of the loopback redirect URI.
     pub fn port(&self) -> u16 {
