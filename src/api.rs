@@ -16,7 +16,6 @@ pub enum Queried {
     Records(Vec<Value>),
     /// Salesforce refused it (`INVALID_TYPE`, `INVALID_FIELD`, `INSUFFICIENT_ACCESS…`, …).
     Refused {
-        status: u16,
         error: RestError,
     },
     /// Neither: HTTP status and what it was.
@@ -57,7 +56,7 @@ pub fn classify(r: &Response) -> Queried {
         };
     }
     match RestError::parse(&r.body) {
-        Some(error) => Queried::Refused { status: r.status, error },
+        Some(error) => Queried::Refused { error },
         None => Queried::Unexpected(format!("HTTP {}", r.status)),
     }
 }

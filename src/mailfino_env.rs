@@ -77,10 +77,6 @@ impl FileState {
     pub fn others_can_read(&self) -> bool {
         self.mode.is_some_and(|m| m & 0o007 != 0)
     }
-    /// Every key equal and the file private: what mailfino reads is what the profile says.
-    pub fn matches(&self) -> bool {
-        !self.others_can_read() && self.keys.iter().all(|(_, s)| *s == KeyState::Same)
-    }
     /// The keys that are missing, unreadable or different (not those left uncompared).
     pub fn differing_keys(&self) -> Vec<&'static str> {
         self.keys.iter().filter(|(_, s)| !matches!(s, KeyState::Same | KeyState::NotCompared)).map(|(k, _)| *k).collect()

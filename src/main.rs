@@ -10,7 +10,7 @@ fn main() -> ExitCode {
     match mailfino_sf::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            mailfino_sf::ui::report_error(&err, json, no_color);
+            mailfino_sf::report_error(&err, json, no_color);
             err.exit_code()
         }
     }

@@ -10,7 +10,7 @@
 //! printed; every text taken from a file is sanitised before it is shown.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use walkdir::WalkDir;
 
@@ -51,7 +51,6 @@ pub struct Expected {
 pub struct Found {
     pub ty: &'static MetaType,
     pub member: String,
-    pub path: PathBuf,
     pub root: Element,
 }
 
@@ -93,7 +92,7 @@ pub fn read_project(dir: &Path) -> (Vec<Found>, Vec<String>) {
         let Some((ty, member)) = MetaType::of_file(&name).filter(|_| entry.file_type().is_file()) else { continue };
         let shown = entry.path().strip_prefix(dir).unwrap_or(entry.path()).display().to_string();
         match read_one(entry.path(), ty) {
-            Ok(root) => found.push(Found { ty, member: member.to_string(), path: entry.path().to_path_buf(), root }),
+            Ok(root) => found.push(Found { ty, member: member.to_string(), root }),
             Err(why) => problems.push(format!("{}: {why}", sanitize(&shown))),
         }
     }

@@ -12,7 +12,7 @@
 //! does not know (retrieved files carry more than an export writes) and never prints a consumer
 //! key or secret it finds.
 
-pub mod check;
-pub mod export;
-pub mod spec;
+pub(crate) mod check;
+pub(crate) mod export;
+pub(crate) mod spec;
 pub mod xml;

@@ -2,9 +2,9 @@
 //! error-to-explanation table, and the Setup checklist. Nothing here prints or talks HTTP.
 
 pub mod answers;
-pub mod checklist;
-pub mod explain;
-pub mod rest;
+pub(crate) mod checklist;
+pub(crate) mod explain;
+pub(crate) mod rest;
 pub mod types;
 pub mod values;
 

@@ -6,9 +6,9 @@
 
 pub mod config;
 pub mod envfile;
-pub mod fsutil;
-pub mod lock;
-pub mod recovery;
-pub mod secrets;
+pub(crate) mod fsutil;
+pub(crate) mod lock;
+pub(crate) mod recovery;
+pub(crate) mod secrets;
 
 pub use lock::{ProfileLock, StoreLock};

@@ -1,4 +1,4 @@
-//! The secret store: one trait, two real implementations (OS keyring, 0600 file), and the
+//! The secret store: two real stores with the same calls (OS keyring, 0600 file), and the
 //! `Auto` policy of the contract (keyring first, file when no keyring answers, said once per
 //! profile: the warning is remembered in config.toml as `keyring_fallback_noted`, and later only
 //! `status` reminds of it).
@@ -44,16 +44,6 @@ impl SecretKey {
             SecretKey::AdminRefreshToken => "admin-refresh-token",
         }
     }
-}
-
-/// A place that keeps secrets.
-pub trait SecretStore: Send + Sync {
-    /// `keyring` or `file`, for messages.
-    fn label(&self) -> &'static str;
-    fn get(&self, profile: &str, key: SecretKey) -> Result<Option<SecretString>, StoreError>;
-    fn set(&self, profile: &str, key: SecretKey, value: &SecretString) -> Result<(), StoreError>;
-    /// Returns whether something was deleted.
-    fn delete(&self, profile: &str, key: SecretKey) -> Result<bool, StoreError>;
 }
 
 /// Why a store call failed.
@@ -156,20 +146,20 @@ enum Entry {
     Value(SecretString),
 }
 
-impl SecretStore for FileStore {
-    fn label(&self) -> &'static str {
-        "file"
-    }
+/// The file store's writes (reads go through `entry`, which also tells a deletion apart).
+impl FileStore {
+    /// A plain read, for the tests.
+    #[cfg(test)]
     fn get(&self, profile: &str, key: SecretKey) -> Result<Option<SecretString>, StoreError> {
         match self.entry(profile, key).map_err(StoreError::Failed)? {
             Entry::Value(v) => Ok(Some(v)),
             Entry::Missing | Entry::Deleted => Ok(None),
         }
     }
-    fn set(&self, profile: &str, key: SecretKey, value: &SecretString) -> Result<(), StoreError> {
+    pub(crate) fn set(&self, profile: &str, key: SecretKey, value: &SecretString) -> Result<(), StoreError> {
         self.update(profile, key, Some(value.expose_secret())).map(|_| ()).map_err(StoreError::Failed)
     }
-    fn delete(&self, profile: &str, key: SecretKey) -> Result<bool, StoreError> {
+    pub(crate) fn delete(&self, profile: &str, key: SecretKey) -> Result<bool, StoreError> {
         self.update(profile, key, None).map_err(StoreError::Failed)
     }
 }
@@ -222,11 +212,9 @@ impl KeyringStore {
     }
 }
 
-impl SecretStore for KeyringStore {
-    fn label(&self) -> &'static str {
-        "keyring"
-    }
-    fn get(&self, profile: &str, key: SecretKey) -> Result<Option<SecretString>, StoreError> {
+/// The keyring's calls: get, set, delete (whether something was deleted).
+impl KeyringStore {
+    pub(crate) fn get(&self, profile: &str, key: SecretKey) -> Result<Option<SecretString>, StoreError> {
         let got = self.call(profile, key, |entry| match entry.get_password() {
             Ok(p) => Ok(Some(p)),
             Err(keyring::Error::NoEntry) => Ok(None),
@@ -234,7 +222,7 @@ impl SecretStore for KeyringStore {
         })?;
         Ok(got.map(SecretString::from))
     }
-    fn set(&self, profile: &str, key: SecretKey, value: &SecretString) -> Result<(), StoreError> {
+    pub(crate) fn set(&self, profile: &str, key: SecretKey, value: &SecretString) -> Result<(), StoreError> {
         if crate::faults::active("keyring-write-locked") {
             self.dead.store(true, Ordering::Relaxed);
             return Err(StoreError::Unavailable("the keyring is locked (simulated)".into()));
@@ -242,7 +230,7 @@ impl SecretStore for KeyringStore {
         let value = value.expose_secret().to_string();
         self.call(profile, key, move |entry| entry.set_password(&value))
     }
-    fn delete(&self, profile: &str, key: SecretKey) -> Result<bool, StoreError> {
+    pub(crate) fn delete(&self, profile: &str, key: SecretKey) -> Result<bool, StoreError> {
         self.call(profile, key, |entry| match entry.delete_credential() {
             Ok(()) => Ok(true),
             Err(keyring::Error::NoEntry) => Ok(false),
