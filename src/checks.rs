@@ -278,40 +278,9 @@ struct TokenChain {
 
 /// Runs every check of `verify`.
 pub fn verify(ctx: &Context, settings: &Settings, opts: &VerifyOptions) -> Vec<Check> {
-    let mut checks = Vec::new();
-    // config
     let login = settings.login_url.as_deref().map(values::login_url);
-    let secret = ctx.client_secret();
-    let mut missing = Vec::new();
-    if settings.login_url.is_none() {
-        missing.push("login URL");
-    }
-    if settings.client_id.is_none() {
-        missing.push("Consumer Key");
-    }
-    let secret = match secret {
-        Ok(Some(s)) => Some(s),
-        Ok(None) => {
-            missing.push("Consumer Secret");
-            None
-        }
-        Err(e) => {
-            checks.push(Check::from_error(CheckId::Config, &e));
-            None
-        }
-    };
-    if checks.is_empty() {
-        checks.push(match (&login, missing.is_empty()) {
-            (Some(Err(e)), _) => Check::from_error(CheckId::Config, e),
-            (_, false) => {
-                Check::fail(CheckId::Config, format!("profile `{}` is missing the {}", ctx.profile, missing.join(", ")), hint(&Fix::Setup))
-            }
-            _ => Check::pass(
-                CheckId::Config,
-                format!("profile `{}` is complete (secret from the {})", ctx.profile, secret.as_ref().map(|s| s.1.label()).unwrap_or("?")),
-            ),
-        });
-    }
+    let (config, secret) = config_check(ctx, settings, login.as_ref());
+    let mut checks = vec![config];
     let callback = settings.callback();
     checks.push(callback_url_check(&callback));
     let (Some(Ok(login_url)), Some(client_id)) = (login, settings.client_id.clone()) else {
@@ -356,8 +325,7 @@ pub fn verify(ctx: &Context, settings: &Settings, opts: &VerifyOptions) -> Vec<C
         login_url: &login_url,
         callback_url: &callback,
     };
-    let env_file = opts.env_file.as_deref().or(settings.stored.env_file.as_deref());
-    let env_check = crate::mailfino_env::check(ctx, env_file, &expected);
+    let env_check = crate::mailfino_env::check(ctx, opts.env_file.as_deref().or(settings.stored.env_file.as_deref()), &expected);
     if host_down {
         for id in [CheckId::RefreshToken, CheckId::Scopes, CheckId::ApiAccess] {
             checks.push(Check::skip(id, "the login host did not answer"));
@@ -369,6 +337,40 @@ pub fn verify(ctx: &Context, settings: &Settings, opts: &VerifyOptions) -> Vec<C
         checks.extend(chain.health.checks);
     }
     checks
+}
+
+/// The `config` check (is the profile complete?) and the Consumer Secret it found.
+fn config_check(
+    ctx: &Context,
+    settings: &Settings,
+    login: Option<&crate::error::Result<String>>,
+) -> (Check, Option<(SecretString, crate::store::secrets::Source)>) {
+    let mut missing = Vec::new();
+    if settings.login_url.is_none() {
+        missing.push("login URL");
+    }
+    if settings.client_id.is_none() {
+        missing.push("Consumer Key");
+    }
+    let secret = match ctx.client_secret() {
+        Ok(Some(s)) => Some(s),
+        Ok(None) => {
+            missing.push("Consumer Secret");
+            None
+        }
+        Err(e) => return (Check::from_error(CheckId::Config, &e), None),
+    };
+    let check = match (login, missing.is_empty()) {
+        (Some(Err(e)), _) => Check::from_error(CheckId::Config, e),
+        (_, false) => {
+            Check::fail(CheckId::Config, format!("profile `{}` is missing the {}", ctx.profile, missing.join(", ")), hint(&Fix::Setup))
+        }
+        _ => Check::pass(
+            CheckId::Config,
+            format!("profile `{}` is complete (secret from the {})", ctx.profile, secret.as_ref().map(|s| s.1.label()).unwrap_or("?")),
+        ),
+    };
+    (check, secret)
 }
 
 /// What `login` stored, for the health checks to compare against.

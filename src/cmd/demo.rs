@@ -38,6 +38,8 @@ fn chapter(ctx: &Context, n: u8, title: &str, what: &str) {
     eprintln!("\n{} {}", ctx.ui.bold(false).apply_to(format!("── {n}/7 {title}")), ctx.ui.dim(false).apply_to(format!("── {what}")));
 }
 
+/// The demo's seven chapters in order. Longer than 60 lines on purpose: it is the demo's
+/// script, read top to bottom, and each chapter is a few lines calling the real commands' code.
 pub fn run(args: &DemoArgs, ctx: &Context) -> Result<ExitCode> {
     let started = Instant::now();
     let dir = tempfile::Builder::new()

@@ -141,41 +141,10 @@ pub fn login_keeping(ctx: &Context, args: &LoginArgs, choice: BrowserChoice, kee
     let (secret, _) = ctx.client_secret()?.ok_or_else(|| not_configured(ctx, "no client secret"))?;
     let http = ctx.http()?;
     let finish = |tokens: TokenResponse| -> Result<LoginOutcome> {
-        let verdict = tokens.scope.as_deref().map(ScopeVerdict::of);
-        let missing: Vec<&str> = match &verdict {
-            Some(v) => v.missing(),
-            // No `scope` in the answer (not seen, but tolerated): judge by the refresh token alone.
-            None => Vec::new(),
-        };
-        if !missing.is_empty() || tokens.refresh_token.is_none() {
-            let what = if missing.is_empty() {
-                "no refresh token came back".to_string()
-            } else {
-                format!("the app did not grant {}", missing.join(" and "))
-            };
-            return Err(Error::refused(format!("the login worked, but {what}; mailfino needs it to stay connected"))
-                .hint(hint(&Fix::Scopes))
-                .hint("nothing was stored"));
-        }
-        if verdict.as_ref().is_some_and(|v| v.full) {
-            ctx.ui.warn(&format!(
-                "the app grants `full`, which is broader than mailfino needs; `api` and `refresh_token` are enough: {}",
-                hint(&Fix::FullScope)
-            ));
-        }
-        let rt = tokens.refresh_token.as_ref().expect("checked above");
+        require_grants(ctx, &tokens)?;
+        let rt = tokens.refresh_token.as_ref().expect("checked by require_grants");
         if keep == Keep::HandOut {
-            let (org_id, username) = tokens.org_and_user().unzip();
-            let info = oauth::userinfo(http, &login_url, &tokens.access_token).ok();
-            return Ok(LoginOutcome {
-                username: info.as_ref().and_then(|i| i.username.clone()).or(username),
-                org_id: info.and_then(|i| i.org_id).or(org_id),
-                instance_url: tokens.instance_url.clone(),
-                scopes: tokens.scope.clone().unwrap_or_default(),
-                stored_in: None,
-                previous: None,
-                handed_out: Some(rt.clone()),
-            });
+            return Ok(handed_out(http, &login_url, &tokens, rt));
         }
         // Under the profile lock, so that a concurrent refresh cannot store an older chain's
         // token over this one; recovery files of the profile are older than this login.
@@ -215,6 +184,49 @@ pub fn login_keeping(ctx: &Context, args: &LoginArgs, choice: BrowserChoice, kee
     };
 
     browser_flow(ctx, args, choice, &App { login_url: &login_url, client_id: &client_id, secret: &secret }, &redirect_raw, &finish)
+}
+
+/// The grant must hold what mailfino needs (`api`, `refresh_token`) and a refresh token;
+/// otherwise nothing is stored. `full` is allowed, with a warning.
+fn require_grants(ctx: &Context, tokens: &TokenResponse) -> Result<()> {
+    let verdict = tokens.scope.as_deref().map(ScopeVerdict::of);
+    let missing: Vec<&str> = match &verdict {
+        Some(v) => v.missing(),
+        // No `scope` in the answer (not seen, but tolerated): judge by the refresh token alone.
+        None => Vec::new(),
+    };
+    if !missing.is_empty() || tokens.refresh_token.is_none() {
+        let what = if missing.is_empty() {
+            "no refresh token came back".to_string()
+        } else {
+            format!("the app did not grant {}", missing.join(" and "))
+        };
+        return Err(Error::refused(format!("the login worked, but {what}; mailfino needs it to stay connected"))
+            .hint(hint(&Fix::Scopes))
+            .hint("nothing was stored"));
+    }
+    if verdict.as_ref().is_some_and(|v| v.full) {
+        ctx.ui.warn(&format!(
+            "the app grants `full`, which is broader than mailfino needs; `api` and `refresh_token` are enough: {}",
+            hint(&Fix::FullScope)
+        ));
+    }
+    Ok(())
+}
+
+/// A refresh token handed out (`export-ci`'s own token): who and where, nothing stored.
+fn handed_out(http: &crate::http::Http, login_url: &str, tokens: &TokenResponse, rt: &SecretString) -> LoginOutcome {
+    let (org_id, username) = tokens.org_and_user().unzip();
+    let info = oauth::userinfo(http, login_url, &tokens.access_token).ok();
+    LoginOutcome {
+        username: info.as_ref().and_then(|i| i.username.clone()).or(username),
+        org_id: info.and_then(|i| i.org_id).or(org_id),
+        instance_url: tokens.instance_url.clone(),
+        scopes: tokens.scope.clone().unwrap_or_default(),
+        stored_in: None,
+        previous: None,
+        handed_out: Some(rt.clone()),
+    }
 }
 
 /// The app a browser login goes through.
@@ -373,40 +385,10 @@ fn listen_flow(
     // Ctrl-C and SIGTERM now only end the wait (exit 130, port freed), see `signals`.
     signals::begin_wait();
     print_url(ctx, &request.url);
-    match choice {
-        BrowserChoice::None => eprintln!("(not opening a browser: --no-browser)"),
-        BrowserChoice::Custom(opener) => {
-            let url = request.url.clone();
-            std::thread::spawn(move || opener(url));
-        }
-        BrowserChoice::System => match browser::open(&request.url) {
-            Opened::Started(what) => eprintln!("Opened {what}."),
-            Opened::NotTried(why) | Opened::Failed(why) => {
-                eprintln!("Not opening a browser here: {why}.");
-                eprintln!("Open the address above in a browser on your own machine. When it lands on");
-                eprintln!("http://localhost:{}/… (which may not load there), either", listener.port);
-                eprintln!("  - paste that address here and press Enter, or");
-                eprintln!("  - log in again after `ssh -L {p}:localhost:{p} THIS-HOST` from that machine.", p = listener.port);
-            }
-        },
-    }
-    // While waiting on a terminal the admin may paste the browser's address instead.
-    let (paste_tx, paste_rx) = mpsc::channel::<String>();
-    if ctx.ui.interactive {
-        std::thread::spawn(move || {
-            for line in std::io::stdin().lock().lines().map_while(std::result::Result::ok) {
-                if paste_tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-    }
+    open_browser(request, listener.port, choice);
+    let paste_rx = pasted_lines(ctx);
     let deadline = Instant::now() + Duration::from_secs(wait);
-    let spinner = (ctx.ui.stderr_tty && !ctx.json).then(|| {
-        let pb = indicatif::ProgressBar::new_spinner();
-        pb.enable_steady_tick(Duration::from_millis(120));
-        pb
-    });
+    let spinner = wait_spinner(ctx);
     let mut warned_state = false;
     let result = loop {
         let now = Instant::now();
@@ -420,16 +402,8 @@ fn listen_flow(
             let left = (deadline - now).as_secs();
             pb.set_message(format!("waiting for the browser… {}:{:02} left (or paste the address here)", left / 60, left % 60));
         }
-        if let Ok(line) = paste_rx.try_recv() {
-            match code_from_paste(&line, request) {
-                Ok(Some(code)) => break exchange_and_finish(spinner.as_ref(), &code, exchange, finish),
-                Ok(None) => continue,
-                Err(e) if e.kind == Kind::Usage => {
-                    ctx.ui.error(&e);
-                    continue;
-                }
-                Err(e) => break Err(e),
-            }
+        if let Some(done) = paste_rx.try_recv().ok().and_then(|line| on_paste(ctx, &line, request, spinner.as_ref(), exchange, finish)) {
+            break done;
         }
         let Some(req) = listener.next(Duration::from_millis(100).min(deadline - now)) else { continue };
         let hit = loopback::classify(req.method(), req.url(), &listener.path);
@@ -439,12 +413,7 @@ fn listen_flow(
         };
         let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
         if get("state").as_deref() != Some(request.state.expose_secret()) {
-            // A stray or forged request: never exchanged, and the login keeps waiting.
-            req.respond(loopback::page(400, "Login not accepted", "This response does not belong to the login mailfino-sf is waiting for (its state does not match). Start the login from the terminal again if needed."));
-            if !warned_state {
-                ctx.ui.warn("ignored a callback whose state did not match this login; still waiting");
-                warned_state = true;
-            }
+            reject_stray(ctx, req, &mut warned_state);
             continue;
         }
         let outcome = match (get("error"), get("code")) {
@@ -452,19 +421,8 @@ fn listen_flow(
             (None, Some(code)) => exchange_and_finish(spinner.as_ref(), &code, exchange, finish),
             (None, None) => Err(Error::refused("the login callback carried neither a code nor an error")),
         };
-        let page = match &outcome {
-            Ok(o) => loopback::page(
-                200,
-                "Logged in",
-                &format!(
-                    "mailfino-sf is logged in as {}. You can close this tab and return to the terminal.",
-                    o.username.as_deref().unwrap_or("your user")
-                ),
-            ),
-            Err(e) => loopback::page(200, "Login failed", &format!("{} See the terminal for how to fix it.", e.message)),
-        };
         loopback::to_result_page(req);
-        serve_result_page(listener, page, &listener.path);
+        serve_result_page(listener, result_page(&outcome), &listener.path);
         break outcome;
     };
     signals::end_wait();
@@ -472,6 +430,98 @@ fn listen_flow(
         pb.finish_and_clear();
     }
     result
+}
+
+/// Opens the authorize URL as `choice` says, or tells the admin how to finish from elsewhere.
+fn open_browser(request: &AuthRequest, port: u16, choice: BrowserChoice) {
+    match choice {
+        BrowserChoice::None => eprintln!("(not opening a browser: --no-browser)"),
+        BrowserChoice::Custom(opener) => {
+            let url = request.url.clone();
+            std::thread::spawn(move || opener(url));
+        }
+        BrowserChoice::System => match browser::open(&request.url) {
+            Opened::Started(what) => eprintln!("Opened {what}."),
+            Opened::NotTried(why) | Opened::Failed(why) => {
+                eprintln!("Not opening a browser here: {why}.");
+                eprintln!("Open the address above in a browser on your own machine. When it lands on");
+                eprintln!("http://localhost:{port}/… (which may not load there), either");
+                eprintln!("  - paste that address here and press Enter, or");
+                eprintln!("  - log in again after `ssh -L {port}:localhost:{port} THIS-HOST` from that machine.");
+            }
+        },
+    }
+}
+
+/// While the login waits on a terminal, the admin may paste the browser's address instead: the
+/// lines typed arrive here (nothing arrives when stdin is not a terminal).
+fn pasted_lines(ctx: &Context) -> mpsc::Receiver<String> {
+    let (paste_tx, paste_rx) = mpsc::channel::<String>();
+    if ctx.ui.interactive {
+        std::thread::spawn(move || {
+            for line in std::io::stdin().lock().lines().map_while(std::result::Result::ok) {
+                if paste_tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    paste_rx
+}
+
+/// The spinner of the wait, on a terminal only (never with `--json`).
+fn wait_spinner(ctx: &Context) -> Option<indicatif::ProgressBar> {
+    (ctx.ui.stderr_tty && !ctx.json).then(|| {
+        let pb = indicatif::ProgressBar::new_spinner();
+        pb.enable_steady_tick(Duration::from_millis(120));
+        pb
+    })
+}
+
+/// A line the admin pasted while the login waits: `Some(result)` ends the wait; `None` keeps
+/// waiting (a line that is not an address is said as an error, and the wait goes on).
+fn on_paste(
+    ctx: &Context,
+    line: &str,
+    request: &AuthRequest,
+    spinner: Option<&indicatif::ProgressBar>,
+    exchange: &dyn Fn(&str) -> Result<TokenResponse>,
+    finish: &dyn Fn(TokenResponse) -> Result<LoginOutcome>,
+) -> Option<Result<LoginOutcome>> {
+    match code_from_paste(line, request) {
+        Ok(Some(code)) => Some(exchange_and_finish(spinner, &code, exchange, finish)),
+        Ok(None) => None,
+        Err(e) if e.kind == Kind::Usage => {
+            ctx.ui.error(&e);
+            None
+        }
+        Err(e) => Some(Err(e)),
+    }
+}
+
+/// A stray or forged callback (its state does not match): answered 400, never exchanged, said
+/// once, and the login keeps waiting.
+fn reject_stray(ctx: &Context, req: loopback::Request, warned: &mut bool) {
+    req.respond(loopback::page(400, "Login not accepted", "This response does not belong to the login mailfino-sf is waiting for (its state does not match). Start the login from the terminal again if needed."));
+    if !*warned {
+        ctx.ui.warn("ignored a callback whose state did not match this login; still waiting");
+        *warned = true;
+    }
+}
+
+/// The page the browser ends on: the result, never the code.
+fn result_page(outcome: &Result<LoginOutcome>) -> loopback::Response {
+    match outcome {
+        Ok(o) => loopback::page(
+            200,
+            "Logged in",
+            &format!(
+                "mailfino-sf is logged in as {}. You can close this tab and return to the terminal.",
+                o.username.as_deref().unwrap_or("your user")
+            ),
+        ),
+        Err(e) => loopback::page(200, "Login failed", &format!("{} See the terminal for how to fix it.", e.message)),
+    }
 }
 
 /// Exchanges the code and stores the result, the spinner saying which of the two it is doing.

@@ -127,6 +127,8 @@ const ECA: &str = "External Client App Manager";
 const VALID_UNTIL_REVOKED: &str = "choose \"Refresh token is valid until revoked\" (if the org's 30-day idle limit hides it, mailfino must refresh at least once a month)";
 
 impl Fix {
+    /// THE fix table: one arm per fix. Longer than 60 lines on purpose: it is a table, read row
+    /// by row, and splitting it would scatter the one place every hint comes from.
     fn entry(&self) -> Entry {
         let e = |path, quick_find, what: &str, then: Option<&str>| Entry {
             path,
