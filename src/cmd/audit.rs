@@ -120,7 +120,7 @@ fn admin_tokens(ctx: &Context, args: &AuditArgs, choice: BrowserChoice, app: &Ap
         Ok(outcome)
     };
     let redirect = args.login.redirect_uri.clone().unwrap_or_else(|| redirect.to_string());
-    login::browser_flow(ctx, &args.login, choice, app, &redirect, &finish)?;
+    login::browser_flow(ctx, &login::LoginPlan::from(&args.login), choice, app, &redirect, &finish)?;
     let tokens = got.into_inner().ok_or_else(|| Error::internal("the login finished without tokens"))?;
     Ok((tokens, false))
 }

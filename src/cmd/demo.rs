@@ -88,11 +88,7 @@ pub fn run(args: &DemoArgs, ctx: &Context) -> Result<ExitCode> {
         "callback_url": CLOUD_CALLBACK, "redirect_uri": redirect, "env_file": dir.path().join("mailfino.env").display().to_string()}));
 
     chapter(ctx, 2, "login", "PKCE through the loopback listener; a scripted browser clicks Allow");
-    let outcome = login::login(
-        &demo,
-        &LoginArgs { redirect_uri: Some(redirect.clone()), wait: 30, ..Default::default() },
-        BrowserChoice::Custom(robot_allow),
-    )?;
+    let outcome = login::login(&demo, &login::LoginPlan::listen(Some(redirect.clone()), 30), BrowserChoice::Custom(robot_allow))?;
     login::report(&demo, &outcome);
     steps.push(json!({"step": "login", "ok": true, "username": outcome.username, "org_id": outcome.org_id,
         "instance_url": outcome.instance_url, "scopes": outcome.scopes, "refresh_token_store": outcome.stored_in.map(|s| s.label())}));

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::browser::BrowserChoice;
-use crate::cli::{ExportCiArgs, ExportFormat, LoginArgs};
+use crate::cli::{ExportCiArgs, ExportFormat};
 use crate::cmd::login::{self, Keep};
 use crate::context::{not_configured, Context};
 use crate::error::{Error, Result};
@@ -98,9 +98,9 @@ fn ci_token(ctx: &Context, args: &ExportCiArgs) -> Result<SecretString> {
         "Logging in once more to get CI a refresh token of its own (a separate approval: the profile's token stays the \
          profile's, and neither spends the other's). Log in as the user CI should check with."
     );
-    let login_args = LoginArgs { paste: args.paste, no_browser: args.no_browser, wait: args.wait, ..Default::default() };
+    let plan = login::LoginPlan { paste: args.paste, redirect_uri: None, wait: args.wait, scope: None };
     let choice = if args.no_browser { BrowserChoice::None } else { BrowserChoice::System };
-    let o = login::login_keeping(ctx, &login_args, choice, Keep::HandOut)?;
+    let o = login::login_keeping(ctx, &plan, choice, Keep::HandOut)?;
     eprintln!(
         "{} CI's refresh token: logged in as {}; it is stored nowhere but in the output below",
         ctx.ui.green(false).apply_to("✔"),

@@ -83,9 +83,37 @@ fn revoke_previous(http: &crate::http::Http, login_url: &str, previous: &secrecy
 
 pub fn run(args: &LoginArgs, ctx: &Context) -> Result<ExitCode> {
     let choice = if args.no_browser { BrowserChoice::None } else { BrowserChoice::System };
-    let outcome = login(ctx, args, choice)?;
+    let outcome = login(ctx, &LoginPlan::from(args), choice)?;
     report(ctx, &outcome);
     Ok(ExitCode::SUCCESS)
+}
+
+/// What a browser login does: from the flags (`LoginPlan::from`), or set by a command that runs
+/// a login itself (`setup --login`, `demo`, `export-ci`, `audit`). Past `run`, nothing here sees
+/// clap's `LoginArgs`.
+#[derive(Debug, Clone)]
+pub struct LoginPlan {
+    /// Read the browser's address from stdin instead of listening.
+    pub paste: bool,
+    /// The loopback redirect URI, when not the profile's.
+    pub redirect_uri: Option<String>,
+    /// How long to wait for the browser, in seconds.
+    pub wait: u64,
+    /// Scopes to ask for (none: the app's).
+    pub scope: Option<String>,
+}
+
+impl LoginPlan {
+    /// A listener login on `redirect_uri` that waits `wait` seconds.
+    pub fn listen(redirect_uri: Option<String>, wait: u64) -> Self {
+        LoginPlan { paste: false, redirect_uri, wait, scope: None }
+    }
+}
+
+impl From<&LoginArgs> for LoginPlan {
+    fn from(args: &LoginArgs) -> Self {
+        LoginPlan { paste: args.paste, redirect_uri: args.redirect_uri.clone(), wait: args.wait, scope: args.scope.clone() }
+    }
 }
 
 /// Prints the result of a login.
@@ -123,20 +151,20 @@ pub fn report(ctx: &Context, o: &LoginOutcome) {
 }
 
 /// The login itself; `choice` says who opens the URL. The refresh token becomes the profile's.
-pub fn login(ctx: &Context, args: &LoginArgs, choice: BrowserChoice) -> Result<LoginOutcome> {
-    login_keeping(ctx, args, choice, Keep::Profile)
+pub fn login(ctx: &Context, plan: &LoginPlan, choice: BrowserChoice) -> Result<LoginOutcome> {
+    login_keeping(ctx, plan, choice, Keep::Profile)
 }
 
 /// The login, with the refresh token going where `keep` says.
-pub fn login_keeping(ctx: &Context, args: &LoginArgs, choice: BrowserChoice, keep: Keep) -> Result<LoginOutcome> {
+pub fn login_keeping(ctx: &Context, plan: &LoginPlan, choice: BrowserChoice, keep: Keep) -> Result<LoginOutcome> {
     let cfg = ctx.load_config()?;
     ctx.require_profile(&cfg)?;
     let settings = ctx.settings(&cfg);
     let cfg = std::cell::RefCell::new(cfg);
     let login_url = settings.require_login_url(ctx)?;
     let client_id = settings.require_client_id(ctx)?;
-    let redirect_raw = args.redirect_uri.clone().unwrap_or_else(|| settings.redirect());
-    flow_args(args, &redirect_raw)?;
+    let redirect_raw = plan.redirect_uri.clone().unwrap_or_else(|| settings.redirect());
+    flow_args(plan, &redirect_raw)?;
     let redirect_str = redirect_raw.trim().to_string();
     let (secret, _) = ctx.client_secret()?.ok_or_else(|| not_configured(ctx, "no client secret"))?;
     let http = ctx.http()?;
@@ -168,7 +196,7 @@ pub fn login_keeping(ctx: &Context, args: &LoginArgs, choice: BrowserChoice, kee
         profile.api_version = version.or(profile.api_version);
         profile.username = info.as_ref().and_then(|i| i.username.clone()).or(id_user);
         profile.org_id = info.as_ref().and_then(|i| i.org_id.clone()).or(id_org);
-        if args.redirect_uri.is_some() {
+        if plan.redirect_uri.is_some() {
             profile.redirect_uri = Some(redirect_str.clone());
         }
         cfg.borrow_mut().save_profile(&ctx.profile, profile.clone())?;
@@ -183,7 +211,7 @@ pub fn login_keeping(ctx: &Context, args: &LoginArgs, choice: BrowserChoice, kee
         })
     };
 
-    browser_flow(ctx, args, choice, &App { login_url: &login_url, client_id: &client_id, secret: &secret }, &redirect_raw, &finish)
+    browser_flow(ctx, plan, choice, &App { login_url: &login_url, client_id: &client_id, secret: &secret }, &redirect_raw, &finish)
 }
 
 /// The grant must hold what mailfino needs (`api`, `refresh_token`) and a refresh token;
@@ -237,9 +265,9 @@ pub struct App<'a> {
 }
 
 /// Checks the redirect URI and `--wait` before anything else happens.
-fn flow_args(args: &LoginArgs, redirect_raw: &str) -> Result<url::Url> {
+fn flow_args(plan: &LoginPlan, redirect_raw: &str) -> Result<url::Url> {
     let redirect = values::redirect_uri(redirect_raw)?;
-    if args.wait == 0 {
+    if plan.wait == 0 {
         return Err(Error::usage("--wait 0 leaves no time to log in").hint("expected a number of seconds, e.g. --wait 300"));
     }
     Ok(redirect)
@@ -250,15 +278,15 @@ fn flow_args(args: &LoginArgs, redirect_raw: &str) -> Result<url::Url> {
 /// what is kept.
 pub fn browser_flow(
     ctx: &Context,
-    args: &LoginArgs,
+    plan: &LoginPlan,
     choice: BrowserChoice,
     app: &App,
     redirect_raw: &str,
     finish: &dyn Fn(TokenResponse) -> Result<LoginOutcome>,
 ) -> Result<LoginOutcome> {
-    let redirect = flow_args(args, redirect_raw)?;
+    let redirect = flow_args(plan, redirect_raw)?;
     let redirect_str = redirect_raw.trim().to_string();
-    let request = oauth::authorize_request(app.login_url, app.client_id, &redirect_str, args.scope.as_deref())?;
+    let request = oauth::authorize_request(app.login_url, app.client_id, &redirect_str, plan.scope.as_deref())?;
     let http = ctx.http()?;
     let exchange = |code: &str| -> Result<TokenResponse> {
         match oauth::exchange_code(http, app.login_url, app.client_id, Some(app.secret), code, &request.verifier, &redirect_str)? {
@@ -266,11 +294,11 @@ pub fn browser_flow(
             Err(e) => Err(oauth::oauth_error(&e)),
         }
     };
-    if args.paste {
-        return paste_flow(ctx, &request, args.wait, &exchange, finish);
+    if plan.paste {
+        return paste_flow(ctx, &request, plan.wait, &exchange, finish);
     }
     let listener = Listener::bind(&redirect)?;
-    listen_flow(ctx, &request, &listener, choice, args.wait, &exchange, finish)
+    listen_flow(ctx, &request, &listener, choice, plan.wait, &exchange, finish)
 }
 
 fn print_url(ctx: &Context, url: &str) {

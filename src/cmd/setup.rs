@@ -14,7 +14,7 @@ use serde_json::json;
 
 use crate::browser::BrowserChoice;
 use crate::checks::{self, AppInputs, Check, CheckId, Status};
-use crate::cli::{LoginArgs, SetupArgs};
+use crate::cli::SetupArgs;
 use crate::cmd::{login, verify};
 use crate::context::Context;
 use crate::error::{Error, Kind, Result};
@@ -355,8 +355,8 @@ fn login_choice(v: &SetupValues, opts: &ApplyOptions, login_blocked: bool) -> Re
 /// Logs in, then runs every check, now that there is a refresh token (and what the login
 /// stored): their outcome is setup's (exit 1 when one failed, as `verify`).
 fn login_and_verify(ctx: &Context, v: &SetupValues, choice: BrowserChoice) -> Result<(login::LoginOutcome, Vec<Check>, Option<ExitCode>)> {
-    let args = LoginArgs { redirect_uri: Some(v.redirect_uri.clone()), wait: 300, ..Default::default() };
-    let o = login::login(ctx, &args, choice)?;
+    let plan = login::LoginPlan::listen(Some(v.redirect_uri.clone()), 300);
+    let o = login::login(ctx, &plan, choice)?;
     if !ctx.json {
         login::report(ctx, &o);
     }
