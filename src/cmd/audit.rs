@@ -16,7 +16,7 @@ use crate::audit::{self, Session, Target};
 use crate::browser::BrowserChoice;
 use crate::checks::{Check, Status};
 use crate::cli::AuditArgs;
-use crate::cmd::login::{self, App, LoginOutcome};
+use crate::cmd::login::{self, App, LoginOutcome, LoginPlan};
 use crate::cmd::verify::print_checks;
 use crate::context::{not_configured, Context};
 use crate::error::{Error, Result};
@@ -30,7 +30,8 @@ use crate::ui::{out, sanitize};
 
 pub fn run(args: &AuditArgs, ctx: &Context) -> Result<ExitCode> {
     let choice = if args.login.no_browser { BrowserChoice::None } else { BrowserChoice::System };
-    let (checks, admin, token_fate) = audit(ctx, args, choice)?;
+    let (checks, admin, token_fate) =
+        audit(ctx, &AuditPlan { login: LoginPlan::from(&args.login), keep_admin_token: args.keep_admin_token }, choice)?;
     let ok = checks.iter().all(|c| c.status != Status::Fail);
     if ctx.json {
         out(&json!({"ok": ok, "profile": ctx.profile, "admin": admin, "admin_token": token_fate, "checks": checks}).to_string());
@@ -48,8 +49,14 @@ pub fn run(args: &AuditArgs, ctx: &Context) -> Result<ExitCode> {
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
+/// What an audit does: the admin's login, and whether the admin's token is kept.
+pub struct AuditPlan {
+    pub login: LoginPlan,
+    pub keep_admin_token: bool,
+}
+
 /// The whole audit: the admin's token, the checks, the token's fate. Used by `demo` too.
-pub fn audit(ctx: &Context, args: &AuditArgs, choice: BrowserChoice) -> Result<(Vec<Check>, Option<String>, String)> {
+pub fn audit(ctx: &Context, args: &AuditPlan, choice: BrowserChoice) -> Result<(Vec<Check>, Option<String>, String)> {
     let cfg = ctx.load_config()?;
     let settings = ctx.settings(&cfg);
     let login_url = settings.require_login_url(ctx)?;
@@ -90,7 +97,7 @@ pub fn audit(ctx: &Context, args: &AuditArgs, choice: BrowserChoice) -> Result<(
 }
 
 /// A kept admin token renewed, else a browser login through the app that stores nothing.
-fn admin_tokens(ctx: &Context, args: &AuditArgs, choice: BrowserChoice, app: &App, redirect: &str) -> Result<(TokenResponse, bool)> {
+fn admin_tokens(ctx: &Context, args: &AuditPlan, choice: BrowserChoice, app: &App, redirect: &str) -> Result<(TokenResponse, bool)> {
     if let Some((kept, _)) = ctx.secrets().get(&ctx.profile, SecretKey::AdminRefreshToken)? {
         match oauth::refresh(ctx.http()?, app.login_url, app.client_id, Some(app.secret), &kept)? {
             Ok(mut t) => {
@@ -120,13 +127,13 @@ fn admin_tokens(ctx: &Context, args: &AuditArgs, choice: BrowserChoice, app: &Ap
         Ok(outcome)
     };
     let redirect = args.login.redirect_uri.clone().unwrap_or_else(|| redirect.to_string());
-    login::browser_flow(ctx, &login::LoginPlan::from(&args.login), choice, app, &redirect, &finish)?;
+    login::browser_flow(ctx, &args.login, choice, app, &redirect, &finish)?;
     let tokens = got.into_inner().ok_or_else(|| Error::internal("the login finished without tokens"))?;
     Ok((tokens, false))
 }
 
 /// Revokes the admin's token (or keeps it with `--keep-admin-token`); says which.
-fn settle_token(ctx: &Context, args: &AuditArgs, login_url: &str, tokens: &TokenResponse, was_kept: bool) -> String {
+fn settle_token(ctx: &Context, args: &AuditPlan, login_url: &str, tokens: &TokenResponse, was_kept: bool) -> String {
     if args.keep_admin_token {
         return match &tokens.refresh_token {
             Some(rt) => match ctx.secrets().set(&ctx.profile, SecretKey::AdminRefreshToken, rt) {

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::browser::BrowserChoice;
 use crate::checks::{self, Status, VerifyOptions};
-use crate::cli::{AuditArgs, DemoArgs, LoginArgs, LogoutArgs};
+use crate::cli::{DemoArgs, LogoutArgs};
 use crate::cmd::setup::{self, ApplyOptions, SetupValues, StepsView};
 use crate::cmd::{audit, login, logout, verify};
 use crate::context::Context;
@@ -105,9 +105,8 @@ pub fn run(args: &DemoArgs, ctx: &Context) -> Result<ExitCode> {
 
     chapter(ctx, 4, "audit", "an admin logs in through the same app; its policies and the integration user, judged");
     emu.state().config.org.browser_user = mailfino_sf_emulator::Role::Admin;
-    let audit_args =
-        AuditArgs { login: LoginArgs { redirect_uri: Some(redirect), wait: 30, ..Default::default() }, keep_admin_token: false };
-    let (results, admin, fate) = audit::audit(&demo, &audit_args, BrowserChoice::Custom(robot_allow))?;
+    let plan = audit::AuditPlan { login: login::LoginPlan::listen(Some(redirect), 30), keep_admin_token: false };
+    let (results, admin, fate) = audit::audit(&demo, &plan, BrowserChoice::Custom(robot_allow))?;
     emu.state().config.org.browser_user = mailfino_sf_emulator::Role::Integration;
     let admin = admin.unwrap_or_default();
     eprintln!("  audited as {admin}; the admin's token was {fate}");
