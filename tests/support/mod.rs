@@ -136,15 +136,33 @@ pub fn spawn_until_url(cmd: &mut std::process::Command) -> (Running, String) {
     (child, url)
 }
 
-/// A loopback port free on 127.0.0.1 and ::1 now.
+/// A loopback port free on 127.0.0.1 and ::1 now, for a listener a test starts later.
+///
+/// Taken below Linux's ephemeral range (32768–60999): a port the kernel handed out for `bind(0)`
+/// is also what it hands out as the local port of outgoing connections, so between this call and
+/// the later bind the many connections of a parallel test run could take it. Ports are handed out
+/// in turn from a random start, so two tests of one run never get the same one.
 pub fn free_port() -> u16 {
-    loop {
-        let l = TcpListener::bind(("127.0.0.1", 0)).unwrap();
-        let port = l.local_addr().unwrap().port();
-        if !matches!(TcpListener::bind(("::1", port)), Err(e) if e.kind() == std::io::ErrorKind::AddrInUse) {
+    use std::sync::atomic::{AtomicU16, Ordering};
+    const LOW: u16 = 20_000;
+    const SPAN: u16 = 12_000;
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    if NEXT.load(Ordering::Relaxed) == 0 {
+        let seed = (std::process::id() as u64
+            ^ std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64)
+            % SPAN as u64;
+        let _ = NEXT.compare_exchange(0, seed as u16 + 1, Ordering::Relaxed, Ordering::Relaxed);
+    }
+    for _ in 0..SPAN {
+        let port = LOW + NEXT.fetch_add(1, Ordering::Relaxed) % SPAN;
+        let Ok(v4) = TcpListener::bind(("127.0.0.1", port)) else { continue };
+        let v6_taken = matches!(TcpListener::bind(("::1", port)), Err(e) if e.kind() == std::io::ErrorKind::AddrInUse);
+        drop(v4);
+        if !v6_taken {
             return port;
         }
     }
+    panic!("no free loopback port between {LOW} and {}", LOW + SPAN);
 }
 
 /// An emulated app with both callback URLs registered; `tweak` adjusts it.
