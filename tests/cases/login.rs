@@ -363,7 +363,9 @@ fn ctrl_c_exits_130_and_releases_the_port() {
     p.expect("/services/oauth2/authorize").unwrap();
     let sent = std::time::Instant::now();
     p.send(expectrl::ControlCode::EndOfText).unwrap();
-    // Without the Ctrl-C the login would wait its 30 s and exit 6 (timeout), not 130.
+    // Without the Ctrl-C the login would still be waiting: no EOF within 20 s, and the test
+    // fails here (reading to EOF also drains the terminal, so the login never blocks on it).
+    p.expect(expectrl::Eof).unwrap();
     let status = format!("{:?}", p.get_process().wait().unwrap());
     assert!(status.starts_with("Exited(") && status.ends_with(", 130)"), "{status}");
     assert!(sent.elapsed() < Duration::from_secs(10), "Ctrl-C took {:?}", sent.elapsed());
