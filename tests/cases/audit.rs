@@ -3,7 +3,7 @@
 //! and the admin's token revoked at the end or kept with `--keep-admin-token`.
 
 use std::io::{BufRead, BufReader, Write};
-use std::process::Stdio;
+use std::process::{Output, Stdio};
 
 use mailfino_sf_emulator::{AppKind, RefreshPolicy, Role};
 use serde_json::Value;
@@ -18,15 +18,19 @@ fn ready(tweak: impl FnOnce(&mut mailfino_sf_emulator::EmulatorConfig)) -> Fixtu
     f
 }
 
-fn audit(f: &Fixture, extra: &[&str]) -> (i32, Value, String) {
-    let out = f
-        .env
+/// `audit --json` with the scripted browser, and its raw output.
+fn audit_output(f: &Fixture, extra: &[&str]) -> Output {
+    f.env
         .cmd()
         .args(["audit", "--json", "--wait", "20"])
         .args(extra)
         .env("BROWSER", format!("{} robot-browser", bin().display()))
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+fn audit(f: &Fixture, extra: &[&str]) -> (i32, Value, String) {
+    let out = audit_output(f, extra);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("not JSON: {}", all_output(&out)));
     (out.status.code().unwrap(), v, stderr(&out))
 }
@@ -288,14 +292,7 @@ fn audit_leaks_no_token_even_verbose() {
     let mut text = String::new();
     for extra in [&["-v"][..], &["-v", "--keep-admin-token"], &["-v"]] {
         f.emu.state().config.org.browser_user = Role::Admin;
-        let out = f
-            .env
-            .cmd()
-            .args(["audit", "--json", "--wait", "20"])
-            .args(extra)
-            .env("BROWSER", format!("{} robot-browser", bin().display()))
-            .output()
-            .unwrap();
+        let out = audit_output(&f, extra);
         assert!(out.status.success(), "{}", all_output(&out));
         text.push_str(&all_output(&out));
     }

@@ -93,29 +93,7 @@ fn a_just_saved_app_is_explained_as_propagation_in_both_forms() {
 
 /// mailfino's own grant, obtained straight from the emulator as mailfino's server would.
 fn mailfinos_grant(f: &Fixture) -> String {
-    use base64::Engine;
-    let verifier = "mailfino-server-verifier-0123456789abcdefghijklmnop";
-    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(<sha2::Sha256 as sha2::Digest>::digest(verifier.as_bytes()));
-    let c = reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let id = f.emu.client_id();
-    let auth = reqwest::Url::parse_with_params(
-        &format!("{}/services/oauth2/authorize", f.emu.url()),
-        &[("response_type", "code"), ("client_id", id.as_str()), ("redirect_uri", CLOUD_CALLBACK), ("code_challenge", challenge.as_str())],
-    )
-    .unwrap();
-    let loc = c.get(auth).send().unwrap().headers()["location"].to_str().unwrap().to_string();
-    let code = reqwest::Url::parse(&loc).unwrap().query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
-    let secret = f.emu.client_secret();
-    let form = [
-        ("grant_type", "authorization_code"),
-        ("code", code.as_str()),
-        ("client_id", id.as_str()),
-        ("client_secret", secret.as_str()),
-        ("redirect_uri", CLOUD_CALLBACK),
-        ("code_verifier", verifier),
-    ];
-    let body: Value = c.post(format!("{}/services/oauth2/token", f.emu.url())).form(&form).send().unwrap().json().unwrap();
-    body["refresh_token"].as_str().unwrap().to_string()
+    f.grant_directly(CLOUD_CALLBACK, None)
 }
 
 fn refresh_status(f: &Fixture, token: &str) -> u16 {

@@ -403,37 +403,9 @@ fn every_remaining_status_of_every_check() {
 /// A refresh token granted without `api` (obtained outside this tool) fails `scopes` in CI mode.
 #[test]
 fn scopes_fail_names_the_missing_scope() {
-    use base64::Engine;
-    use sha2::Digest;
     let f = fixture(|_| {});
-    let verifier = "scopes-test-verifier-0123456789abcdefghijklmnopq";
-    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()));
-    let c = reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let id = f.emu.client_id();
-    let auth = reqwest::Url::parse_with_params(
-        &format!("{}/services/oauth2/authorize", f.emu.url()),
-        &[
-            ("response_type", "code"),
-            ("client_id", id.as_str()),
-            ("redirect_uri", f.redirect.as_str()),
-            ("code_challenge", challenge.as_str()),
-            ("scope", "refresh_token"),
-        ],
-    )
-    .unwrap();
-    let loc = c.get(auth).send().unwrap().headers()["location"].to_str().unwrap().to_string();
-    let code = reqwest::Url::parse(&loc).unwrap().query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
-    let secret = f.emu.client_secret();
-    let form = [
-        ("grant_type", "authorization_code"),
-        ("code", code.as_str()),
-        ("client_id", id.as_str()),
-        ("client_secret", secret.as_str()),
-        ("redirect_uri", f.redirect.as_str()),
-        ("code_verifier", verifier),
-    ];
-    let body: Value = c.post(format!("{}/services/oauth2/token", f.emu.url())).form(&form).send().unwrap().json().unwrap();
-    let token = body["refresh_token"].as_str().unwrap();
+    let token = f.grant_directly(&f.redirect, Some("refresh_token"));
+    let token = token.as_str();
     let ci = Env::new();
     let out = ci.cmd().args(["verify", "--json"]).envs(f.ci_env(token)).output().unwrap();
     assert_eq!(out.status.code(), Some(1));

@@ -208,6 +208,39 @@ impl Fixture {
     pub fn start_login(&self, args: &[&str]) -> (Running, String) {
         spawn_until_url(self.env.std_cmd().arg("login").args(args))
     }
+    /// A refresh token obtained straight from the emulator, as another client of the same app
+    /// (mailfino's server, a token made outside this tool) would: authorize with PKCE to
+    /// `redirect_uri` (optionally with `scope`), then the code exchange.
+    pub fn grant_directly(&self, redirect_uri: &str, scope: Option<&str>) -> String {
+        use base64::Engine;
+        let verifier = "direct-grant-verifier-0123456789abcdefghijklmnopq";
+        let challenge =
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(<sha2::Sha256 as sha2::Digest>::digest(verifier.as_bytes()));
+        let c = reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let id = self.emu.client_id();
+        let mut params = vec![
+            ("response_type", "code"),
+            ("client_id", id.as_str()),
+            ("redirect_uri", redirect_uri),
+            ("code_challenge", challenge.as_str()),
+        ];
+        params.extend(scope.map(|s| ("scope", s)));
+        let auth = reqwest::Url::parse_with_params(&format!("{}/services/oauth2/authorize", self.emu.url()), &params).unwrap();
+        let loc = c.get(auth).send().unwrap().headers()["location"].to_str().unwrap().to_string();
+        let code = reqwest::Url::parse(&loc).unwrap().query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
+        let secret = self.emu.client_secret();
+        let form = [
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("client_id", id.as_str()),
+            ("client_secret", secret.as_str()),
+            ("redirect_uri", redirect_uri),
+            ("code_verifier", verifier),
+        ];
+        let body: serde_json::Value =
+            c.post(format!("{}/services/oauth2/token", self.emu.url())).form(&form).send().unwrap().json().unwrap();
+        body["refresh_token"].as_str().unwrap().to_string()
+    }
     /// The port of the loopback redirect URI.
     pub fn port(&self) -> u16 {
         self.redirect.rsplit(':').next().unwrap().split('/').next().unwrap().parse().unwrap()
