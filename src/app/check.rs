@@ -9,7 +9,6 @@
 //! this tool cannot classify is a `warn`; a consumer key or secret found in a file is never
 //! printed; every text taken from a file is sanitised before it is shown.
 
-use std::fs;
 use std::path::Path;
 
 use walkdir::WalkDir;
@@ -100,11 +99,8 @@ pub fn read_project(dir: &Path) -> (Vec<Found>, Vec<String>) {
 }
 
 fn read_one(path: &Path, ty: &MetaType) -> Result<Element, String> {
-    let len = fs::metadata(path).map_err(|e| e.to_string())?.len();
-    if len > xml::MAX_FILE_BYTES {
-        return Err(format!("larger than {} KiB", xml::MAX_FILE_BYTES / 1024));
-    }
-    let text = fs::read_to_string(path).map_err(|e| e.to_string())?;
+    // The store's one capped reader: a size limit, and never a FIFO or device.
+    let text = crate::store::fsutil::read_text(path).map_err(|e| e.message)?.ok_or("it is gone")?;
     let root = xml::parse(&text)?;
     if root.name != ty.name {
         return Err(format!("the root element is <{}>, expected <{}> for this suffix", sanitize(&root.name), ty.name));

@@ -131,18 +131,9 @@ pub fn write_project(dir: &Path, spec: &AppSpec) -> Result<Vec<Written>> {
     Ok(done)
 }
 
+/// An existing project file: capped in size, never a FIFO or device (the store's one reader).
 fn read_existing(path: &Path) -> Result<Option<String>> {
-    match fs::metadata(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(io_error("cannot read", path, e)),
-        Ok(m) if m.len() > xml::MAX_FILE_BYTES => {
-            return Err(
-                Error::usage(format!("{} is larger than a project file can be", path.display())).hint("move it away and export again")
-            )
-        }
-        Ok(_) => {}
-    }
-    fs::read_to_string(path).map(Some).map_err(|e| io_error("cannot read", path, e))
+    crate::store::fsutil::read_text(path)
 }
 
 /// sfdx-project.json: new, or the existing one with `force-app` and a `sourceApiVersion` added

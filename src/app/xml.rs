@@ -12,8 +12,6 @@ use quick_xml::{Reader, Writer};
 
 use super::spec::METADATA_NS;
 
-/// The largest metadata file read (real ones are a few KiB).
-pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 /// The deepest nesting read (metadata files nest two or three levels).
 const MAX_DEPTH: usize = 32;
 

@@ -716,6 +716,29 @@ fn check_reports_unreadable_files_and_several_apps() {
 
     let out = env.cmd().args(["app", "check"]).arg(env.path("missing")).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", all_output(&out));
+
+    // A FIFO in place of a file (nothing ever writes to it) is named at once, never waited on;
+    // the command's 60 s timeout would fail the test if it hung.
+    #[cfg(unix)]
+    {
+        let fifo_dir = env.path("fifo");
+        copy_dir(&env.path("two"), &fifo_dir);
+        let oauth = source_file(&fifo_dir, "mailfino", "ExtlClntAppOauthSettings");
+        std::fs::remove_file(&oauth).unwrap();
+        assert!(std::process::Command::new("mkfifo").arg(&oauth).status().unwrap().success());
+        let (code, v, all) = check_json(&env, &fifo_dir, &["--name", "mailfino"]);
+        assert_eq!(code, 1, "{all}");
+        let files = find(&v, "files");
+        assert_eq!(files["status"], "fail");
+        assert!(files["summary"].as_str().unwrap().contains("no ExtlClntAppOauthSettings file"), "{files}");
+        // Nor does export wait on a FIFO where its manifest should be: exit 2, naming it.
+        let manifest = fifo_dir.join("manifest/package.xml");
+        std::fs::remove_file(&manifest).unwrap();
+        assert!(std::process::Command::new("mkfifo").arg(&manifest).status().unwrap().success());
+        let out = env.cmd().args(["app", "export"]).arg(&fifo_dir).args(["--contact-email", "a@example.com"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", all_output(&out));
+        assert!(stderr(&out).contains("not a regular file"), "{}", all_output(&out));
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
