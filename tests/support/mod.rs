@@ -443,3 +443,59 @@ pub fn send_hidden(p: &mut expectrl::session::OsSession, line: &str) {
     }
     p.send_line(line).unwrap();
 }
+
+// ---------------------------------------------------------------------------------------------
+// Shared by the app, audit, ci, demo, health and status cases: check tables, the robot browser,
+// a profile set up without checks.
+
+/// `BROWSER` for the scripted browser that clicks Allow (the binary's hidden `robot-browser`).
+pub fn robot_browser() -> String {
+    format!("{} robot-browser", bin().display())
+}
+
+/// The check `id` of a JSON result with a `checks` array (`verify`, `audit`, `app check`).
+pub fn check_of<'a>(v: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    v["checks"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no checks array: {v}"))
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no check {id}: {v}"))
+}
+
+/// The check `id` as (status, summary, hint); an absent hint is "".
+pub fn check(v: &serde_json::Value, id: &str) -> (String, String, String) {
+    let c = check_of(v, id);
+    let s = |k: &str| c[k].as_str().unwrap_or_default().to_string();
+    (s("status"), s("summary"), s("hint"))
+}
+
+/// Every check of a JSON result as "id status", in order: compared whole, a check that
+/// appears, vanishes or changes its status anywhere in the table fails the comparison.
+pub fn check_table(v: &serde_json::Value) -> Vec<String> {
+    v["checks"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no checks array: {v}"))
+        .iter()
+        .map(|c| format!("{} {}", c["id"].as_str().unwrap(), c["status"].as_str().unwrap()))
+        .collect()
+}
+
+/// `--profile NAME setup --non-interactive --no-check` with the secret from the environment,
+/// asserting success.
+pub fn setup_unchecked(env: &Env, profile: &str, login_url: &str, client_id: &str, secret: &str) {
+    env.cmd()
+        .args(["--profile", profile, "setup", "--non-interactive", "--no-check"])
+        .args(["--login-url", login_url, "--client-id", client_id])
+        .env("MAILFINO_SF_CLIENT_SECRET", secret)
+        .assert()
+        .success();
+}
+
+/// Waits for the program in the pseudo-terminal to end and asserts that it exited with `code`
+/// (after `Eof`, so the wait is short).
+#[cfg(unix)]
+pub fn assert_pty_exit(p: &expectrl::session::OsSession, code: i32) {
+    let status = format!("{:?}", p.get_process().wait().unwrap());
+    assert!(status.starts_with("Exited(") && status.ends_with(&format!(", {code})")), "wanted exit {code}, got {status}");
+}
