@@ -20,13 +20,7 @@ fn ready(tweak: impl FnOnce(&mut mailfino_sf_emulator::EmulatorConfig)) -> Fixtu
 
 /// `audit --json` with the scripted browser, and its raw output.
 fn audit_output(f: &Fixture, extra: &[&str]) -> Output {
-    f.env
-        .cmd()
-        .args(["audit", "--json", "--wait", "20"])
-        .args(extra)
-        .env("BROWSER", format!("{} robot-browser", bin().display()))
-        .output()
-        .unwrap()
+    f.env.cmd().args(["audit", "--json", "--wait", "20"]).args(extra).env("BROWSER", robot_browser()).output().unwrap()
 }
 
 fn audit(f: &Fixture, extra: &[&str]) -> (i32, Value, String) {
@@ -35,11 +29,13 @@ fn audit(f: &Fixture, extra: &[&str]) -> (i32, Value, String) {
     (out.status.code().unwrap(), v, stderr(&out))
 }
 
-fn check(v: &Value, id: &str) -> (String, String, String) {
-    let c = v["checks"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap_or_else(|| panic!("no check {id}: {v}"));
-    let s = |k: &str| c[k].as_str().unwrap_or_default().to_string();
-    (s("status"), s("summary"), s("hint"))
+/// The audit's six checks as "id status", in order.
+fn table(rows: [(&str, &str); 6]) -> Vec<String> {
+    rows.iter().map(|(id, st)| format!("{id} {st}")).collect()
 }
+
+/// The integration user, as the audit names it.
+const USER: &str = mailfino_sf_emulator::USERNAME;
 
 #[test]
 fn audit_as_admin_passes_and_revokes_the_admins_token() {
@@ -50,21 +46,33 @@ fn audit_as_admin_passes_and_revokes_the_admins_token() {
     assert_eq!(v["ok"], true);
     assert_eq!(v["admin"], mailfino_sf_emulator::ADMIN_USERNAME);
     assert_eq!(v["admin_token"], "revoked");
-    let ids: Vec<&str> = v["checks"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["app_enabled", "refresh_token_policy", "ip_policy", "permitted_users", "session_timeout", "integration_user"]);
-    for c in v["checks"].as_array().unwrap() {
-        assert_eq!(c["status"], "pass", "{c}");
-    }
-    assert!(check(&v, "integration_user").1.contains(mailfino_sf_emulator::USERNAME), "{v}");
+    assert_eq!(
+        check_table(&v),
+        table([
+            ("app_enabled", "pass"),
+            ("refresh_token_policy", "pass"),
+            ("ip_policy", "pass"),
+            ("permitted_users", "pass"),
+            ("session_timeout", "pass"),
+            ("integration_user", "pass")
+        ])
+    );
+    assert_eq!(check(&v, "integration_user").1, format!("{USER} is active and not frozen"));
+    assert_eq!(check(&v, "refresh_token_policy").1, "the refresh token is valid until revoked");
     // the admin's token is gone at Salesforce and was never stored; the integration's stays
     let revokes = f.emu.requests_to("/services/oauth2/revoke");
     assert_eq!(revokes.len(), 1);
-    assert_ne!(revokes[0].field("token"), Some(integration_token.as_str()));
-    assert_eq!(f.emu.state().active_refresh_tokens(), 1);
+    let revoked = revokes[0].field("token").expect("the revoke names a token");
+    assert_ne!(revoked, integration_token);
+    assert_eq!(revokes[0].status, 200);
+    assert!(!refresh_token_active(&f, revoked), "the revoked token is dead");
+    assert_eq!(f.emu.state().active_refresh_tokens(), 1, "the admin's token (a second one) is gone");
+    assert!(refresh_token_active(&f, &integration_token), "the integration user's token stays valid");
     assert_eq!(f.refresh_token().as_deref(), Some(integration_token.as_str()));
-    assert!(!f.env.credentials_text().contains("admin"), "{}", f.env.credentials_text());
-    // it read the objects of the reference, with SOQL on the query endpoint
-    let queries: Vec<String> = f.emu.requests_to("/services/data/v63.0/query").iter().map(|r| r.query.clone()).collect();
+    assert_eq!(stored_secret_names(&f.env, "default"), ["client-secret", "refresh-token"], "{}", f.env.credentials_text());
+    assert!(!f.env.credentials_text().contains(revoked));
+    // it read the objects of the reference, with SOQL on the query endpoint, as the admin
+    let queries: Vec<_> = f.emu.requests_to("/services/data/v63.0/query");
     for object in [
         "ExternalClientApplication",
         "ExtlClntAppOauthPlcyCnfg",
@@ -74,13 +82,23 @@ fn audit_as_admin_passes_and_revokes_the_admins_token() {
         "PermissionSetAssignment",
         "FROM+User",
     ] {
-        assert!(queries.iter().any(|q| q.contains(object)), "{object} not queried: {queries:#?}");
+        assert!(queries.iter().any(|q| q.query.contains(object) && q.status == 200), "{object} not queried: {queries:#?}");
     }
     // the human output: a line per check and a closing line
     f.emu.state().config.org.browser_user = Role::Admin;
-    let out = f.env.cmd().args(["audit", "--wait", "20"]).env("BROWSER", format!("{} robot-browser", bin().display())).output().unwrap();
-    assert!(out.status.success(), "{}", all_output(&out));
-    assert!(stdout(&out).contains("✔ pass  refresh_token_policy") && stdout(&out).contains("No policy of the app"), "{}", stdout(&out));
+    let out = f.env.cmd().args(["audit", "--wait", "20"]).env("BROWSER", robot_browser()).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
+    let text = stdout(&out);
+    let marks: Vec<&str> = text.lines().filter(|l| l.starts_with('✔') || l.starts_with('✘') || l.starts_with('!')).collect();
+    assert_eq!(marks.len(), 6, "{text}");
+    assert!(marks.iter().all(|l| l.starts_with("✔ pass  ")), "{text}");
+    assert!(text.contains("✔ pass  refresh_token_policy  the refresh token is valid until revoked\n"), "{text}");
+    assert!(text.ends_with("\nNo policy of the app stands in mailfino's way.\n"), "{text}");
+    assert!(
+        stderr(&out).ends_with(&format!("Audited as {}; the admin's token was revoked.\n", mailfino_sf_emulator::ADMIN_USERNAME)),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -96,29 +114,44 @@ fn each_policy_judged_for_mailfino() {
     let (code, v, _) = audit(&f, &[]);
     assert_eq!(code, 1, "{v}");
     assert_eq!(v["ok"], false);
-    let (st, summary, hint) = check(&v, "refresh_token_policy");
-    assert_eq!(st, "fail");
-    assert!(summary.contains("mailfino loses access every 4 hours"), "{summary}");
-    assert!(hint.contains("valid until revoked"), "{hint}");
-    let (st, summary, hint) = check(&v, "ip_policy");
-    assert_eq!(st, "warn");
-    assert!(summary.contains("trusted IP ranges") && hint.contains("Relax IP restrictions for refresh tokens"), "{summary} / {hint}");
-    let (st, summary, hint) = check(&v, "permitted_users");
-    assert_eq!(st, "fail");
-    assert!(
-        summary.contains("Mailfino Integration") && hint.contains("assign permission set \"Mailfino Integration\""),
-        "{summary} / {hint}"
+    assert_eq!(
+        check_table(&v),
+        table([
+            ("app_enabled", "pass"),
+            ("refresh_token_policy", "fail"),
+            ("ip_policy", "warn"),
+            ("permitted_users", "fail"),
+            ("session_timeout", "pass"),
+            ("integration_user", "fail")
+        ])
     );
+    let (_, summary, hint) = check(&v, "refresh_token_policy");
+    assert_eq!(summary, "the refresh token expires after a fixed time: mailfino loses access every 4 hours");
+    assert!(hint.contains("Refresh Token Policy: choose \"Refresh token is valid until revoked\""), "{hint}");
+    let (_, summary, hint) = check(&v, "ip_policy");
+    assert_eq!(summary, "IP restrictions are enforced: mailfino's servers must be inside the org's and the profile's trusted IP ranges");
+    assert!(hint.contains("Relax IP restrictions for refresh tokens"), "{hint}");
+    let (_, summary, hint) = check(&v, "permitted_users");
+    assert_eq!(
+        summary,
+        format!(
+            "admin-approved users only, and {USER} holds none of the approved permission set \"Mailfino Integration\": \
+             mailfino's login and refreshes are refused (OAUTH_APP_ACCESS_DENIED)"
+        )
+    );
+    assert!(hint.contains("assign permission set \"Mailfino Integration\""), "{hint}");
     assert!(hint.contains("Minimum Access - API Only Integrations"), "the profile is named too: {hint}");
-    let (st, summary, _) = check(&v, "session_timeout");
-    assert_eq!((st.as_str(), summary.contains("30 minutes")), ("pass", true), "{summary}");
-    let (st, summary, hint) = check(&v, "integration_user");
-    assert_eq!(st, "fail");
-    assert!(summary.contains("frozen") && hint.contains("Unfreeze"), "{summary}");
+    assert_eq!(check(&v, "session_timeout").1, "access tokens of the app last 30 minutes; mailfino refreshes when one expires");
+    let (_, summary, hint) = check(&v, "integration_user");
+    assert_eq!(summary, format!("{USER} is frozen: it cannot log in, and mailfino's access may stop"));
+    assert!(hint.contains("Unfreeze"), "{hint}");
     // Every hint of the audit comes from the one table: where in Setup, and how to get there.
-    for c in v["checks"].as_array().unwrap().iter().filter(|c| c["status"] == "fail" || c["status"] == "warn") {
+    let org = format!("(open {}/lightning, then Setup and Quick Find ", f.emu.url());
+    let flagged: Vec<&Value> = v["checks"].as_array().unwrap().iter().filter(|c| c["status"] == "fail" || c["status"] == "warn").collect();
+    assert_eq!(flagged.len(), 4);
+    for c in flagged {
         let hint = c["hint"].as_str().unwrap_or_default();
-        assert!(hint.starts_with("in Salesforce Setup → ") && hint.contains("Quick Find"), "{c}");
+        assert!(hint.starts_with("in Salesforce Setup → ") && hint.contains(&org) && hint.ends_with("then run `mailfino-sf audit`"), "{c}");
     }
 
     // inactivity window: warn naming it; immediate expiry: fail; disabled app; inactive user
@@ -133,12 +166,25 @@ fn each_policy_judged_for_mailfino() {
     }
     let (code, v, _) = audit(&f, &[]);
     assert_eq!(code, 0, "{v}");
-    let (st, summary, _) = check(&v, "refresh_token_policy");
-    assert_eq!(st, "warn");
-    assert!(summary.contains("30 days"), "{summary}");
-    let (st, summary, _) = check(&v, "permitted_users");
-    assert_eq!(st, "pass");
-    assert!(summary.contains("Mailfino Integration"), "{summary}");
+    assert_eq!(
+        check_table(&v),
+        table([
+            ("app_enabled", "pass"),
+            ("refresh_token_policy", "warn"),
+            ("ip_policy", "pass"),
+            ("permitted_users", "pass"),
+            ("session_timeout", "pass"),
+            ("integration_user", "pass")
+        ])
+    );
+    assert_eq!(
+        check(&v, "refresh_token_policy").1,
+        "the refresh token expires after 30 days without use: mailfino stays connected only while it refreshes at least that often"
+    );
+    assert_eq!(
+        check(&v, "permitted_users").1,
+        format!("admin-approved users only; {USER} is approved through the permission set \"Mailfino Integration\"")
+    );
     {
         let mut st = f.emu.state();
         st.config.org.refresh_policy = RefreshPolicy::parse("zero").unwrap();
@@ -147,11 +193,23 @@ fn each_policy_judged_for_mailfino() {
     }
     let (code, v, _) = audit(&f, &[]);
     assert_eq!(code, 1);
-    assert!(check(&v, "refresh_token_policy").1.contains("immediately"), "{v}");
-    assert_eq!(check(&v, "app_enabled").0, "fail");
-    let (st, summary, _) = check(&v, "integration_user");
-    assert_eq!(st, "fail");
-    assert!(summary.contains("inactive"), "{summary}");
+    assert_eq!(
+        check_table(&v),
+        table([
+            ("app_enabled", "fail"),
+            ("refresh_token_policy", "fail"),
+            ("ip_policy", "pass"),
+            ("permitted_users", "pass"),
+            ("session_timeout", "pass"),
+            ("integration_user", "fail")
+        ])
+    );
+    assert_eq!(
+        check(&v, "refresh_token_policy").1,
+        "the refresh token expires immediately: mailfino loses access as soon as its access token expires"
+    );
+    assert_eq!(check(&v, "app_enabled").1, "the External Client App `mailfino` is disabled (Disabled): mailfino cannot log in or refresh");
+    assert_eq!(check(&v, "integration_user").1, format!("{USER} is inactive: mailfino's refreshes are refused"));
 }
 
 #[test]
@@ -160,22 +218,55 @@ fn a_user_without_the_rights_gets_skips_naming_the_permission() {
     f.setup().login();
     let (code, v, err) = audit(&f, &[]);
     assert_eq!(code, 0, "nothing failed, nothing passed falsely: {v}");
-    assert!(err.contains("integration user itself"), "{err}");
+    assert_eq!(v["admin"], USER);
+    assert!(
+        err.contains(
+            "mailfino-sf: warning: you logged in as the integration user itself: the audit needs an admin's rights, so most checks will be skipped"
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        check_table(&v),
+        table([
+            ("app_enabled", "skip"),
+            ("refresh_token_policy", "skip"),
+            ("ip_policy", "skip"),
+            ("permitted_users", "skip"),
+            ("session_timeout", "skip"),
+            ("integration_user", "warn")
+        ])
+    );
     for id in ["app_enabled", "refresh_token_policy", "ip_policy", "permitted_users", "session_timeout"] {
-        let (st, summary, _) = check(&v, id);
-        assert_eq!(st, "skip", "{id}: {summary}");
-        assert!(summary.contains("INVALID_TYPE") && summary.contains("View all External Client Apps"), "{id}: {summary}");
+        let (_, summary, _) = check(&v, id);
+        assert!(
+            summary.starts_with("skipped: could not look up the app: ExternalClientApplication (INVALID_TYPE): needs the permission \"View all External Client Apps")
+                && summary.contains("ConnectedApplication (INVALID_TYPE): needs the permission \"View Setup and Configuration\""),
+            "{id}: {summary}"
+        );
     }
-    let (st, summary, _) = check(&v, "integration_user");
-    assert_eq!(st, "warn", "active, but frozen could not be read: {summary}");
-    assert!(summary.contains("INSUFFICIENT_ACCESS_OR_READONLY") && summary.contains("Manage Users"), "{summary}");
+    assert_eq!(
+        check(&v, "integration_user").1,
+        format!("{USER} is active; could not tell whether it is frozen (UserLogin (INSUFFICIENT_ACCESS_OR_READONLY): needs the permission \"Manage Users\")")
+    );
     assert_eq!(v["admin_token"], "revoked");
+    assert_eq!(f.emu.state().active_refresh_tokens(), 1, "the audit's own token is revoked even when it is the integration user's");
     // an org without the ECA objects (older API version, feature off) is a skip too, for the admin
     let f = ready(|c| c.org.hidden_objects = vec!["ExternalClientApplication".into(), "ConnectedApplication".into()]);
     let (code, v, _) = audit(&f, &[]);
     assert_eq!(code, 0);
-    assert_eq!(check(&v, "app_enabled").0, "skip");
-    assert_eq!(check(&v, "integration_user").0, "pass");
+    assert_eq!(v["admin"], mailfino_sf_emulator::ADMIN_USERNAME);
+    assert_eq!(
+        check_table(&v),
+        table([
+            ("app_enabled", "skip"),
+            ("refresh_token_policy", "skip"),
+            ("ip_policy", "skip"),
+            ("permitted_users", "skip"),
+            ("session_timeout", "skip"),
+            ("integration_user", "pass")
+        ])
+    );
+    assert!(check(&v, "app_enabled").1.contains("ExternalClientApplication (INVALID_TYPE)"), "{v}");
 }
 
 #[test]
@@ -186,10 +277,20 @@ fn connected_app_and_an_unknown_app_name() {
     });
     let (code, v, _) = audit(&f, &[]);
     assert_eq!(code, 1, "{v}");
-    assert_eq!(check(&v, "app_enabled").0, "pass");
-    assert_eq!(check(&v, "refresh_token_policy").0, "fail");
-    assert_eq!(check(&v, "ip_policy").0, "skip");
-    assert_eq!(check(&v, "permitted_users").0, "pass");
+    assert_eq!(
+        check_table(&v),
+        table([
+            ("app_enabled", "pass"),
+            ("refresh_token_policy", "fail"),
+            ("ip_policy", "skip"),
+            ("permitted_users", "pass"),
+            ("session_timeout", "skip"),
+            ("integration_user", "pass")
+        ])
+    );
+    assert!(check(&v, "app_enabled").1.starts_with("the Connected App `mailfino` exists"), "{v}");
+    assert!(check(&v, "refresh_token_policy").2.contains("Manage Connected Apps"), "a Connected App's hint: {v}");
+    assert!(check(&v, "ip_policy").1.contains("not readable through the API"), "{v}");
     // an app name the org does not know
     {
         let mut st = f.emu.state();
@@ -198,10 +299,21 @@ fn connected_app_and_an_unknown_app_name() {
     }
     let (code, v, _) = audit(&f, &[]);
     assert_eq!(code, 1);
-    let (st, summary, hint) = check(&v, "app_enabled");
-    assert_eq!(st, "fail");
-    assert!(summary.contains("`mailfino`") && hint.contains("app_name"), "{summary} / {hint}");
-    assert_eq!(check(&v, "refresh_token_policy").0, "skip");
+    assert_eq!(
+        check_table(&v),
+        table([
+            ("app_enabled", "fail"),
+            ("refresh_token_policy", "skip"),
+            ("ip_policy", "skip"),
+            ("permitted_users", "skip"),
+            ("session_timeout", "skip"),
+            ("integration_user", "pass")
+        ])
+    );
+    let (_, summary, hint) = check(&v, "app_enabled");
+    assert_eq!(summary, "no External Client App or Connected App named `mailfino` in this org");
+    assert!(hint.contains("set `app_name` in the profile"), "{hint}");
+    assert_eq!(check(&v, "refresh_token_policy").1, "skipped: the app was not found");
 }
 
 #[test]
@@ -209,17 +321,29 @@ fn keep_admin_token_then_an_audit_without_a_browser() {
     let f = ready(|_| {});
     let (code, v, _) = audit(&f, &["--keep-admin-token"]);
     assert_eq!(code, 0, "{v}");
-    assert!(v["admin_token"].as_str().unwrap().starts_with("kept"), "{v}");
-    assert!(f.env.credentials_text().contains("admin-refresh-token"));
+    assert_eq!(v["admin_token"], "kept in the file store (--keep-admin-token)");
+    let kept = stored_secret(&f.env, "default", "admin-refresh-token").expect("the admin's token is stored");
+    assert_ne!(Some(&kept), f.refresh_token().as_ref());
+    assert!(refresh_token_active(&f, &kept), "the kept token is live");
     assert!(f.emu.requests_to("/services/oauth2/revoke").is_empty());
     assert_eq!(f.emu.state().active_refresh_tokens(), 2);
     // no browser at all now: the kept token is used, then revoked and deleted
+    let logins = f.emu.requests_to("/services/oauth2/authorize").len();
     let out = f.env.cmd().args(["audit", "--json", "--no-browser", "--wait", "2"]).output().unwrap();
-    assert!(out.status.success(), "{}", all_output(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["admin_token"], "revoked");
     assert_eq!(v["admin"], mailfino_sf_emulator::ADMIN_USERNAME);
-    assert!(!f.env.credentials_text().contains("admin-refresh-token"));
+    assert_eq!(check(&v, "app_enabled").0, "pass", "the kept admin token read the app: {v}");
+    assert_eq!(f.emu.requests_to("/services/oauth2/authorize").len(), logins, "no new login");
+    assert!(
+        f.emu.log().iter().any(|r| r.field("grant_type") == Some("refresh_token") && r.field("refresh_token") == Some(kept.as_str())),
+        "the kept token was refreshed"
+    );
+    let revokes = f.emu.requests_to("/services/oauth2/revoke");
+    assert_eq!(revokes.iter().map(|r| r.field("token")).collect::<Vec<_>>(), [Some(kept.as_str())]);
+    assert!(!refresh_token_active(&f, &kept));
+    assert_eq!(stored_secret(&f.env, "default", "admin-refresh-token"), None);
     assert_eq!(f.emu.state().active_refresh_tokens(), 1);
 }
 
@@ -232,10 +356,13 @@ fn audit_with_paste() {
     assert!(callback.starts_with(&f.redirect), "{callback}");
     writeln!(child.stdin.as_mut().unwrap(), "{callback}").unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success());
+    assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["admin"], mailfino_sf_emulator::ADMIN_USERNAME);
-    assert_eq!(check(&v, "permitted_users").0, "pass");
+    assert_eq!(v["admin_token"], "revoked");
+    let rows = check_table(&v);
+    assert!(rows.len() == 6 && rows.iter().all(|row| row.ends_with(" pass")), "{v}");
+    assert_eq!(f.emu.state().active_refresh_tokens(), 1);
 }
 
 /// The switches are flags of `mailfino-sf emulator` too.
@@ -251,38 +378,37 @@ fn emulator_subcommand_flags_play_the_policies() {
         .stderr(Stdio::null());
     let mut child = spawn(&mut cmd);
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let url = lines.next().unwrap().unwrap().trim_start_matches("listening on ").to_string();
+    let first = lines.next().unwrap().unwrap();
+    let url = first.strip_prefix("listening on ").unwrap_or_else(|| panic!("{first}")).to_string();
     std::thread::spawn(move || lines.for_each(drop));
     let setup = env
         .cmd()
-        .args([
-            "setup",
-            "--non-interactive",
-            "--login-url",
-            &url,
-            "--client-id",
-            "3MVG9flags",
-            "--client-secret-stdin",
-            "--redirect-uri",
-            &redirect,
-        ])
+        .args(["setup", "--non-interactive", "--login-url", &url, "--client-id", "3MVG9flags", "--client-secret-stdin"])
+        .args(["--redirect-uri", &redirect])
         .write_stdin("flags-secret")
         .output()
         .unwrap();
-    assert!(setup.status.success(), "{}", all_output(&setup));
-    let out =
-        env.cmd().args(["audit", "--json", "--wait", "20"]).env("BROWSER", format!("{} robot-browser", bin().display())).output().unwrap();
-    let _ = child.kill();
-    let _ = child.wait();
+    assert_eq!(setup.status.code(), Some(0), "{}", all_output(&setup));
+    let out = env.cmd().args(["audit", "--json", "--wait", "20"]).env("BROWSER", robot_browser()).output().unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", all_output(&out)));
     assert_eq!(out.status.code(), Some(1), "{v}");
-    assert_eq!(check(&v, "refresh_token_policy").0, "fail");
+    assert_eq!(v["admin"], mailfino_sf_emulator::ADMIN_USERNAME, "--login-as admin");
+    assert_eq!(check(&v, "refresh_token_policy").1, "the refresh token expires after a fixed time: mailfino loses access every 4 hours");
     assert_eq!(check(&v, "ip_policy").0, "warn");
-    assert_eq!(v["admin"], mailfino_sf_emulator::ADMIN_USERNAME);
+    assert!(check(&v, "ip_policy").1.starts_with("IP restrictions are enforced"), "{v}");
+    // --api-usage shows in verify's api_limits (the login is the admin's, as --login-as says)
+    let login = env.cmd().args(["login", "--wait", "20"]).env("BROWSER", robot_browser()).output().unwrap();
+    assert_eq!(login.status.code(), Some(0), "{}", all_output(&login));
+    let out = env.cmd().args(["verify", "--json"]).output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", all_output(&out)));
+    let (st, summary, _) = check(&v, "api_limits");
+    assert_eq!(st, "warn", "{v}");
+    assert!(regex::Regex::new(r"^140\d\d of 15000 daily API requests used \(93 %\)").unwrap().is_match(&summary), "{summary}");
+    drop(child);
     // a bad switch is a usage error naming the expected form
     let out = env.cmd().args(["emulator", "--api-usage", "lots"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("USED/MAX"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("lots") && stderr(&out).contains("USED/MAX"), "{}", stderr(&out));
 }
 
 /// The admin's tokens never show, also with -v and --keep-admin-token.
@@ -293,23 +419,26 @@ fn audit_leaks_no_token_even_verbose() {
     for extra in [&["-v"][..], &["-v", "--keep-admin-token"], &["-v"]] {
         f.emu.state().config.org.browser_user = Role::Admin;
         let out = audit_output(&f, extra);
-        assert!(out.status.success(), "{}", all_output(&out));
+        assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
         text.push_str(&all_output(&out));
     }
     assert!(text.contains("[redacted]"), "the -v trace ran");
-    let mut secrets = Vec::new();
+    // Every kind of secret the runs exchanged, as the emulator saw it: access tokens, codes,
+    // verifiers, refresh tokens (the kept admin token among them), revoked tokens.
+    let mut secrets: Vec<(&str, String)> = Vec::new();
     for r in f.emu.log() {
         if let Some(b) = r.authorization.as_deref().and_then(|a| a.strip_prefix("Bearer ")) {
-            secrets.push(b.to_string());
+            secrets.push(("bearer", b.to_string()));
         }
         for k in ["code", "code_verifier", "refresh_token", "token"] {
             if let Some(v) = r.field(k).filter(|v| v.len() > 12) {
-                secrets.push(v.to_string());
+                secrets.push((k, v.to_string()));
             }
         }
     }
-    assert!(secrets.len() > 4);
-    for s in &secrets {
-        assert!(!text.contains(s.as_str()), "a token leaked: {}…", &s[..6]);
+    let kinds: std::collections::BTreeSet<&str> = secrets.iter().map(|(k, _)| *k).collect();
+    assert_eq!(kinds.into_iter().collect::<Vec<_>>(), ["bearer", "code", "code_verifier", "refresh_token", "token"], "{secrets:?}");
+    for (kind, s) in &secrets {
+        assert!(!text.contains(s.as_str()), "a {kind} leaked: {}…", &s[..6]);
     }
 }

@@ -499,3 +499,18 @@ pub fn assert_pty_exit(p: &expectrl::session::OsSession, code: i32) {
     let status = format!("{:?}", p.get_process().wait().unwrap());
     assert!(status.starts_with("Exited(") && status.ends_with(&format!(", {code})")), "wanted exit {code}, got {status}");
 }
+
+/// A secret (`client-secret`, `refresh-token`, `admin-refresh-token`) of `profile` in the file
+/// store of `env`.
+pub fn stored_secret(env: &Env, profile: &str, key: &str) -> Option<String> {
+    let v: toml::Value = toml::from_str(&env.credentials_text()).ok()?;
+    v.get(profile)?.get(key)?.as_str().map(str::to_string)
+}
+
+/// The names of the secrets of `profile` in the file store of `env`, sorted.
+pub fn stored_secret_names(env: &Env, profile: &str) -> Vec<String> {
+    let v: toml::Value = toml::from_str(&env.credentials_text()).unwrap_or(toml::Value::Table(Default::default()));
+    let mut names: Vec<String> = v.get(profile).and_then(|p| p.as_table()).map(|t| t.keys().cloned().collect()).unwrap_or_default();
+    names.sort();
+    names
+}
