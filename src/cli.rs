@@ -601,8 +601,8 @@ pub struct AppExportArgs {
 
     /// IP relaxation: enforce, bypass, or relax-refresh (enforce, relaxed for refresh tokens, so
     /// mailfino's refreshes work from any server address).
-    #[arg(long, value_enum, value_name = "POLICY", default_value_t = crate::app::spec::IpPolicy::RelaxRefresh)]
-    pub ip_policy: crate::app::spec::IpPolicy,
+    #[arg(long, value_enum, value_name = "POLICY", default_value_t = IpPolicyArg::RelaxRefresh)]
+    pub ip_policy: IpPolicyArg,
 
     /// Enable refresh token rotation (mailfino then has to store each new refresh token).
     #[arg(long)]
@@ -610,6 +610,17 @@ pub struct AppExportArgs {
 
     #[command(flatten)]
     pub urls: AppUrls,
+}
+
+/// `app export --ip-policy`: the app's IP relaxation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum IpPolicyArg {
+    /// Enforce IP restrictions (mailfino's server must be in the integration user's ranges).
+    Enforce,
+    /// Relax IP restrictions.
+    Bypass,
+    /// Enforce, but relax them for refresh tokens (mailfino's refreshes work from any address).
+    RelaxRefresh,
 }
 
 #[derive(Debug, Args, Clone)]

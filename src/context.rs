@@ -20,10 +20,10 @@ use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::cli::{GlobalArgs, StoreKind};
 use crate::error::{Error, Result};
 use crate::http::Http;
 use crate::salesforce::{explain, values};
+use crate::settings::Global;
 use crate::store::config::{ConfigFile, Profile};
 use crate::store::recovery;
 use crate::store::secrets::{SecretKey, Secrets, Source, StoreMode};
@@ -158,33 +158,20 @@ pub struct Context {
 }
 
 impl Context {
-    pub fn from_args(global: &GlobalArgs) -> Result<Self> {
-        let profile = global.profile.clone().unwrap_or_else(|| "default".to_string());
-        if profile.is_empty() || !profile.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) || profile.starts_with('.') {
-            return Err(Error::usage(format!("profile name `{}` is not valid", crate::ui::sanitize(&profile)))
-                .hint("expected letters, digits, `-`, `_` and `.`, e.g. `default` or `sandbox`"));
-        }
-        let config_dir = match &global.config_dir {
-            Some(dir) if !dir.as_os_str().is_empty() => dir.clone(),
-            _ => dirs::config_dir().map(|d| d.join("mailfino-sf")).ok_or_else(|| {
-                Error::usage("cannot tell where the config dir is").hint("pass --config-dir DIR or set MAILFINO_SF_CONFIG_DIR")
-            })?,
-        };
-        let store_mode = match global.store {
-            None => StoreMode::Auto,
-            Some(StoreKind::Keyring) => StoreMode::Keyring,
-            Some(StoreKind::File) => StoreMode::File,
-        };
+    /// The context of a run with these global settings (resolved by `settings`); reads the
+    /// numeric limits from the environment (exit 2 when one is out of range).
+    pub fn new(global: &Global) -> Result<Self> {
+        let Global { profile, profile_explicit, config_dir, store_mode, json, no_color, verbose } = global.clone();
         let limits = Limits::from_env()?;
         crate::store::lock::set_timeout(limits.lock);
         explain::set_run(&profile, None);
         Ok(Context {
             profile,
-            profile_explicit: global.profile.is_some(),
+            profile_explicit,
             config_dir,
-            ui: Ui::detect(global.no_color),
-            json: global.json,
-            verbose: global.verbose,
+            ui: Ui::detect(no_color),
+            json,
+            verbose,
             store_mode,
             ignore_env: false,
             token_source: if env_var("MAILFINO_SF_REFRESH_TOKEN").is_some() { TokenSource::Env } else { TokenSource::Store },

@@ -34,43 +34,48 @@ pub(crate) mod progress;
 pub(crate) mod redact;
 pub(crate) mod renew;
 pub mod salesforce;
+pub(crate) mod settings;
 pub(crate) mod signals;
 pub mod store;
 pub(crate) mod ui;
 
 use std::process::ExitCode;
 
-use cli::{Cli, Command};
+use cli::Cli;
 use context::Context;
 use error::Result;
+use settings::Plan;
 
 /// Prints a failed run's error on stderr (or as JSON with `--json`), as the contract says.
 pub fn report_error(err: &error::Error, json: bool, no_color: bool) {
     ui::report_error(err, json, no_color);
 }
 
-/// Runs one command line.
+/// Runs one command line: the flags become typed settings and a plan (`settings`, the seam),
+/// then the command runs on them.
 pub fn run(cli: Cli) -> Result<ExitCode> {
-    // Commands that need no profile, store or network start without building a Context.
-    match &cli.command {
-        Command::Completions(args) => return cmd::completions::run(args),
-        Command::RobotBrowser(args) => return cmd::robot::run(args),
+    let plan = settings::plan(&cli.command)?;
+    // Commands that need no profile, store or network start without the global settings.
+    match &plan {
+        Plan::Completions(shell) => return cmd::completions::run(*shell),
+        Plan::RobotBrowser(p) => return cmd::robot::run(p),
         _ => {}
     }
-    let ctx = Context::from_args(&cli.global)?;
-    match &cli.command {
-        Command::Setup(args) => cmd::setup::run(args, &ctx),
-        Command::Login(args) => cmd::login::run(args, &ctx),
-        Command::Verify(args) => cmd::verify::run(args, &ctx),
-        Command::Audit(args) => cmd::audit::run(args, &ctx),
-        Command::Refresh(args) => cmd::refresh::run(args, &ctx),
-        Command::Logout(args) => cmd::logout::run(args, &ctx),
-        Command::Status => cmd::status::run(&ctx),
-        Command::ExportCi(args) => cmd::export_ci::run(args, &ctx),
-        Command::Emulator(args) => cmd::emulator::run(args, &ctx),
-        Command::Demo(args) => cmd::demo::run(args, &ctx),
-        Command::App(args) => cmd::app::run(args, &ctx),
-        Command::CompleteProfiles => cmd::completions::profiles(&ctx),
-        Command::Completions(_) | Command::RobotBrowser(_) => unreachable!("handled above"),
+    let ctx = Context::new(&settings::global(&cli.global)?)?;
+    match &plan {
+        Plan::Setup(p) => cmd::setup::run(p, &ctx),
+        Plan::Login(p, browser) => cmd::login::run(p, *browser, &ctx),
+        Plan::Verify(p) => cmd::verify::run(p, &ctx),
+        Plan::Audit(p, browser) => cmd::audit::run(p, *browser, &ctx),
+        Plan::Refresh(p) => cmd::refresh::run(p, &ctx),
+        Plan::Logout(p) => cmd::logout::run(p, &ctx),
+        Plan::Status => cmd::status::run(&ctx),
+        Plan::ExportCi(p) => cmd::export_ci::run(p, &ctx),
+        Plan::Emulator(p) => cmd::emulator::run(p, &ctx),
+        Plan::Demo(p) => cmd::demo::run(p, &ctx),
+        Plan::AppExport(p) => cmd::app::export_cmd(p, &ctx),
+        Plan::AppCheck(p) => cmd::app::check_cmd(p, &ctx),
+        Plan::CompleteProfiles => cmd::completions::profiles(&ctx),
+        Plan::Completions(_) | Plan::RobotBrowser(_) => unreachable!("these need no context"),
     }
 }

@@ -164,7 +164,7 @@ impl RefreshPolicy {
 }
 
 /// `--ip-policy`: `ipRelaxationPolicyType` (ref salesforce-oauth.md 4.12).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum IpPolicy {
     /// Enforce IP restrictions (mailfino's server must be in the integration user's ranges).
     Enforce,

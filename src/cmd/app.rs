@@ -3,7 +3,7 @@
 //! loopback redirect URI, `app_name`) and from the flags; without a profile the defaults are
 //! mailfino Cloud's callback and the default loopback URI. `check` renders like `verify`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use serde_json::json;
@@ -12,7 +12,6 @@ use crate::app::check::{self, Expected};
 use crate::app::export::{self, Outcome, Written};
 use crate::app::spec::{self, AppSpec, TYPES};
 use crate::checks::Status;
-use crate::cli::{AppCheckArgs, AppCommand, AppExportArgs, AppUrls};
 use crate::cmd::verify::{print_checks, print_closing};
 use crate::context::{no_such_profile, Context, Settings};
 use crate::error::{Error, Kind, Result};
@@ -20,11 +19,34 @@ use crate::salesforce::values;
 use crate::store::config::Profile;
 use crate::ui::{out, sanitize};
 
-pub fn run(cmd: &AppCommand, ctx: &Context) -> Result<ExitCode> {
-    match cmd {
-        AppCommand::Export(args) => export_cmd(args, ctx),
-        AppCommand::Check(args) => check_cmd(args, ctx),
-    }
+/// Where mailfino and this tool's login live, when given as flags.
+#[derive(Debug, Clone, Default)]
+pub struct UrlFlags {
+    /// The public base URL of a self-hosted mailfino.
+    pub mailfino_url: Option<String>,
+    /// This tool's loopback redirect URI.
+    pub redirect_uri: Option<String>,
+}
+
+/// What `app export` was asked to do (from the flags, by `settings`).
+#[derive(Debug, Clone)]
+pub struct ExportPlan {
+    pub dir: PathBuf,
+    pub name: Option<String>,
+    pub contact_email: Option<String>,
+    pub permission_set: Option<String>,
+    pub refresh_policy: spec::RefreshPolicy,
+    pub ip_policy: spec::IpPolicy,
+    pub rotation: bool,
+    pub urls: UrlFlags,
+}
+
+/// What `app check` was asked to do (from the flags, by `settings`).
+#[derive(Debug, Clone)]
+pub struct CheckPlan {
+    pub dir: PathBuf,
+    pub name: Option<String>,
+    pub urls: UrlFlags,
 }
 
 /// The profile's settings; an explicitly named profile that does not exist is exit 3, the
@@ -39,7 +61,7 @@ fn settings(ctx: &Context) -> Result<Settings> {
 
 /// mailfino's callback and the loopback redirect URI: flags, else the profile (with the
 /// environment on top), else the defaults. Warnings go to stderr.
-pub fn urls(ctx: &Context, s: &Settings, flags: &AppUrls) -> Result<(String, String)> {
+pub fn urls(ctx: &Context, s: &Settings, flags: &UrlFlags) -> Result<(String, String)> {
     let callback = match &flags.mailfino_url {
         Some(base) => {
             let (cb, warnings) = values::mailfino_callback(Some(base))?;
@@ -77,7 +99,7 @@ fn name_and_label(flag: Option<&str>, profile: &Profile) -> Result<(String, Stri
 }
 
 /// Builds the app's description from the profile and flags (all validated; exit 2 on bad input).
-pub fn spec_from(ctx: &Context, args: &AppExportArgs) -> Result<AppSpec> {
+pub fn spec_from(ctx: &Context, args: &ExportPlan) -> Result<AppSpec> {
     let s = settings(ctx)?;
     let (name, label) = name_and_label(args.name.as_deref(), &s.stored)?;
     let contact_email = match &args.contact_email {
@@ -102,7 +124,7 @@ pub fn spec_from(ctx: &Context, args: &AppExportArgs) -> Result<AppSpec> {
     })
 }
 
-fn export_cmd(args: &AppExportArgs, ctx: &Context) -> Result<ExitCode> {
+pub fn export_cmd(args: &ExportPlan, ctx: &Context) -> Result<ExitCode> {
     let spec = spec_from(ctx, args)?;
     let written = export::write_project(&args.dir, &spec)?;
     if ctx.json {
@@ -178,7 +200,7 @@ pub fn print_export(ctx: &Context, dir: &Path, spec: &AppSpec, written: &[Writte
     out("Do not commit retrieved files that hold a <consumerKey> or <consumerSecret>.");
 }
 
-fn check_cmd(args: &AppCheckArgs, ctx: &Context) -> Result<ExitCode> {
+pub fn check_cmd(args: &CheckPlan, ctx: &Context) -> Result<ExitCode> {
     if !args.dir.is_dir() {
         return Err(Error::usage(format!("{} is not a directory", sanitize(&args.dir.display().to_string())))
             .hint("name the project directory (the one with sfdx-project.json, or any folder holding the app's files)"));

@@ -15,7 +15,6 @@ use serde_json::json;
 use crate::audit::{self, Session, Target};
 use crate::browser::BrowserChoice;
 use crate::checks::{Check, Status};
-use crate::cli::AuditArgs;
 use crate::cmd::login::{self, App, LoginOutcome, LoginPlan};
 use crate::cmd::verify::print_checks;
 use crate::context::{not_configured, Context};
@@ -28,10 +27,8 @@ use crate::store::config::DEFAULT_APP_NAME;
 use crate::store::secrets::SecretKey;
 use crate::ui::{out, sanitize};
 
-pub fn run(args: &AuditArgs, ctx: &Context) -> Result<ExitCode> {
-    let choice = if args.login.no_browser { BrowserChoice::None } else { BrowserChoice::System };
-    let (checks, admin, token_fate) =
-        audit(ctx, &AuditPlan { login: LoginPlan::from(&args.login), keep_admin_token: args.keep_admin_token }, choice)?;
+pub fn run(plan: &AuditPlan, choice: BrowserChoice, ctx: &Context) -> Result<ExitCode> {
+    let (checks, admin, token_fate) = audit(ctx, plan, choice)?;
     let ok = checks.iter().all(|c| c.status != Status::Fail);
     if ctx.json {
         out(&json!({"ok": ok, "profile": ctx.profile, "admin": admin, "admin_token": token_fate, "checks": checks}).to_string());
@@ -49,7 +46,9 @@ pub fn run(args: &AuditArgs, ctx: &Context) -> Result<ExitCode> {
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
-/// What an audit does: the admin's login, and whether the admin's token is kept.
+/// What an audit does: the admin's login, and whether the admin's token is kept (from the
+/// flags, by `settings`, or set by `demo`).
+#[derive(Debug, Clone)]
 pub struct AuditPlan {
     pub login: LoginPlan,
     pub keep_admin_token: bool,

@@ -3,11 +3,10 @@
 
 use std::process::ExitCode;
 
-use crate::cli::CompletionsArgs;
 use crate::error::Result;
 
-pub fn run(args: &CompletionsArgs) -> Result<ExitCode> {
-    let script = crate::generate::completion(args.shell);
+pub fn run(shell: clap_complete::Shell) -> Result<ExitCode> {
+    let script = crate::generate::completion(shell);
     crate::ui::out(script.trim_end());
     Ok(ExitCode::SUCCESS)
 }

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::browser::BrowserChoice;
 use crate::checks::{self, Status, VerifyOptions};
-use crate::cli::{DemoArgs, LogoutArgs};
+use crate::cmd::logout::LogoutPlan;
 use crate::cmd::setup::{self, ApplyOptions, SetupValues, StepsView};
 use crate::cmd::{audit, login, logout, verify};
 use crate::context::Context;
@@ -38,9 +38,16 @@ fn chapter(ctx: &Context, n: u8, title: &str, what: &str) {
     eprintln!("\n{} {}", ctx.ui.bold(false).apply_to(format!("── {n}/7 {title}")), ctx.ui.dim(false).apply_to(format!("── {what}")));
 }
 
+/// What `demo` was asked to do (from the flags, by `settings`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DemoPlan {
+    /// Keep the throwaway config dir and print its path.
+    pub keep: bool,
+}
+
 /// The demo's seven chapters in order. Longer than 60 lines on purpose: it is the demo's
 /// script, read top to bottom, and each chapter is a few lines calling the real commands' code.
-pub fn run(args: &DemoArgs, ctx: &Context) -> Result<ExitCode> {
+pub fn run(args: &DemoPlan, ctx: &Context) -> Result<ExitCode> {
     let started = Instant::now();
     let dir = tempfile::Builder::new()
         .prefix("mailfino-sf-demo-")
@@ -136,7 +143,7 @@ pub fn run(args: &DemoArgs, ctx: &Context) -> Result<ExitCode> {
     steps.push(json!({"step": "refresh", "ok": true, "refreshes": refreshes, "active_refresh_tokens": active}));
 
     chapter(ctx, 6, "logout", "revoke at Salesforce, delete the local refresh token");
-    let out = logout::logout(&LogoutArgs::default(), &demo)?;
+    let out = logout::logout(&LogoutPlan::default(), &demo)?;
     if !ctx.json {
         logout::report(&demo, &out);
     }

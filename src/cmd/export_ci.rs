@@ -10,14 +10,35 @@ use std::process::ExitCode;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::browser::BrowserChoice;
-use crate::cli::{ExportCiArgs, ExportFormat};
 use crate::cmd::login::{self, Keep};
 use crate::context::{not_configured, Context};
 use crate::error::{Error, Result};
 use crate::store::envfile::format_assignment;
 use crate::ui::{out, sanitize};
 
-pub fn run(args: &ExportCiArgs, ctx: &Context) -> Result<ExitCode> {
+/// What `export-ci` was asked to do (from the flags, by `settings`).
+#[derive(Debug, Clone)]
+pub struct ExportCiPlan {
+    pub format: Format,
+    /// Hand out the profile's own refresh token instead of logging in for CI's own.
+    pub share_profile_token: bool,
+    /// CI's login.
+    pub login: login::LoginPlan,
+    pub browser: BrowserChoice,
+}
+
+/// How the variables are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `NAME='value'` lines (shell and dotenv).
+    Env,
+    /// One JSON object.
+    Json,
+    /// Dotenv lines for `gh secret set -f -`, with the workflow env block as comments.
+    Github,
+}
+
+pub fn run(args: &ExportCiPlan, ctx: &Context) -> Result<ExitCode> {
     let cfg = ctx.load_config()?;
     ctx.require_profile(&cfg)?;
     let settings = ctx.settings(&cfg);
@@ -38,19 +59,19 @@ pub fn run(args: &ExportCiArgs, ctx: &Context) -> Result<ExitCode> {
     refuse_control_characters(&vars)?;
     ctx.ui.warn("the output holds the client secret and a refresh token: put it straight into your CI secret store, never into a file in the repository or a log");
     // `--json` asks for machine-readable output; the env format is the only one that is not.
-    let format = if ctx.json && args.format == ExportFormat::Env { ExportFormat::Json } else { args.format };
+    let format = if ctx.json && args.format == Format::Env { Format::Json } else { args.format };
     match format {
-        ExportFormat::Env => {
+        Format::Env => {
             for (k, v) in &vars {
                 out(&format_assignment(k, v));
             }
         }
-        ExportFormat::Json => {
+        Format::Json => {
             let map: serde_json::Map<String, serde_json::Value> =
                 vars.iter().map(|(k, v)| (k.to_string(), serde_json::Value::String(v.clone()))).collect();
             out(&serde_json::Value::Object(map).to_string());
         }
-        ExportFormat::Github => {
+        Format::Github => {
             out("# Store as repository secrets:  mailfino-sf export-ci --format github | gh secret set -f -");
             out("# Then give them to the job:");
             out("#   env:");
@@ -93,14 +114,12 @@ fn profile_token(ctx: &Context) -> Result<SecretString> {
 }
 
 /// A refresh token of CI's own: one more login (browser or `--paste`), stored nowhere.
-fn ci_token(ctx: &Context, args: &ExportCiArgs) -> Result<SecretString> {
+fn ci_token(ctx: &Context, args: &ExportCiPlan) -> Result<SecretString> {
     eprintln!(
         "Logging in once more to get CI a refresh token of its own (a separate approval: the profile's token stays the \
          profile's, and neither spends the other's). Log in as the user CI should check with."
     );
-    let plan = login::LoginPlan { paste: args.paste, redirect_uri: None, wait: args.wait, scope: None };
-    let choice = if args.no_browser { BrowserChoice::None } else { BrowserChoice::System };
-    let o = login::login_keeping(ctx, &plan, choice, Keep::HandOut)?;
+    let o = login::login_keeping(ctx, &args.login, args.browser, Keep::HandOut)?;
     eprintln!(
         "{} CI's refresh token: logged in as {}; it is stored nowhere but in the output below",
         ctx.ui.green(false).apply_to("✔"),

@@ -10,7 +10,6 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
 use crate::browser::{self, BrowserChoice, Opened};
-use crate::cli::LoginArgs;
 use crate::context::{not_configured, Context};
 use crate::error::{Error, Kind, Result};
 use crate::loopback::{self, Hit, Listener, Pasted};
@@ -81,16 +80,14 @@ fn revoke_previous(http: &crate::http::Http, login_url: &str, previous: &secrecy
     }
 }
 
-pub fn run(args: &LoginArgs, ctx: &Context) -> Result<ExitCode> {
-    let choice = if args.no_browser { BrowserChoice::None } else { BrowserChoice::System };
-    let outcome = login(ctx, &LoginPlan::from(args), choice)?;
+pub fn run(plan: &LoginPlan, choice: BrowserChoice, ctx: &Context) -> Result<ExitCode> {
+    let outcome = login(ctx, plan, choice)?;
     report(ctx, &outcome);
     Ok(ExitCode::SUCCESS)
 }
 
-/// What a browser login does: from the flags (`LoginPlan::from`), or set by a command that runs
-/// a login itself (`setup --login`, `demo`, `export-ci`, `audit`). Past `run`, nothing here sees
-/// clap's `LoginArgs`.
+/// What a browser login does: from the flags (by `settings`), or set by a command that runs a
+/// login itself (`setup --login`, `demo`, `export-ci`, `audit`).
 #[derive(Debug, Clone)]
 pub struct LoginPlan {
     /// Read the browser's address from stdin instead of listening.
@@ -107,12 +104,6 @@ impl LoginPlan {
     /// A listener login on `redirect_uri` that waits `wait` seconds.
     pub fn listen(redirect_uri: Option<String>, wait: u64) -> Self {
         LoginPlan { paste: false, redirect_uri, wait, scope: None }
-    }
-}
-
-impl From<&LoginArgs> for LoginPlan {
-    fn from(args: &LoginArgs) -> Self {
-        LoginPlan { paste: args.paste, redirect_uri: args.redirect_uri.clone(), wait: args.wait, scope: args.scope.clone() }
     }
 }
 

@@ -7,7 +7,6 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
-use crate::cli::LogoutArgs;
 use crate::context::Context;
 use crate::error::{Error, Kind, Result};
 use crate::oauth::{self, Revoked};
@@ -25,14 +24,23 @@ pub struct LogoutOutcome {
     pub forgot_secret: bool,
 }
 
-pub fn run(args: &LogoutArgs, ctx: &Context) -> Result<ExitCode> {
+/// What `logout` was asked to do (from the flags, by `settings`; `demo` uses the default).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LogoutPlan {
+    /// Do not revoke at Salesforce; only delete locally.
+    pub local_only: bool,
+    /// Also delete the Consumer Secret (asks first on a terminal).
+    pub forget_secret: bool,
+}
+
+pub fn run(args: &LogoutPlan, ctx: &Context) -> Result<ExitCode> {
     let o = logout(args, ctx)?;
     report(ctx, &o);
     Ok(ExitCode::SUCCESS)
 }
 
 /// Revokes and deletes; prints nothing but warnings and the `--forget-secret` question.
-pub fn logout(args: &LogoutArgs, ctx: &Context) -> Result<LogoutOutcome> {
+pub fn logout(args: &LogoutPlan, ctx: &Context) -> Result<LogoutOutcome> {
     let cfg = ctx.load_config()?;
     ctx.require_profile(&cfg)?;
     let settings = ctx.settings(&cfg);

@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use secrecy::ExposeSecret;
 use serde_json::json;
 
-use crate::cli::RefreshArgs;
 use crate::context::{not_configured, Context, RunKind};
 use crate::error::Result;
 use crate::oauth;
@@ -15,7 +14,16 @@ use crate::salesforce::types::format_ms;
 use crate::store::config::{ConfigFile, LastRun};
 use crate::ui::{out, sanitize};
 
-pub fn run(args: &RefreshArgs, ctx: &Context) -> Result<ExitCode> {
+/// What `refresh` was asked to do (from the flags, by `settings`).
+#[derive(Debug, Clone, Default)]
+pub struct RefreshPlan {
+    /// Print the access token alone on stdout.
+    pub show_token: bool,
+    /// Where a rotated refresh token goes when the old one came from the environment.
+    pub rotated_token_out: Option<std::path::PathBuf>,
+}
+
+pub fn run(args: &RefreshPlan, ctx: &Context) -> Result<ExitCode> {
     renew::check_rotated_out(ctx, "refresh", args.rotated_token_out.as_deref())?;
     let cfg = ctx.load_config()?;
     ctx.require_profile(&cfg)?;
@@ -28,7 +36,7 @@ pub fn run(args: &RefreshArgs, ctx: &Context) -> Result<ExitCode> {
     result
 }
 
-fn refresh(args: &RefreshArgs, ctx: &Context, cfg: &ConfigFile) -> Result<ExitCode> {
+fn refresh(args: &RefreshPlan, ctx: &Context, cfg: &ConfigFile) -> Result<ExitCode> {
     let settings = ctx.settings(cfg);
     let login_url = settings.require_login_url(ctx)?;
     let client_id = settings.require_client_id(ctx)?;

@@ -2,16 +2,18 @@
 
 use std::process::ExitCode;
 
-use crate::cli::{RobotAction, RobotBrowserArgs};
 use crate::error::{Error, Result};
 use mailfino_sf_emulator::robot::{browse, Action, RobotError};
 
-pub fn run(args: &RobotBrowserArgs) -> Result<ExitCode> {
-    let action = match args.action {
-        RobotAction::Allow => Action::Allow,
-        RobotAction::Deny => Action::Deny,
-    };
-    let outcome = browse(&args.url, action).map_err(|e| match e {
+/// Where the robot goes and what it answers (from the flags, by `settings`).
+#[derive(Debug, Clone)]
+pub struct RobotPlan {
+    pub url: String,
+    pub action: Action,
+}
+
+pub fn run(plan: &RobotPlan) -> Result<ExitCode> {
+    let outcome = browse(&plan.url, plan.action).map_err(|e| match e {
         RobotError::Unreachable(m) => Error::unreachable(m),
         RobotError::Unexpected(m) => Error::internal(m),
     })?;

@@ -14,7 +14,6 @@ use serde_json::json;
 
 use crate::browser::BrowserChoice;
 use crate::checks::{self, AppInputs, Check, CheckId, Status};
-use crate::cli::SetupArgs;
 use crate::cmd::{login, verify};
 use crate::context::Context;
 use crate::error::{Error, Kind, Result};
@@ -65,7 +64,31 @@ pub enum StepsView {
     Full,
 }
 
-pub fn run(args: &SetupArgs, ctx: &Context) -> Result<ExitCode> {
+/// What `setup` was asked to do (from the flags and the environment, by `settings`).
+#[derive(Debug, Clone, Default)]
+pub struct SetupPlan {
+    /// Never prompt.
+    pub non_interactive: bool,
+    pub login_url: Option<String>,
+    pub client_id: Option<String>,
+    /// `client_id` was typed on the command line (visible in `ps`), not taken from the environment.
+    pub client_id_typed: bool,
+    /// Read the Consumer Secret from stdin.
+    pub client_secret_stdin: bool,
+    /// A self-hosted mailfino's public base URL.
+    pub mailfino_url: Option<String>,
+    pub redirect_uri: Option<String>,
+    pub env_file: Option<PathBuf>,
+    pub print_env: bool,
+    /// Run the login at the end.
+    pub login: bool,
+    /// How long to keep re-checking while Salesforce does not know the app yet.
+    pub retry_for: Duration,
+    /// Check the app against Salesforce (not `--no-check`).
+    pub check: bool,
+}
+
+pub fn run(args: &SetupPlan, ctx: &Context) -> Result<ExitCode> {
     let interactive = !args.non_interactive && ctx.ui.interactive;
     let cfg = ctx.load_config()?;
     let current = cfg.profile(&ctx.profile).cloned().unwrap_or_default();
@@ -73,8 +96,8 @@ pub fn run(args: &SetupArgs, ctx: &Context) -> Result<ExitCode> {
     let login = if args.login { Some(BrowserChoice::System) } else { None };
     let opts = ApplyOptions {
         print_env: args.print_env,
-        check: !args.no_check,
-        retry_for: Duration::from_secs(args.retry_for),
+        check: args.check,
+        retry_for: args.retry_for,
         interactive,
         login,
         steps: if interactive { StepsView::Hidden } else { StepsView::Compact },
@@ -89,12 +112,12 @@ fn missing(flag: &str, what: &str) -> Error {
 }
 
 /// Values from flags, the environment and the current profile, validated.
-pub fn from_flags(ctx: &Context, args: &SetupArgs, current: &Profile) -> Result<SetupValues> {
+pub fn from_flags(ctx: &Context, args: &SetupPlan, current: &Profile) -> Result<SetupValues> {
     let mut warnings = Vec::new();
     let login_raw = args.login_url.clone().or(current.login_url.clone()).ok_or_else(|| missing("--login-url URL", "the login URL"))?;
     let login_url = values::login_url(&login_raw)?;
     let id_raw = args.client_id.clone().or(current.client_id.clone()).ok_or_else(|| missing("--client-id KEY", "the Consumer Key"))?;
-    let (client_id, w) = values::client_id(&id_raw).map_err(|e| on_command_line(ctx, args, &id_raw, e))?;
+    let (client_id, w) = values::client_id(&id_raw).map_err(|e| on_command_line(args, &id_raw, e))?;
     warnings.extend(w);
     let callback_url = match (&args.mailfino_url, ctx.env("MAILFINO_SF_CALLBACK_URL"), current.callback_url.clone()) {
         (Some(base), _, _) => {
@@ -153,8 +176,8 @@ fn secret_for(raw: &str, client_id: &str) -> Result<(String, Vec<String>)> {
 
 /// A key flagged as a secret: when it came from `--client-id` on the command line (not from the
 /// environment), it was visible to other users in `ps` while this ran; say so.
-fn on_command_line(ctx: &Context, args: &SetupArgs, raw: &str, e: Error) -> Error {
-    let from_flag = args.client_id.as_deref() == Some(raw) && ctx.env("MAILFINO_SF_CLIENT_ID").as_deref() != Some(raw.trim());
+fn on_command_line(args: &SetupPlan, raw: &str, e: Error) -> Error {
+    let from_flag = args.client_id_typed && args.client_id.as_deref() == Some(raw);
     if from_flag && values::looks_like_secret(raw) {
         e.hint("--client-id was on the command line, where other users can see it in `ps`: if this is the secret, reset it in Salesforce and pass the new one on stdin (--client-secret-stdin)")
     } else {

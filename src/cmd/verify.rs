@@ -6,13 +6,12 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::checks::{self, Check, CheckId, Status, VerifyOptions};
-use crate::cli::VerifyArgs;
 use crate::context::{Context, RunKind};
 use crate::error::Result;
 use crate::store::config::LastRun;
 use crate::ui::{out, wrap, Ui};
 
-pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<ExitCode> {
+pub fn run(args: &VerifyOptions, ctx: &Context) -> Result<ExitCode> {
     if args.renew || args.rotated_token_out.is_some() {
         crate::renew::check_rotated_out(ctx, "verify --renew", args.rotated_token_out.as_deref())?;
     }
@@ -27,9 +26,8 @@ pub fn run(args: &VerifyArgs, ctx: &Context) -> Result<ExitCode> {
     }
     ctx.require_profile(&cfg)?;
     let settings = ctx.settings(&cfg);
-    let opts = VerifyOptions { renew: args.renew, rotated_token_out: args.rotated_token_out.clone(), env_file: args.env_file.clone() };
     let spinner = crate::progress::Spinner::start(&ctx.ui, ctx.json, Duration::from_millis(300), crate::progress::verify_message);
-    let results = checks::verify(ctx, &settings, &opts);
+    let results = checks::verify(ctx, &settings, args);
     drop(spinner);
     ctx.record_run(RunKind::Verify, LastRun::now(results.iter().all(|c| c.status != Status::Fail), outcome_line(&results)));
     finish(ctx, &results)

@@ -1,6 +1,7 @@
 //! The code's shape, as ARCHITECTURE.md states it: the environment is read in one module
-//! (`src/context.rs`), and the product imports the emulator only in the `emulator`, `demo` and
-//! `robot-browser` subcommands.
+//! (`src/context.rs`); clap's types are seen only by the seam (`src/settings.rs`) and the code
+//! that parses or documents the command line; and the product imports the emulator only in the
+//! `emulator`, `demo` and `robot-browser` subcommands (and the seam's translation of their flags).
 
 use std::path::{Path, PathBuf};
 
@@ -45,8 +46,21 @@ fn the_environment_is_read_in_context_rs_only() {
 #[test]
 fn only_the_emulator_demo_and_robot_subcommands_import_the_emulator() {
     let hits = code_lines_with(&["mailfino_sf_emulator"]);
-    let allowed = ["cmd/emulator.rs", "cmd/demo.rs", "cmd/robot.rs"];
+    let allowed = ["cmd/emulator.rs", "cmd/demo.rs", "cmd/robot.rs", "settings/emulator.rs"];
     let outside: Vec<_> = hits.iter().filter(|(f, _)| !allowed.contains(&f.as_str())).collect();
     assert!(outside.is_empty(), "the product imports the emulator: {outside:?}");
     assert!(hits.iter().any(|(f, _)| f == "cmd/emulator.rs"), "the scan finds the emulator subcommand's import");
+}
+
+#[test]
+fn nothing_past_the_settings_seam_sees_clap_types() {
+    let hits = code_lines_with(&["cli::", "use clap", "clap::"]);
+    // The parser itself, `main` (parse), `lib` (hands the parse to the seam), the generated
+    // completions and man pages, and the seam.
+    let allowed = ["cli.rs", "main.rs", "lib.rs", "generate.rs", "settings.rs", "settings/emulator.rs"];
+    let outside: Vec<_> = hits.iter().filter(|(f, _)| !allowed.contains(&f.as_str())).collect();
+    assert!(outside.is_empty(), "past the seam, take a typed plan from crate::settings instead of clap's types: {outside:?}");
+    for file in ["settings.rs", "cli.rs"] {
+        assert!(hits.iter().any(|(f, _)| f == file), "the scan finds {file}'s own use of clap");
+    }
 }

@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 use dialoguer::{Confirm, Input, Password, Select};
 use secrecy::SecretString;
 
-use super::{prompt_err, prompt_error, secret_for, show_step, theme, SetupValues};
-use crate::cli::SetupArgs;
+use super::{prompt_err, prompt_error, secret_for, show_step, theme, SetupPlan, SetupValues};
+
 use crate::context::Context;
 use crate::error::Result;
 use crate::salesforce::checklist::STEPS;
@@ -36,7 +36,7 @@ struct Draft {
 }
 
 /// The interactive conversation; nothing is written until it is complete.
-pub(super) fn ask(ctx: &Context, args: &SetupArgs, current: &Profile) -> Result<SetupValues> {
+pub(super) fn ask(ctx: &Context, args: &SetupPlan, current: &Profile) -> Result<SetupValues> {
     let ui = &ctx.ui;
     eprintln!("{}", ui.bold(false).apply_to("mailfino-sf setup: connect mailfino to Salesforce"));
     eprintln!("Profile `{}`; Ctrl-C at any prompt leaves everything as it was.\n", ctx.profile);
@@ -59,7 +59,7 @@ pub(super) fn ask(ctx: &Context, args: &SetupArgs, current: &Profile) -> Result<
 }
 
 impl Draft {
-    fn new(ctx: &Context, args: &SetupArgs, current: &Profile) -> Result<Self> {
+    fn new(ctx: &Context, args: &SetupPlan, current: &Profile) -> Result<Self> {
         let callback_url = match (&args.mailfino_url, &current.callback_url) {
             (Some(base), _) => values::mailfino_callback(Some(base))?.0,
             (None, Some(cb)) => cb.clone(),
