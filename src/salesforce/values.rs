@@ -256,7 +256,7 @@ pub fn client_secret(input: &str) -> Result<(String, Vec<String>)> {
         return Err(Error::usage("the Consumer Secret is empty").hint(expected));
     }
     if secret.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(Error::usage("the Consumer Secret contains whitespace").hint(expected));
+        return Err(Error::usage("the Consumer Secret contains whitespace or a control character").hint(expected));
     }
     if looks_like_key(secret) {
         return Err(Error::usage("the value given as the Consumer Secret looks like a Consumer Key (it starts with 3MVG)")
