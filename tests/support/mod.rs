@@ -514,3 +514,15 @@ pub fn stored_secret_names(env: &Env, profile: &str) -> Vec<String> {
     names.sort();
     names
 }
+
+// ---------------------------------------------------------------------------------------------
+// Exit codes and messages, listeners under attack, and the setup wizard's first pages.
+
+/// Asserts that a run ended with exit `code` and that its stderr holds `needle`; returns stderr.
+#[track_caller]
+pub fn assert_exit(o: &Output, code: i32, needle: &str) -> String {
+    assert_eq!(o.status.code(), Some(code), "{}", all_output(o));
+    let err = stderr(o);
+    assert!(err.contains(needle), "stderr lacks `{needle}`:\n{err}");
+    err
+}
