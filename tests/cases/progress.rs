@@ -22,8 +22,9 @@ fn verify_shows_running_checks_and_slow_answers_on_a_terminal() {
     p.get_process_mut().set_window_size(250, 40).unwrap();
     p.expect(Regex("still running: [a-z_, ]*(login_host|client_secret|refresh_token)")).unwrap();
     p.expect(Regex("waiting for 127\\.0\\.0\\.1 to answer /[a-z0-9/._]+ \\([0-9]+ s\\)")).unwrap();
-    p.expect(Regex("[0-9]+ passed")).unwrap();
+    p.expect("14 passed, 0 warnings, 0 failed, 1 skipped").unwrap();
     p.expect(Eof).unwrap();
+    assert_eq!(pty_exit_code(&p), Some(0));
 }
 
 #[cfg(unix)]
@@ -36,7 +37,10 @@ fn no_progress_with_json_or_on_a_pipe() {
     let mut bytes = found.before().to_vec();
     bytes.extend(found.get(0).unwrap_or_default());
     let text = String::from_utf8_lossy(&bytes).into_owned();
-    assert!(text.contains("\"ok\":true"), "{text}");
+    assert_eq!(pty_exit_code(&p), Some(0), "{text}");
+    // The terminal gets the JSON document and nothing else (no progress line before or after).
+    let v: serde_json::Value = serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("{e}: {text:?}"));
+    assert_eq!(v["ok"], true, "{v}");
     assert!(!text.contains("still running") && !text.contains("waiting for"), "{text}");
     let out = f.env.cmd().arg("verify").output().unwrap();
     assert!(out.status.success(), "{}", all_output(&out));
@@ -60,5 +64,6 @@ fn login_spinner_says_what_it_is_doing() {
     p.expect("verifying the grant").unwrap();
     p.expect("Logged in").unwrap();
     p.expect(Eof).unwrap();
-    assert!(f.refresh_token().is_some());
+    assert_eq!(pty_exit_code(&p), Some(0));
+    assert!(refresh_token_active(&f, &f.refresh_token().expect("a stored refresh token")));
 }

@@ -526,3 +526,12 @@ pub fn assert_exit(o: &Output, code: i32, needle: &str) -> String {
     assert!(err.contains(needle), "stderr lacks `{needle}`:\n{err}");
     err
 }
+
+/// The exit code of a program run in a pseudo-terminal, once it ended (`None`: ended by a signal).
+#[cfg(unix)]
+pub fn pty_exit_code(p: &expectrl::session::OsSession) -> Option<i32> {
+    match p.get_process().wait().expect("wait for the program in the pty") {
+        expectrl::process::unix::WaitStatus::Exited(_, code) => Some(code),
+        _ => None,
+    }
+}
