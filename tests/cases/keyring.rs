@@ -45,6 +45,19 @@ impl KeyringSession {
     }
 }
 
+impl KeyringSession {
+    /// A session, or `None` after the E2E gate printed why (a failure under
+    /// `MAILFINO_SF_REQUIRE_E2E=1`).
+    fn required() -> Option<Self> {
+        let session = Self::start();
+        if e2e_available("gnome-keyring-daemon under dbus-run-session", session.is_some()) {
+            session
+        } else {
+            None
+        }
+    }
+}
+
 impl Drop for KeyringSession {
     fn drop(&mut self) {
         let group = format!("-{}", self.child.id());
@@ -54,13 +67,17 @@ impl Drop for KeyringSession {
     }
 }
 
+/// The summary of `verify --json`'s `config` check.
+fn config_check(out: &std::process::Output) -> String {
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", all_output(out)));
+    let config = v["checks"].as_array().unwrap().iter().find(|c| c["id"] == "config").expect("a config check");
+    assert_eq!(config["status"], "fail", "{config}");
+    config["summary"].as_str().unwrap().to_string()
+}
+
 #[test]
 fn secrets_live_in_a_real_secret_service() {
-    let session = KeyringSession::start();
-    if !e2e_available("gnome-keyring-daemon under dbus-run-session", session.is_some()) {
-        return;
-    }
-    let session = session.unwrap();
+    let Some(session) = KeyringSession::required() else { return };
     let f = fixture(|_| {});
     let with_keyring = |mut c: assert_cmd::Command| {
         c.env("DBUS_SESSION_BUS_ADDRESS", &session.address)
@@ -74,20 +91,28 @@ fn secrets_live_in_a_real_secret_service() {
     assert!(!f.env.credentials_text().contains(&f.emu.client_secret()), "the secret is not in the file store");
     let out = with_keyring(f.login_cmd()).output().unwrap();
     assert!(out.status.success(), "{}", all_output(&out));
-    assert!(stderr(&out).contains("refresh token stored in the keyring"));
+    assert!(stderr(&out).contains("refresh token stored in the keyring"), "{}", stderr(&out));
+    assert!(!f.env.credentials_text().contains("refresh-token"), "the token is not in the file store");
     let mut verify = f.env.cmd();
     verify.arg("verify");
     let out = with_keyring(verify).output().unwrap();
     assert!(out.status.success(), "{}", all_output(&out));
     assert!(stdout(&out).contains("secret from the keyring"), "{}", stdout(&out));
     // Without D-Bus the same profile has no secret: it really is in the keyring.
-    let out = f.env.cmd().arg("verify").env("MAILFINO_SF_STORE", "file").output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    // logout deletes it from the keyring
+    let out = f.env.cmd().args(["verify", "--json"]).env("MAILFINO_SF_STORE", "file").output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", all_output(&out));
+    assert_eq!(config_check(&out), "profile `default` is missing the Consumer Secret");
+    // logout deletes both from the keyring: the keyring run no longer finds the secret either
     let mut logout = f.env.cmd();
     logout.args(["logout", "--local-only", "--forget-secret"]);
     let out = with_keyring(logout).output().unwrap();
-    assert!(stdout(&out).contains("refresh-token, client-secret"), "{}", all_output(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
+    assert!(stdout(&out).lines().any(|l| l.trim() == "deleted: refresh-token, client-secret"), "{}", all_output(&out));
+    let mut verify = f.env.cmd();
+    verify.args(["verify", "--json"]);
+    let out = with_keyring(verify).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", all_output(&out));
+    assert_eq!(config_check(&out), "profile `default` is missing the Consumer Secret");
 }
 
 #[test]
@@ -99,7 +124,12 @@ fn without_a_keyring_the_file_store_is_used_and_said_once() {
     assert_eq!(err.matches("no keyring answered").count(), 1, "{err}");
     assert!(f.env.credentials_text().contains(&f.emu.client_secret()));
     let out = f.env.cmd().arg("verify").env_remove("MAILFINO_SF_STORE").output().unwrap();
-    assert!(stdout(&out).contains("secret from the file store"), "{}", all_output(&out));
+    assert_eq!(out.status.code(), Some(1), "no login yet: {}", all_output(&out));
+    assert!(
+        stdout(&out).contains("✔ pass  config               profile `default` is complete (secret from the file store)"),
+        "{}",
+        all_output(&out)
+    );
     // said once per profile: remembered, and later only `status` reminds of it
     assert!(!stderr(&out).contains("no keyring answered"), "{}", stderr(&out));
     assert!(f.env.config_text().contains("keyring_fallback_noted = true"), "{}", f.env.config_text());
@@ -108,7 +138,7 @@ fn without_a_keyring_the_file_store_is_used_and_said_once() {
     assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
     // an explicit --store keyring with no keyring is a storage error, exit 7
     let out = f.setup_cmd().env("MAILFINO_SF_STORE", "keyring").output().unwrap();
-    assert_eq!(out.status.code(), Some(7), "{}", all_output(&out));
+    assert_exit(&out, 7, "error: the keyring store is not available");
 }
 
 #[cfg(unix)]
@@ -138,11 +168,7 @@ fn a_hung_dbus_does_not_hang_the_tool() {
 /// cannot take is marked in the file, so that the keyring's stale copy is never read again.
 #[test]
 fn a_file_copy_supersedes_a_stale_keyring_copy() {
-    let session = KeyringSession::start();
-    if !e2e_available("gnome-keyring-daemon under dbus-run-session", session.is_some()) {
-        return;
-    }
-    let session = session.unwrap();
+    let Some(session) = KeyringSession::required() else { return };
     let f = fixture(|c| c.rotate_refresh_tokens = true);
     let auto = |mut c: assert_cmd::Command| {
         c.env("DBUS_SESSION_BUS_ADDRESS", &session.address).env_remove("MAILFINO_SF_STORE").env("MAILFINO_SF_KEYRING_TIMEOUT_MS", "10000");
