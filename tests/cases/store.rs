@@ -112,8 +112,7 @@ fn a_store_lock_held_too_long_is_named_and_nothing_changes() {
     drop(lock);
     // a bad timeout value is a usage error naming it
     let out = f.env.cmd().arg("verify").env("MAILFINO_SF_LOCK_TIMEOUT", "forever").output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("MAILFINO_SF_LOCK_TIMEOUT=`forever`"), "{}", stderr(&out));
+    assert_exit(&out, 2, "MAILFINO_SF_LOCK_TIMEOUT=`forever`");
 }
 
 #[cfg(unix)]
@@ -122,6 +121,9 @@ fn lock_files_are_never_followed_through_a_link() {
     let f = fixture(|c| c.rotate_refresh_tokens = true);
     f.setup().login();
     let victim = f.env.path("victim");
+    let grants =
+        || f.emu.requests_to("/services/oauth2/token").into_iter().filter(|r| r.field("grant_type") == Some("refresh_token")).count();
+    let before = (f.refresh_token(), grants());
     for link in [".store-lock", ".default.lock"] {
         let path = f.env.config_dir().join(link);
         let _ = std::fs::remove_file(&path);
@@ -131,10 +133,12 @@ fn lock_files_are_never_followed_through_a_link() {
         assert_eq!(out.status.code(), Some(7), "{link}: {}", all_output(&out));
         assert!(stderr(&out).contains("is a symbolic link; refusing to follow it"), "{link}: {}", stderr(&out));
         assert!(!victim.exists(), "{link}: the link's target was created");
+        assert_eq!((f.refresh_token(), grants()), before, "{link}: the token is kept and nothing was sent");
         std::fs::remove_file(&path).unwrap();
     }
     // without the links everything works again, and the token was never spent by the refusals
     f.env.cmd().arg("refresh").assert().success();
+    assert_eq!(grants(), before.1 + 1);
 }
 
 fn recovery_path(err: &str) -> String {
@@ -163,18 +167,19 @@ fn a_full_disk_sends_the_token_to_a_recovery_file_that_the_next_refresh_uses() {
         assert_eq!(mode(Path::new(&path)), 0o600);
         assert_eq!(mode(&f.env.config_dir().join("recovered")), 0o700);
     }
-    let recovered = std::fs::read_to_string(&path).unwrap().trim().to_string();
+    let first = std::fs::read_to_string(&path).unwrap().trim().to_string();
     assert_eq!(f.refresh_token().as_deref(), Some(spent.as_str()), "the store still holds the spent token");
-    assert!(refresh_token_active(&f, &recovered));
+    assert!(!refresh_token_active(&f, &spent), "rotation spent the stored token");
+    assert!(refresh_token_active(&f, &first));
 
     // The store still fails: the recovered token is used (never the spent one), and its
     // successor replaces the recovery file.
     let out = f.env.cmd().arg("refresh").env("MAILFINO_SF_FAULT", "store-write").output().unwrap();
-    assert_eq!(out.status.code(), Some(7), "{}", all_output(&out));
-    assert!(stderr(&out).contains("using the refresh token kept in"), "{}", stderr(&out));
+    assert_exit(&out, 7, "using the refresh token kept in");
     let files = recovery_files(&f.env, "default");
     assert_eq!(files.len(), 1, "{files:?}");
     let recovered = std::fs::read_to_string(&files[0]).unwrap().trim().to_string();
+    assert_ne!(recovered, first, "the successor replaced the recovered token");
     assert!(refresh_token_active(&f, &recovered));
 
     // The store works again: restored first, then refreshed; the chain stays alive.
