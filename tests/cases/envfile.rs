@@ -44,8 +44,10 @@ fn mailfino_env_fails_naming_a_changed_or_removed_secret() {
     let (code, v, text) = verify(&f.env, &[]);
     assert_eq!(code, 0, "{text}");
     assert_eq!(check(&v, "mailfino_env")["status"], "pass", "{v}");
-    let human = stdout(&f.env.cmd().arg("verify").output().unwrap());
-    assert!(human.contains("15 passed") && human.contains("mailfino's Salesforce connection works"), "{human}");
+    let out = f.env.cmd().arg("verify").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
+    let human = stdout(&out);
+    assert!(human.contains("15 passed, 0 warnings, 0 failed") && human.contains("mailfino's Salesforce connection works"), "{human}");
 
     // A changed secret: named by key, both values masked.
     let other = "0123456789abcdef".repeat(4);
@@ -56,13 +58,16 @@ fn mailfino_env_fails_naming_a_changed_or_removed_secret() {
     assert!(summary.contains("MAILFINO_SALESFORCE_CLIENT_SECRET differs"), "{summary}");
     assert!(summary.contains("0123… (64 characters)") && summary.contains(&format!("{}…", &secret[..4])), "{summary}");
     assert!(!text.contains(&other) && !text.contains(&secret), "secrets are masked: {text}");
-    let human = stdout(&f.env.cmd().arg("verify").output().unwrap());
+    let out = f.env.cmd().arg("verify").output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", all_output(&out));
+    let human = stdout(&out);
     assert!(human.contains("✘ fail  mailfino_env") && !human.contains("connection works"), "{human}");
 
     // A removed secret and a changed login URL: both named.
     set_line(&path, "MAILFINO_SALESFORCE_CLIENT_SECRET", None);
     set_line(&path, "MAILFINO_SALESFORCE_LOGIN_URL", Some("MAILFINO_SALESFORCE_LOGIN_URL=https://test.salesforce.com"));
-    let (_, v, _) = verify(&f.env, &[]);
+    let (code, v, text) = verify(&f.env, &[]);
+    assert_eq!(code, 1, "{text}");
     let summary = check(&v, "mailfino_env")["summary"].as_str().unwrap();
     assert!(summary.contains("MAILFINO_SALESFORCE_CLIENT_SECRET is missing"), "{summary}");
     assert!(summary.contains("MAILFINO_SALESFORCE_LOGIN_URL differs"), "{summary}");
@@ -86,7 +91,8 @@ fn mailfino_env_fails_naming_a_changed_or_removed_secret() {
     // --env-file names another file to compare with the profile.
     let copy = f.env.path("copy.env");
     std::fs::write(&copy, format!("MAILFINO_SALESFORCE_CLIENT_ID={}\n", f.emu.client_id())).unwrap();
-    let (_, v, _) = verify(&f.env, &["--env-file", copy.to_str().unwrap()]);
+    let (code, v, text) = verify(&f.env, &["--env-file", copy.to_str().unwrap()]);
+    assert_eq!(code, 1, "{text}");
     let summary = check(&v, "mailfino_env")["summary"].as_str().unwrap();
     assert!(summary.contains("copy.env") && summary.contains("MAILFINO_SALESFORCE_CALLBACK_URL is missing"), "{summary}");
 }
@@ -110,8 +116,11 @@ fn verify_env_file_checks_the_files_values_live_with_an_empty_config_dir() {
     let at = ids.iter().position(|id| *id == "api_access").unwrap();
     assert_eq!(ids[at + 1], "mailfino_env", "the contract's order: {ids:?}");
     assert!(!server.config_dir().exists(), "nothing written on mailfino's server");
-    let human = stdout(&server.cmd().args(["verify", "--env-file", path.to_str().unwrap()]).output().unwrap());
-    assert!(human.contains("Not proven:") && human.contains("refresh_token"), "{human}");
+    let out = server.cmd().args(["verify", "--env-file", path.to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
+    let human = stdout(&out);
+    let not_proven = human.split("Not proven: ").nth(1).unwrap_or_else(|| panic!("no `Not proven:` in {human}"));
+    assert!(not_proven.starts_with("loopback_registered, refresh_token, scopes, api_access"), "{human}");
     assert!(!human.contains("the refresh token renews"), "claims only what was checked: {human}");
 
     // The file's secret is what is checked, live.
@@ -154,13 +163,13 @@ fn flagged_values_exit_2_in_non_interactive_mode_and_write_nothing() {
     assert!(!err.contains(&secret), "never echoed: {err}");
     // The same from the environment: refused, no `ps` advice.
     let out = run(&secret, &secret, true);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("looks like a Consumer Secret") && !stderr(&out).contains("`ps`"), "{}", stderr(&out));
+    let err = assert_exit(&out, 2, "looks like a Consumer Secret");
+    assert!(!err.contains("`ps`") && !err.contains(&secret), "{err}");
     // The key as the secret, piped: refused, no `ps` advice.
     let key = f.emu.client_id();
     let out = run(&key, &key, false);
-    assert_eq!(out.status.code(), Some(2), "{}", all_output(&out));
-    assert!(stderr(&out).contains("looks like a Consumer Key") && !stderr(&out).contains("`ps`"), "{}", stderr(&out));
+    let err = assert_exit(&out, 2, "looks like a Consumer Key");
+    assert!(!err.contains("`ps`"), "{err}");
     // A Setup domain as login URL, an env file in a missing directory.
     let out = f
         .env
@@ -169,11 +178,9 @@ fn flagged_values_exit_2_in_non_interactive_mode_and_write_nothing() {
         .env("MAILFINO_SF_CLIENT_SECRET", &secret)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("https://acme.my.salesforce.com"), "{}", stderr(&out));
+    assert_exit(&out, 2, "https://acme.my.salesforce.com");
     let out = f.setup_cmd().args(["--env-file", f.env.path("no/such/dir.env").to_str().unwrap()]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", all_output(&out));
-    assert!(stderr(&out).contains("does not exist"), "{}", stderr(&out));
+    assert_exit(&out, 2, "does not exist");
     assert!(!f.env.config_dir().exists() && !envfile.exists(), "nothing written");
     // A merely unusual key passes with a warning.
     let out = f
@@ -196,19 +203,7 @@ fn the_wizard_refuses_a_secret_in_the_key_prompt_and_asks_again() {
     let f = fixture(|_| {});
     let envfile = f.env.path("mailfino.env");
     let mut p = f.env.pty(&["setup", "--login-url", f.emu.url(), "--redirect-uri", &f.redirect]);
-    p.expect("Where mailfino runs").unwrap();
-    p.send_line("").unwrap();
-    p.expect("Salesforce org").unwrap();
-    p.send_line("").unwrap();
-    p.expect("My Domain URL").unwrap();
-    p.send_line("").unwrap();
-    p.expect("How to create the External Client App").unwrap();
-    p.send_line("").unwrap(); // click through Setup
-    for n in 1..=5 {
-        p.expect(format!("Step {n} done?")).unwrap();
-        p.send_line("y").unwrap();
-    }
-    p.expect("Consumer Key").unwrap();
+    wizard_to_the_consumer_key(&mut p);
     p.send_line(f.emu.client_secret()).unwrap();
     let seen = p.expect("looks like a Consumer Secret").unwrap();
     let before = String::from_utf8_lossy(seen.before()).to_string();
@@ -226,11 +221,12 @@ fn the_wizard_refuses_a_secret_in_the_key_prompt_and_asks_again() {
     let after = String::from_utf8_lossy(rest.before()).to_string();
     p.send_line("n").unwrap();
     p.expect(Eof).unwrap();
+    assert_eq!(pty_exit_code(&p), Some(0));
     assert!(!before.contains("`ps`") && !after.contains("`ps`"), "no `ps` advice for typed input");
     let env = std::fs::read_to_string(&envfile).unwrap();
     assert!(env.contains(&format!("MAILFINO_SALESFORCE_CLIENT_ID={}", f.emu.client_id())), "{env}");
     assert!(env.contains(&format!("MAILFINO_SALESFORCE_CLIENT_SECRET={}", f.emu.client_secret())), "{env}");
-    assert!(f.env.config_text().contains(&f.emu.client_id()));
+    assert!(f.env.config_text().contains(&format!("client_id = \"{}\"", f.emu.client_id())), "{}", f.env.config_text());
 }
 
 #[cfg(unix)]
@@ -246,8 +242,7 @@ fn is_root() -> bool {
 #[test]
 fn the_env_file_stays_mailfinos_through_a_symlink_owner_and_two_runs() {
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
-    if !is_root() {
-        eprintln!("SKIPPED: changing a file's owner to `nobody` needs root (run the tests as root to cover it)");
+    if !e2e_available("root (to give the env file to `nobody`)", is_root()) {
         return;
     }
     const NOBODY: u32 = 65534;
@@ -305,14 +300,18 @@ fn setup_with_only_mailfinos_callback_exits_0_and_says_what_login_needs() {
     let out = f.setup_cmd().output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
     let err = stderr(&out);
-    assert!(err.contains("! warn") && err.contains("loopback_registered"), "{err}");
+    assert!(err.lines().any(|l| l.starts_with("! warn  loopback_registered ")), "{err}");
     assert!(err.contains("`mailfino-sf login` will need") && err.contains(&f.redirect), "{err}");
     // Asked to log in as well: that cannot work yet, and says why.
     let out = f.setup_cmd().arg("--login").output().unwrap();
-    assert_eq!(out.status.code(), Some(4), "{}", all_output(&out));
-    assert!(stderr(&out).contains("not registered"), "{}", stderr(&out));
+    assert_exit(&out, 4, "not registered");
+    assert!(
+        f.refresh_token().is_none()
+            && f.emu.requests_to("/services/oauth2/token").iter().all(|r| r.field("grant_type") != Some("refresh_token"))
+    );
     // mailfino's own callback missing stays a failure.
     let f = fixture(|c| c.callbacks.retain(|cb| cb != CLOUD_CALLBACK));
     let out = f.setup_cmd().output().unwrap();
     assert_eq!(out.status.code(), Some(4), "{}", all_output(&out));
+    assert!(stderr(&out).lines().any(|l| l.starts_with("✘ fail  callback_registered ")), "{}", stderr(&out));
 }

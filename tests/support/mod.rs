@@ -535,3 +535,23 @@ pub fn pty_exit_code(p: &expectrl::session::OsSession) -> Option<i32> {
         _ => None,
     }
 }
+
+/// Takes the setup wizard (started with `--login-url`) through its first pages with the defaults
+/// (mailfino Cloud, the given org, every Setup step done) up to the Consumer Key prompt.
+#[cfg(unix)]
+pub fn wizard_to_the_consumer_key(p: &mut expectrl::session::OsSession) {
+    use expectrl::Expect;
+    p.expect("Where mailfino runs").unwrap();
+    p.send_line("").unwrap(); // mailfino Cloud
+    p.expect("Salesforce org").unwrap();
+    p.send_line("").unwrap(); // preselected: My Domain, since --login-url is neither production nor sandbox
+    p.expect("My Domain URL").unwrap();
+    p.send_line("").unwrap(); // default: the URL given by --login-url
+    p.expect("How to create the External Client App").unwrap();
+    p.send_line("").unwrap(); // click through Setup
+    for n in 1..=5 {
+        p.expect(format!("Step {n} done?")).unwrap();
+        p.send_line("y").unwrap();
+    }
+    p.expect("Consumer Key").unwrap();
+}
