@@ -79,6 +79,11 @@ fn profile_completion_helper_is_quiet_without_a_config() {
     let out = env.cmd().arg("__complete-profiles").output().unwrap();
     assert!(out.status.success());
     assert_eq!(all_output(&out), "", "an error never lands in the command line");
+    // and with a config, it lists the profiles (so the silence above is not all it can do)
+    std::fs::write(env.config_dir().join("config.toml"), "[default]\nclient_id = \"a\"\n[sandbox]\nclient_id = \"b\"\n").unwrap();
+    let out = env.cmd().arg("__complete-profiles").output().unwrap();
+    assert!(out.status.success());
+    assert_eq!((stdout(&out).as_str(), stderr(&out).as_str()), ("default\nsandbox\n", ""));
 }
 
 #[test]

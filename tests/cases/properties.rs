@@ -29,6 +29,9 @@ proptest! {
         let merged = envfile::merge(&existing, &pairs);
         prop_assert!(merged.starts_with(&existing), "foreign lines kept in place");
         prop_assert_eq!(merged.matches("MAILFINO_SALESFORCE_CLIENT_ID=").count(), 1);
+        let keys = ["MAILFINO_SALESFORCE_CLIENT_ID", "MAILFINO_SALESFORCE_LOGIN_URL"];
+        let written: Vec<_> = pairs.iter().map(|(k, v)| (*k, Ok(v.to_string()))).collect();
+        prop_assert_eq!(envfile::values(&merged, &keys), written, "both values read back");
         prop_assert_eq!(envfile::merge(&merged, &pairs), merged.clone(), "idempotent");
     }
 
