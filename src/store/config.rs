@@ -150,7 +150,9 @@ pub fn update_profile(dir: &Path, name: &str, change: impl FnOnce(&mut Profile))
 /// Parses the file's text; the error names the line.
 pub fn parse(text: &str) -> std::result::Result<BTreeMap<String, Profile>, String> {
     toml::from_str::<BTreeMap<String, Profile>>(text).map_err(|e| {
-        let line = e.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+        // The line the error starts on: the line breaks before it, plus one (`lines()` would
+        // miss the line of an error at its first character).
+        let line = e.span().map(|s| text.as_bytes()[..s.start.min(text.len())].iter().filter(|b| **b == b'\n').count() + 1);
         let what = e.message().trim().to_string();
         match line {
             Some(line) => format!("line {line}: {what}"),
@@ -190,6 +192,9 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_rejected() {
-        assert!(parse("[default]\nclient_secret = \"x\"\n").unwrap_err().contains("line"));
+        let err = parse("[default]\nclient_secret = \"x\"\n").unwrap_err();
+        assert!(err.starts_with("line 2: unknown field `client_secret`"), "{err}");
+        let err = parse("# a comment\n\n[default]\nclient_id = \"a\"\nlogin = \"x\"\n").unwrap_err();
+        assert!(err.starts_with("line 5: unknown field `login`"), "{err}");
     }
 }
