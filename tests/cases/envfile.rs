@@ -9,10 +9,6 @@ use serde_json::Value;
 
 use crate::support::*;
 
-fn check<'a>(v: &'a Value, id: &str) -> &'a Value {
-    v["checks"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap_or_else(|| panic!("no check {id}: {v}"))
-}
-
 fn verify(env: &Env, extra: &[&str]) -> (i32, Value, String) {
     let out = env.cmd().args(["verify", "--json"]).args(extra).output().unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("not JSON: {}", all_output(&out)));
@@ -43,7 +39,7 @@ fn mailfino_env_fails_naming_a_changed_or_removed_secret() {
     let secret = f.emu.client_secret();
     let (code, v, text) = verify(&f.env, &[]);
     assert_eq!(code, 0, "{text}");
-    assert_eq!(check(&v, "mailfino_env")["status"], "pass", "{v}");
+    assert_eq!(check_of(&v, "mailfino_env")["status"], "pass", "{v}");
     let out = f.env.cmd().arg("verify").output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
     let human = stdout(&out);
@@ -54,7 +50,7 @@ fn mailfino_env_fails_naming_a_changed_or_removed_secret() {
     set_line(&path, "MAILFINO_SALESFORCE_CLIENT_SECRET", Some(&format!("MAILFINO_SALESFORCE_CLIENT_SECRET={other}")));
     let (code, v, text) = verify(&f.env, &[]);
     assert_eq!(code, 1, "{text}");
-    let summary = check(&v, "mailfino_env")["summary"].as_str().unwrap();
+    let summary = check_of(&v, "mailfino_env")["summary"].as_str().unwrap();
     assert!(summary.contains("MAILFINO_SALESFORCE_CLIENT_SECRET differs"), "{summary}");
     assert!(summary.contains("0123… (64 characters)") && summary.contains(&format!("{}…", &secret[..4])), "{summary}");
     assert!(!text.contains(&other) && !text.contains(&secret), "secrets are masked: {text}");
@@ -68,16 +64,16 @@ fn mailfino_env_fails_naming_a_changed_or_removed_secret() {
     set_line(&path, "MAILFINO_SALESFORCE_LOGIN_URL", Some("MAILFINO_SALESFORCE_LOGIN_URL=https://test.salesforce.com"));
     let (code, v, text) = verify(&f.env, &[]);
     assert_eq!(code, 1, "{text}");
-    let summary = check(&v, "mailfino_env")["summary"].as_str().unwrap();
+    let summary = check_of(&v, "mailfino_env")["summary"].as_str().unwrap();
     assert!(summary.contains("MAILFINO_SALESFORCE_CLIENT_SECRET is missing"), "{summary}");
     assert!(summary.contains("MAILFINO_SALESFORCE_LOGIN_URL differs"), "{summary}");
-    assert!(check(&v, "mailfino_env")["hint"].as_str().unwrap().contains("--env-file"), "{v}");
+    assert!(check_of(&v, "mailfino_env")["hint"].as_str().unwrap().contains("--env-file"), "{v}");
 
     // Deleted: fails. Readable by others: fails.
     std::fs::remove_file(&path).unwrap();
     let (code, v, _) = verify(&f.env, &[]);
     assert_eq!(code, 1);
-    assert!(check(&v, "mailfino_env")["summary"].as_str().unwrap().contains("does not exist"), "{v}");
+    assert!(check_of(&v, "mailfino_env")["summary"].as_str().unwrap().contains("does not exist"), "{v}");
     f.setup_cmd().args(["--env-file", path.to_str().unwrap()]).assert().success();
     assert_eq!(verify(&f.env, &[]).0, 0, "setup wrote it again");
     #[cfg(unix)]
@@ -86,14 +82,14 @@ fn mailfino_env_fails_naming_a_changed_or_removed_secret() {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
         let (code, v, _) = verify(&f.env, &[]);
         assert_eq!(code, 1);
-        assert!(check(&v, "mailfino_env")["summary"].as_str().unwrap().contains("other users can read it (mode 0644)"), "{v}");
+        assert!(check_of(&v, "mailfino_env")["summary"].as_str().unwrap().contains("other users can read it (mode 0644)"), "{v}");
     }
     // --env-file names another file to compare with the profile.
     let copy = f.env.path("copy.env");
     std::fs::write(&copy, format!("MAILFINO_SALESFORCE_CLIENT_ID={}\n", f.emu.client_id())).unwrap();
     let (code, v, text) = verify(&f.env, &["--env-file", copy.to_str().unwrap()]);
     assert_eq!(code, 1, "{text}");
-    let summary = check(&v, "mailfino_env")["summary"].as_str().unwrap();
+    let summary = check_of(&v, "mailfino_env")["summary"].as_str().unwrap();
     assert!(summary.contains("copy.env") && summary.contains("MAILFINO_SALESFORCE_CALLBACK_URL is missing"), "{summary}");
 }
 
@@ -104,13 +100,13 @@ fn verify_env_file_checks_the_files_values_live_with_an_empty_config_dir() {
     let (code, v, text) = verify(&server, &["--env-file", path.to_str().unwrap()]);
     assert_eq!(code, 0, "{text}");
     for id in ["config", "callback_url", "login_host", "client_id", "callback_registered", "client_secret", "mailfino_env"] {
-        assert_eq!(check(&v, id)["status"], "pass", "{id}: {v}");
+        assert_eq!(check_of(&v, id)["status"], "pass", "{id}: {v}");
     }
     for id in ["loopback_registered", "refresh_token", "scopes", "api_access"] {
-        assert_eq!(check(&v, id)["status"], "skip", "{id}: {v}");
+        assert_eq!(check_of(&v, id)["status"], "skip", "{id}: {v}");
     }
     for id in ["user_active", "org_identity", "api_limits", "approvals"] {
-        assert_eq!(check(&v, id)["status"], "skip", "{id}: {v}");
+        assert_eq!(check_of(&v, id)["status"], "skip", "{id}: {v}");
     }
     let ids: Vec<&str> = v["checks"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
     let at = ids.iter().position(|id| *id == "api_access").unwrap();
@@ -127,15 +123,15 @@ fn verify_env_file_checks_the_files_values_live_with_an_empty_config_dir() {
     set_line(&path, "MAILFINO_SALESFORCE_CLIENT_SECRET", Some(&format!("MAILFINO_SALESFORCE_CLIENT_SECRET='{}'", "f".repeat(64))));
     let (code, v, text) = verify(&server, &["--env-file", path.to_str().unwrap()]);
     assert_eq!(code, 1, "{text}");
-    assert_eq!(check(&v, "client_secret")["status"], "fail", "{v}");
+    assert_eq!(check_of(&v, "client_secret")["status"], "fail", "{v}");
     // An incomplete file names what is missing.
     set_line(&path, "MAILFINO_SALESFORCE_CLIENT_ID", None);
     let (code, v, _) = verify(&server, &["--env-file", path.to_str().unwrap()]);
     assert_eq!(code, 1);
-    assert!(check(&v, "config")["summary"].as_str().unwrap().contains("MAILFINO_SALESFORCE_CLIENT_ID"), "{v}");
+    assert!(check_of(&v, "config")["summary"].as_str().unwrap().contains("MAILFINO_SALESFORCE_CLIENT_ID"), "{v}");
     let (code, v, _) = verify(&server, &["--env-file", f.env.path("nope.env").to_str().unwrap()]);
     assert_eq!(code, 1);
-    assert!(check(&v, "config")["summary"].as_str().unwrap().contains("does not exist"), "{v}");
+    assert!(check_of(&v, "config")["summary"].as_str().unwrap().contains("does not exist"), "{v}");
 }
 
 #[test]
@@ -221,7 +217,7 @@ fn the_wizard_refuses_a_secret_in_the_key_prompt_and_asks_again() {
     let after = String::from_utf8_lossy(rest.before()).to_string();
     p.send_line("n").unwrap();
     p.expect(Eof).unwrap();
-    assert_eq!(pty_exit_code(&p), Some(0));
+    assert_pty_exit(&p, 0);
     assert!(!before.contains("`ps`") && !after.contains("`ps`"), "no `ps` advice for typed input");
     let env = std::fs::read_to_string(&envfile).unwrap();
     assert!(env.contains(&format!("MAILFINO_SALESFORCE_CLIENT_ID={}", f.emu.client_id())), "{env}");

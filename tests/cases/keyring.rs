@@ -70,7 +70,7 @@ impl Drop for KeyringSession {
 /// The summary of `verify --json`'s `config` check.
 fn config_check(out: &std::process::Output) -> String {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", all_output(out)));
-    let config = v["checks"].as_array().unwrap().iter().find(|c| c["id"] == "config").expect("a config check");
+    let config = check_of(&v, "config");
     assert_eq!(config["status"], "fail", "{config}");
     config["summary"].as_str().unwrap().to_string()
 }

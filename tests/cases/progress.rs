@@ -24,7 +24,7 @@ fn verify_shows_running_checks_and_slow_answers_on_a_terminal() {
     p.expect(Regex("waiting for 127\\.0\\.0\\.1 to answer /[a-z0-9/._]+ \\([0-9]+ s\\)")).unwrap();
     p.expect("14 passed, 0 warnings, 0 failed, 1 skipped").unwrap();
     p.expect(Eof).unwrap();
-    assert_eq!(pty_exit_code(&p), Some(0));
+    assert_pty_exit(&p, 0);
 }
 
 #[cfg(unix)]
@@ -37,7 +37,7 @@ fn no_progress_with_json_or_on_a_pipe() {
     let mut bytes = found.before().to_vec();
     bytes.extend(found.get(0).unwrap_or_default());
     let text = String::from_utf8_lossy(&bytes).into_owned();
-    assert_eq!(pty_exit_code(&p), Some(0), "{text}");
+    assert_pty_exit(&p, 0);
     // The terminal gets the JSON document and nothing else (no progress line before or after).
     let v: serde_json::Value = serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("{e}: {text:?}"));
     assert_eq!(v["ok"], true, "{v}");
@@ -64,6 +64,6 @@ fn login_spinner_says_what_it_is_doing() {
     p.expect("verifying the grant").unwrap();
     p.expect("Logged in").unwrap();
     p.expect(Eof).unwrap();
-    assert_eq!(pty_exit_code(&p), Some(0));
+    assert_pty_exit(&p, 0);
     assert!(refresh_token_active(&f, &f.refresh_token().expect("a stored refresh token")));
 }

@@ -527,15 +527,6 @@ pub fn assert_exit(o: &Output, code: i32, needle: &str) -> String {
     err
 }
 
-/// The exit code of a program run in a pseudo-terminal, once it ended (`None`: ended by a signal).
-#[cfg(unix)]
-pub fn pty_exit_code(p: &expectrl::session::OsSession) -> Option<i32> {
-    match p.get_process().wait().expect("wait for the program in the pty") {
-        expectrl::process::unix::WaitStatus::Exited(_, code) => Some(code),
-        _ => None,
-    }
-}
-
 /// Takes the setup wizard (started with `--login-url`) through its first pages with the defaults
 /// (mailfino Cloud, the given org, every Setup step done) up to the Consumer Key prompt.
 #[cfg(unix)]
