@@ -235,10 +235,10 @@ fn env_pairs<'a>(v: &'a SetupValues, secret: &'a str) -> [(&'static str, &'a str
 }
 
 /// Says what writing mailfino's env file did.
-fn report_env_write(ctx: &Context, path: &std::path::Path, w: envfile::Written) {
+fn report_env_write(ctx: &Context, path: &std::path::Path, w: &envfile::Written) {
     let tick = ctx.ui.green(false).apply_to("✔");
     if w.changed {
-        let kept = w.backup.map(|b| format!("; the previous file is kept as {}", b.display())).unwrap_or_default();
+        let kept = w.backup.as_ref().map(|b| format!("; the previous file is kept as {}", b.display())).unwrap_or_default();
         eprintln!("{tick} wrote mailfino's Salesforce settings to {}{kept}", path.display());
     } else {
         eprintln!("{tick} mailfino's env file {} already holds these settings (not rewritten)", path.display());
@@ -260,7 +260,7 @@ pub fn apply(ctx: &Context, cfg: ConfigFile, v: SetupValues, opts: &ApplyOptions
         }
         eprintln!();
     }
-    let secret = save(ctx, cfg, &v)?;
+    let (secret, env_written) = save(ctx, cfg, &v)?;
     if opts.print_env {
         ctx.ui.warn(
             "the lines below contain the Consumer Secret; put them into mailfino's secret store (Kubernetes secret, systemd credential, …)",
@@ -287,12 +287,13 @@ pub fn apply(ctx: &Context, cfg: ConfigFile, v: SetupValues, opts: &ApplyOptions
             code = c.unwrap_or(code);
         }
     }
-    finish(ctx, &v, opts, &results, logged_in.as_ref(), login_blocked);
+    finish(ctx, &v, opts, &Outcome { results: &results, env_written: env_written.as_ref(), logged_in: logged_in.as_ref(), login_blocked });
     Ok(code)
 }
 
-/// Saves the profile and the secret and writes mailfino's environment; returns the secret in use.
-fn save(ctx: &Context, mut cfg: ConfigFile, v: &SetupValues) -> Result<SecretString> {
+/// Saves the profile and the secret and writes mailfino's environment; returns the secret in use
+/// and what writing the env file did.
+fn save(ctx: &Context, mut cfg: ConfigFile, v: &SetupValues) -> Result<(SecretString, Option<envfile::Written>)> {
     let mut profile = cfg.profile(&ctx.profile).cloned().unwrap_or_default();
     let changed_app =
         profile.client_id.as_deref() != Some(v.client_id.as_str()) || profile.login_url.as_deref() != Some(v.login_url.as_str());
@@ -329,10 +330,16 @@ fn save(ctx: &Context, mut cfg: ConfigFile, v: &SetupValues) -> Result<SecretStr
     if let Some(to) = stored_in {
         eprintln!("{} stored the Consumer Secret in the {}", ctx.ui.green(false).apply_to("✔"), to.label());
     }
-    if let Some(plan) = env_plan {
-        report_env_write(ctx, &plan.path.clone(), plan.commit()?);
-    }
-    Ok(secret)
+    let written = match env_plan {
+        Some(plan) => {
+            let path = plan.path.clone();
+            let w = plan.commit()?;
+            report_env_write(ctx, &path, &w);
+            Some(w)
+        }
+        None => None,
+    };
+    Ok((secret, written))
 }
 
 /// The app checks (with the propagation retry), printed; the exit code of a failure.
@@ -393,21 +400,27 @@ fn login_and_verify(ctx: &Context, v: &SetupValues, choice: BrowserChoice) -> Re
     Ok((o, all, code))
 }
 
-/// The JSON document, or the "Next:" lines.
-fn finish(
-    ctx: &Context,
-    v: &SetupValues,
-    opts: &ApplyOptions,
-    results: &[Check],
-    logged_in: Option<&login::LoginOutcome>,
+/// What a setup did, for [`finish`].
+struct Outcome<'a> {
+    results: &'a [Check],
+    /// What writing mailfino's env file did (None: no env file).
+    env_written: Option<&'a envfile::Written>,
+    logged_in: Option<&'a login::LoginOutcome>,
     login_blocked: bool,
-) {
+}
+
+/// The JSON document, or the "Next:" lines.
+fn finish(ctx: &Context, v: &SetupValues, opts: &ApplyOptions, o: &Outcome) {
+    let (results, logged_in, login_blocked) = (o.results, o.logged_in, o.login_blocked);
     let passed = results.iter().all(|c| c.status != Status::Fail);
     if ctx.json {
         out(&json!({
             "ok": passed, "profile": ctx.profile, "login_url": v.login_url, "client_id": v.client_id,
             "callback_url": v.callback_url, "redirect_uri": v.redirect_uri,
             "env_file": v.env_file.as_ref().map(|p| p.display().to_string()),
+            "env_file_changed": o.env_written.map(|w| w.changed),
+            "env_file_backup": o.env_written.and_then(|w| w.backup.as_ref()).map(|b| b.display().to_string()),
+            "env_file_notes": o.env_written.map(|w| &w.notes),
             "checks": results, "logged_in": logged_in.map(|o| o.username.clone()),
         })
         .to_string());

@@ -311,3 +311,39 @@ fn setup_with_only_mailfinos_callback_exits_0_and_says_what_login_needs() {
     assert_eq!(out.status.code(), Some(4), "{}", all_output(&out));
     assert!(stderr(&out).lines().any(|l| l.starts_with("✘ fail  callback_registered ")), "{}", stderr(&out));
 }
+
+#[test]
+fn setup_json_says_what_it_did_to_the_env_file_and_names_the_backup() {
+    let f = fixture(|_| {});
+    let path = f.env.path("salesforce.env");
+    let original = "# mailfino's own settings\nMAILFINO_DB_URL=postgres://db/mailfino\n";
+    std::fs::write(&path, original).unwrap();
+    let run = || {
+        let out = f.setup_cmd().args(["--env-file", path.to_str().unwrap(), "--json"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("not JSON: {}", all_output(&out)));
+        v
+    };
+    let first = run();
+    assert_eq!(first["env_file"], path.to_str().unwrap(), "{first}");
+    assert_eq!(first["env_file_changed"], true, "{first}");
+    let backup = PathBuf::from(first["env_file_backup"].as_str().unwrap_or_else(|| panic!("no backup named: {first}")));
+    assert_eq!(std::fs::read_to_string(&backup).unwrap(), original, "the named backup is the original file");
+    assert!(std::fs::read_to_string(&path).unwrap().starts_with(original), "mailfino's own lines stay first");
+
+    // The same values again: nothing rewritten, no backup made or named.
+    let second = run();
+    assert_eq!(second["env_file_changed"], false, "{second}");
+    assert_eq!(second["env_file_backup"], Value::Null, "{second}");
+    let backups: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("salesforce.env.bak."))
+        .collect();
+    assert_eq!(backups.len(), 1, "one backup, from the first run only");
+
+    // No env file: the fields say so.
+    let out = f.setup_cmd().arg("--json").output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((&v["env_file"], &v["env_file_changed"], &v["env_file_backup"]), (&Value::Null, &Value::Null, &Value::Null), "{v}");
+}
