@@ -6,21 +6,38 @@
 //! - During the refresh sequence ([`Critical`]), from just before the refresh grant is sent until
 //!   a rotated refresh token is stored (or kept in a recovery file), a signal is deferred: the
 //!   run exits 130 right after, never between Salesforce's answer and the store.
+//! - While prompts are open ([`Prompts`]), a signal restores the terminal as it was before the
+//!   first prompt (echo on, cursor shown), prints the command's cancel message on a line of its
+//!   own and exits 130. Ctrl-C at a hidden prompt arrives as SIGINT from the terminal; at a menu
+//!   or a text prompt (raw mode) `console` reads it as a key, restores the terminal and raises
+//!   SIGINT itself, and the prompt's error reaches [`prompt_interrupted`]: whichever thread comes
+//!   first ends the run, the other waits for it. A [`Prompts`] guard that ends while a cancel is
+//!   under way never returns, so nothing is written after "nothing was written" was decided.
 //!
 //! At any other time a signal exits 130 at once, as it would by default. SIGKILL cannot be
 //! caught: a kill between Salesforce's answer and the fsync loses a rotated token (SECURITY.md).
 
+use std::io::Write;
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::Once;
+use std::sync::{Mutex, Once};
+use std::time::Duration;
+
+mod terminal;
 
 const NORMAL: u8 = 0;
 const CRITICAL: u8 = 1;
 const CRITICAL_PENDING: u8 = 2;
 const WAITING: u8 = 3;
 const INTERRUPTED: u8 = 4;
+const PROMPTING: u8 = 5;
+const CANCELLING: u8 = 6;
 
 static STATE: AtomicU8 = AtomicU8::new(NORMAL);
 static INSTALLED: Once = Once::new();
+
+/// What the open [`Prompts`] print when a signal cancels them.
+type Report = Box<dyn FnOnce() + Send>;
+static REPORT: Mutex<Option<Report>> = Mutex::new(None);
 
 fn install() {
     INSTALLED.call_once(|| {
@@ -34,15 +51,82 @@ fn on_signal() {
         let next = match state {
             CRITICAL => CRITICAL_PENDING,
             WAITING => INTERRUPTED,
-            CRITICAL_PENDING | INTERRUPTED => return,
+            PROMPTING => CANCELLING,
+            CRITICAL_PENDING | INTERRUPTED | CANCELLING => return,
             _ => std::process::exit(130),
         };
         if STATE.compare_exchange(state, next, Ordering::SeqCst, Ordering::SeqCst).is_ok() {
-            if next == CRITICAL_PENDING {
-                eprintln!("mailfino-sf: interrupted; finishing the refresh so that the new refresh token is not lost");
+            match next {
+                CRITICAL_PENDING => {
+                    eprintln!("mailfino-sf: interrupted; finishing the refresh so that the new refresh token is not lost")
+                }
+                CANCELLING => cancel(),
+                _ => {}
             }
             return;
         }
+    }
+}
+
+/// Restores the terminal, prints the cancel message and exits 130. Called only by the thread
+/// that moved the state to CANCELLING. Nothing here may panic (a hung-up terminal fails every
+/// write; the release build aborts on a panic).
+fn cancel() -> ! {
+    terminal::restore();
+    let _ = writeln!(std::io::stderr());
+    let report = REPORT.lock().unwrap_or_else(|e| e.into_inner()).take();
+    if let Some(report) = report {
+        report();
+    }
+    std::process::exit(130)
+}
+
+/// Another thread is cancelling and exits the process in a moment; should its message hang on a
+/// stopped terminal (XOFF), the run ends here all the same.
+fn wait_for_cancel() -> ! {
+    std::thread::sleep(Duration::from_secs(5));
+    std::process::exit(130)
+}
+
+/// Prompts are open: a signal restores the terminal, prints what `report` prints and exits 130.
+/// Dropping the guard ends that (a later signal exits 130 at once).
+#[must_use = "signals cancel the prompts only while this guard lives"]
+pub struct Prompts(());
+
+impl Prompts {
+    /// `report` prints the cancel message (e.g. "setup cancelled; nothing was written"); it runs
+    /// on the signal thread, after the terminal is restored, and must not panic.
+    pub fn begin(report: impl FnOnce() + Send + 'static) -> Self {
+        install();
+        terminal::save();
+        *REPORT.lock().unwrap_or_else(|e| e.into_inner()) = Some(Box::new(report));
+        STATE.store(PROMPTING, Ordering::SeqCst);
+        Prompts(())
+    }
+}
+
+impl Drop for Prompts {
+    fn drop(&mut self) {
+        if STATE.compare_exchange(PROMPTING, NORMAL, Ordering::SeqCst, Ordering::SeqCst).is_err()
+            && STATE.load(Ordering::SeqCst) == CANCELLING
+        {
+            wait_for_cancel();
+        }
+        REPORT.lock().unwrap_or_else(|e| e.into_inner()).take();
+    }
+}
+
+/// A prompt failed with `e`. When that is the Ctrl-C `console` read as a key (it raised SIGINT
+/// too) while [`Prompts`] are open, the run ends here as a signal would end it; otherwise this
+/// returns and the caller reports the error.
+pub fn prompt_interrupted(e: &std::io::Error) {
+    if e.kind() != std::io::ErrorKind::Interrupted {
+        return;
+    }
+    match STATE.compare_exchange(PROMPTING, CANCELLING, Ordering::SeqCst, Ordering::SeqCst) {
+        Ok(_) => cancel(),
+        Err(CANCELLING) => wait_for_cancel(),
+        Err(_) => {}
     }
 }
 

@@ -147,8 +147,16 @@ pub fn sanitize_max(text: &str, max: usize) -> String {
 /// Reports a failed command: the error and its hints on stderr and, with `--json`, a JSON object
 /// `{"ok": false, "error": {"message", "hints", "exit_code"}}` on stdout for scripts.
 pub fn report_error(err: &Error, json: bool, no_color: bool) {
-    Ui::detect(no_color).error(err);
-    if json {
+    Ui::detect(no_color).report(err, json);
+}
+
+impl Ui {
+    /// The error on stderr, and with `json` its JSON document on stdout.
+    pub fn report(&self, err: &Error, json: bool) {
+        self.error(err);
+        if !json {
+            return;
+        }
         let v = serde_json::json!({
             "ok": false,
             "error": {

@@ -35,4 +35,6 @@ mod cases {
     mod status;
     mod store;
     mod verify;
+    #[cfg(unix)] // every case drives a pseudo-terminal
+    mod wizard_signals;
 }

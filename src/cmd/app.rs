@@ -230,7 +230,12 @@ pub fn check_cmd(args: &CheckPlan, ctx: &Context) -> Result<ExitCode> {
 /// exported (then the click-through checklist is not shown).
 pub fn offer_deploy(ctx: &Context, current: &Profile, callback: &str, redirect: &str) -> Result<bool> {
     use dialoguer::{theme::SimpleTheme, Confirm, Input, Select};
-    let cancelled = |e: dialoguer::Error| Error::new(Kind::Interrupted, format!("setup cancelled ({e}); nothing was written"));
+    // Ctrl-C read as a key ends the run in `signals` (the wizard's prompts are open).
+    let cancelled = |e: dialoguer::Error| {
+        let e = std::io::Error::from(e);
+        crate::signals::prompt_interrupted(&e);
+        Error::new(Kind::Interrupted, format!("setup cancelled ({e}); nothing was written"))
+    };
     let how = Select::with_theme(&SimpleTheme)
         .with_prompt("How to create the External Client App")
         .items(["click through Salesforce Setup (the checklist, step by step)", "deploy it from metadata with the Salesforce CLI (sf)"])

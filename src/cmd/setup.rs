@@ -20,6 +20,7 @@ use crate::error::{Error, Kind, Result};
 use crate::salesforce::checklist::STEPS;
 use crate::salesforce::explain::{self, Fix, PROPAGATION_MINUTES};
 use crate::salesforce::values;
+use crate::signals;
 use crate::store::config::{ConfigFile, Profile};
 use crate::store::envfile;
 use crate::store::secrets::SecretKey;
@@ -198,7 +199,23 @@ fn theme() -> dialoguer::theme::SimpleTheme {
     dialoguer::theme::SimpleTheme
 }
 
+/// What a signal at a wizard prompt prints (the wizard writes nothing; the caller saves after it).
+const CANCELLED: &str = "setup cancelled; nothing was written";
+/// What a signal at a prompt after the save prints.
+const STOPPED: &str = "setup stopped; what you entered is saved (`mailfino-sf verify` checks it)";
+
+/// Opens prompts: a signal (Ctrl-C, SIGTERM, SIGHUP) at any of them restores the terminal,
+/// reports `message` as an interruption and exits 130 (see `signals`).
+fn prompts(ctx: &Context, message: &'static str) -> signals::Prompts {
+    let (ui, json) = (ctx.ui, ctx.json);
+    signals::Prompts::begin(move || ui.report(&Error::new(Kind::Interrupted, message), json))
+}
+
+/// A prompt that failed: Ctrl-C read as a key ends the run here (see `signals`); any other
+/// failure (e.g. the terminal went away) cancels the wizard with its reason.
 fn prompt_err(e: dialoguer::Error) -> Error {
+    let e = std::io::Error::from(e);
+    signals::prompt_interrupted(&e);
     Error::new(Kind::Interrupted, format!("setup cancelled ({e}); nothing was written"))
 }
 
@@ -281,7 +298,7 @@ pub fn apply(ctx: &Context, cfg: ConfigFile, v: SetupValues, opts: &ApplyOptions
                 v.redirect_uri
             );
         }
-        if let Some(choice) = login_choice(&v, opts, login_blocked)? {
+        if let Some(choice) = login_choice(ctx, &v, opts, login_blocked)? {
             let (o, all, c) = login_and_verify(ctx, &v, choice)?;
             (results, logged_in) = (all, Some(o));
             code = c.unwrap_or(code);
@@ -359,7 +376,7 @@ fn check_app(ctx: &Context, v: &SetupValues, secret: &SecretString, opts: &Apply
 
 /// Whether to log in now: `--login`, or asked on a terminal; refused while the loopback
 /// redirect URI is not registered.
-fn login_choice(v: &SetupValues, opts: &ApplyOptions, login_blocked: bool) -> Result<Option<BrowserChoice>> {
+fn login_choice(ctx: &Context, v: &SetupValues, opts: &ApplyOptions, login_blocked: bool) -> Result<Option<BrowserChoice>> {
     Ok(match opts.login {
         Some(_) if login_blocked => {
             return Err(Error::refused(format!(
@@ -371,13 +388,16 @@ fn login_choice(v: &SetupValues, opts: &ApplyOptions, login_blocked: bool) -> Re
         }
         Some(c) => Some(c),
         None if login_blocked => None,
-        None if opts.interactive => Confirm::with_theme(&theme())
-            .with_prompt("Log in now to prove the login works and keep a refresh token?")
-            .default(true)
-            .wait_for_newline(true)
-            .interact()
-            .map_err(prompt_err)?
-            .then_some(BrowserChoice::System),
+        None if opts.interactive => {
+            let _prompts = prompts(ctx, STOPPED);
+            Confirm::with_theme(&theme())
+                .with_prompt("Log in now to prove the login works and keep a refresh token?")
+                .default(true)
+                .wait_for_newline(true)
+                .interact()
+                .map_err(prompt_err)?
+                .then_some(BrowserChoice::System)
+        }
         None => None,
     })
 }
@@ -464,6 +484,7 @@ fn check_with_retry(ctx: &Context, v: &SetupValues, secret: &SecretString, opts:
     let mut retry_for = opts.retry_for;
     if is_propagation(&results) && retry_for.is_zero() && opts.interactive {
         verify::print_checks(&ctx.ui, &results, false, false);
+        let _prompts = prompts(ctx, STOPPED);
         let keep = Confirm::with_theme(&theme())
             .with_prompt(format!(
                 "Salesforce can take up to {m} minutes to accept a new or changed app. Keep checking for up to {m} minutes?",

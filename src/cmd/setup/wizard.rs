@@ -6,7 +6,8 @@
 //!
 //! Invariants: nothing is written here (the caller saves once every value passed); every value is
 //! validated at its prompt and a refused one is asked again (never the end of the wizard);
-//! Ctrl-C at any prompt is [`Kind::Interrupted`] with nothing written.
+//! Ctrl-C (or SIGTERM, SIGHUP) at any prompt restores the terminal, says "setup cancelled;
+//! nothing was written" and exits 130 (`signals::Prompts`, open while [`ask`] runs).
 
 use std::path::{Path, PathBuf};
 
@@ -37,6 +38,7 @@ struct Draft {
 
 /// The interactive conversation; nothing is written until it is complete.
 pub(super) fn ask(ctx: &Context, args: &SetupPlan, current: &Profile) -> Result<SetupValues> {
+    let _prompts = super::prompts(ctx, super::CANCELLED);
     let ui = &ctx.ui;
     eprintln!("{}", ui.bold(false).apply_to("mailfino-sf setup: connect mailfino to Salesforce"));
     eprintln!("Profile `{}`; Ctrl-C at any prompt leaves everything as it was.\n", ctx.profile);
