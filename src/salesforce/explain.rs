@@ -473,6 +473,9 @@ pub fn explain_for(error: &str, description: &str, redirect_uri: Option<&str>) -
         "invalid_grant" if desc.contains("admin approved") || desc.contains("approved this consumer") => {
             e("this user is not approved to use the app", Fix::PermittedUsers)
         }
+        // post-setup-failures.md A.8: a deactivated user's refresh is `invalid_grant: inactive user`;
+        // logging in again cannot help until the user is active again.
+        "invalid_grant" if desc.contains("inactive user") => e("the Salesforce user is inactive", Fix::InactiveUser),
         "invalid_grant" => e("Salesforce refused the grant", Fix::LoginAgain),
         "unsupported_grant_type" => e("the app does not allow this OAuth flow", Fix::OAuthEnabled),
         "unsupported_response_type" => e("the authorization request was not understood", Fix::Unknown),
@@ -538,6 +541,7 @@ mod tests {
             ("invalid_grant", "expired authorization code", "mailfino-sf login"),
             ("invalid_grant", "expired access/refresh token", "Refresh Token Policy"),
             ("invalid_grant", "invalid code verifier", "mailfino-sf login"),
+            ("invalid_grant", "inactive user", "reactivate this one"),
             ("access-denied", "", "Allow"),
             ("OAUTH_APP_BLOCKED", "this app is blocked by admin", "Unblock"),
         ];
