@@ -12,11 +12,27 @@ fn verify_json(f: &Fixture) -> (i32, Value) {
     (out.status.code().unwrap(), v)
 }
 
-fn check(v: &Value, id: &str) -> (String, String, String) {
-    let c = v["checks"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap_or_else(|| panic!("no check {id}: {v}"));
-    let s = |k: &str| c[k].as_str().unwrap_or_default().to_string();
-    (s("status"), s("summary"), s("hint"))
+/// The health checks (the last five of verify's table) as "id status".
+fn health(v: &Value) -> Vec<String> {
+    check_table(v).into_iter().filter(|row| HEALTH.iter().any(|id| row.split(' ').next() == Some(id))).collect()
 }
+
+const HEALTH: [&str; 6] = ["refresh_token", "api_access", "user_active", "org_identity", "api_limits", "approvals"];
+
+/// `rows` as "id status", for comparing with [`health`].
+fn rows(statuses: [&str; 6]) -> Vec<String> {
+    HEALTH.iter().zip(statuses).map(|(id, st)| format!("{id} {st}")).collect()
+}
+
+/// A logged-in fixture whose org `tweak` then changes, and its `verify --json`.
+fn verify_after(tweak: impl FnOnce(&mut mailfino_sf_emulator::OrgConfig)) -> (Fixture, i32, Value) {
+    let f = ready();
+    tweak(&mut f.emu.state().config.org);
+    let (code, v) = verify_json(&f);
+    (f, code, v)
+}
+
+const USER: &str = mailfino_sf_emulator::USERNAME;
 
 fn ready() -> Fixture {
     let f = fixture(|_| {});
@@ -27,72 +43,89 @@ fn ready() -> Fixture {
 #[test]
 fn login_stores_what_the_checks_compare_against() {
     let f = ready();
-    let cfg = f.env.config_text();
-    for needle in [
-        format!("org_id = \"{}\"", mailfino_sf_emulator::ORG_ID),
-        format!("user_id = \"{}\"", mailfino_sf_emulator::USER_ID),
-        format!("instance_url = \"{}\"", f.emu.url()),
-        "api_version = \"63.0\"".to_string(),
-    ] {
-        assert!(cfg.contains(&needle), "{needle} missing in {cfg}");
-    }
+    let cfg: toml::Value = toml::from_str(&f.env.config_text()).unwrap();
+    let p = &cfg["default"];
+    assert_eq!(p["org_id"].as_str(), Some(mailfino_sf_emulator::ORG_ID));
+    assert_eq!(p["user_id"].as_str(), Some(mailfino_sf_emulator::USER_ID));
+    assert_eq!(p["instance_url"].as_str(), Some(f.emu.url()));
+    assert_eq!(p["api_version"].as_str(), Some("63.0"));
     let (code, v) = verify_json(&f);
     assert_eq!(code, 0, "{v}");
-    let (st, summary, _) = check(&v, "approvals");
-    assert_eq!((st.as_str(), summary.contains("1 of 5")), ("pass", true), "{summary}");
-    assert!(check(&v, "api_limits").1.contains("of 15000"), "{v}");
-    assert!(check(&v, "user_active").1.contains(mailfino_sf_emulator::USERNAME), "{v}");
+    assert_eq!(health(&v), rows(["pass"; 6]));
+    assert_eq!(check(&v, "approvals").1, "1 of 5 approvals of `mailfino` in use by this user");
+    let limits = check(&v, "api_limits").1;
+    assert!(regex::Regex::new(r"^\d of 15000 daily API requests used \(0 %\)$").unwrap().is_match(&limits), "{limits}");
+    assert_eq!(check(&v, "user_active").1, format!("{USER} is active"));
+    assert_eq!(check(&v, "org_identity").1, format!("org {} at {}, as stored", mailfino_sf_emulator::ORG_ID, f.emu.url()));
 }
 
 #[test]
 fn user_active_fail_warn_skip() {
-    // fail: the user was deactivated; the refresh says so
-    let f = ready();
-    f.emu.state().config.org.integration_inactive = true;
-    let (code, v) = verify_json(&f);
+    // fail: the user was deactivated; the refresh says so, and both checks name the fix
+    let (_f, code, v) = verify_after(|org| org.integration_inactive = true);
     assert_eq!(code, 1);
-    let (st, summary, hint) = check(&v, "user_active");
-    assert_eq!(st, "fail", "{v}");
-    assert!(summary.contains("inactive") && hint.contains("reactivate"), "{summary} / {hint}");
-    assert_eq!(check(&v, "org_identity").0, "skip");
+    assert_eq!(health(&v), rows(["fail", "skip", "fail", "skip", "skip", "skip"]));
+    let (_, summary, hint) = check(&v, "user_active");
+    assert_eq!(summary, "Salesforce refused the refresh because the integration user is inactive");
+    assert!(hint.contains("reactivate this one"), "{hint}");
+    let (_, summary, hint) = check(&v, "refresh_token");
+    assert!(summary.starts_with("Salesforce refused: invalid_grant (inactive user): ") && summary.contains("inactive"), "{summary}");
+    assert!(
+        hint.contains("reactivate") && !hint.contains("a login code works once"),
+        "a deactivated user is not a stale login code: {hint}"
+    );
+    assert_eq!(check(&v, "org_identity").1, "skipped: the refresh failed");
     // warn: the identity URL answers with a maintenance page
-    let f = ready();
-    f.emu.state().config.org.fail_paths = vec!["/id/".into()];
-    let (code, v) = verify_json(&f);
+    let (f, code, v) = verify_after(|org| org.fail_paths = vec!["/id/".into()]);
     assert_eq!(code, 0, "a warning is not a failure: {v}");
-    let (st, summary, _) = check(&v, "user_active");
-    assert_eq!(st, "warn");
-    assert!(summary.contains("could not tell") && summary.contains("503"), "{summary}");
+    assert_eq!(health(&v), rows(["pass", "pass", "warn", "pass", "pass", "pass"]));
+    assert_eq!(
+        check(&v, "user_active").1,
+        "could not tell whether the user is active: the identity URL answered HTTP 503 without an `active` field"
+    );
+    assert_eq!(
+        f.emu.requests_to(&format!("/id/{}/{}", mailfino_sf_emulator::ORG_ID, mailfino_sf_emulator::USER_ID)).last().map(|r| r.status),
+        Some(503)
+    );
     // skip: the refresh token is dead
     let f = ready();
     f.emu.state().revoke_all();
-    let (_, v) = verify_json(&f);
-    for id in ["user_active", "org_identity", "api_limits", "approvals"] {
-        assert_eq!(check(&v, id).0, "skip", "{id}");
-    }
+    let (code, v) = verify_json(&f);
+    assert_eq!(code, 1);
+    assert_eq!(health(&v), rows(["fail", "skip", "skip", "skip", "skip", "skip"]));
+    assert_eq!(check(&v, "user_active").1, "skipped: the refresh failed");
 }
 
 #[test]
 fn org_identity_fail_warn_skip() {
     // fail: a refreshed sandbox has a new org id
-    let f = ready();
-    f.emu.state().config.org.org_id = "00D5g000009NewSBOX".into();
-    let (code, v) = verify_json(&f);
+    let (_f, code, v) = verify_after(|org| org.org_id = "00D5g000009NewSBOX".into());
     assert_eq!(code, 1);
-    let (st, summary, hint) = check(&v, "org_identity");
-    assert_eq!(st, "fail");
-    assert!(summary.contains("00D5g000009NewSBOX") && summary.contains("sandbox"), "{summary}");
-    assert!(hint.contains("mailfino-sf login"), "{hint}");
+    assert_eq!(health(&v), rows(["pass", "pass", "pass", "fail", "pass", "pass"]));
+    let (_, summary, hint) = check(&v, "org_identity");
+    assert_eq!(
+        summary,
+        format!(
+            "the token belongs to org 00D5g000009NewSBOX, but this profile was set up for org {}: a refreshed sandbox gets a new org id",
+            mailfino_sf_emulator::ORG_ID
+        )
+    );
+    assert!(hint.contains("run `mailfino-sf login` to store the new org"), "{hint}");
     // warn: the instance moved (My Domain change): the new URL is named
-    let f = ready();
-    f.emu.state().config.org.instance_host = Some("localhost".into());
-    let (code, v) = verify_json(&f);
+    let (f, code, v) = verify_after(|org| org.instance_host = Some("localhost".into()));
     assert_eq!(code, 0, "{v}");
-    let (st, summary, _) = check(&v, "org_identity");
+    assert_eq!(health(&v), rows(["pass", "pass", "pass", "warn", "pass", "pass"]), "the new instance answers");
     let port = f.emu.url().rsplit(':').next().unwrap().to_string();
-    assert_eq!(st, "warn");
-    assert!(summary.contains(&format!("http://localhost:{port}")), "{summary}");
-    assert_eq!(check(&v, "api_access").0, "pass", "the new instance answers");
+    let (_, summary, hint) = check(&v, "org_identity");
+    assert_eq!(
+        summary,
+        format!(
+            "org {} now answers at http://localhost:{port} (stored: {}): a My Domain change or an instance move",
+            mailfino_sf_emulator::ORG_ID,
+            f.emu.url()
+        )
+    );
+    assert!(hint.contains(&format!("run `mailfino-sf login` to store http://localhost:{port}")), "{hint}");
     // skip: an env-only CI run has no stored org to compare with
     let f = ready();
     let ci = Env::new();
@@ -104,56 +137,57 @@ fn org_identity_fail_warn_skip() {
         .output()
         .unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", all_output(&out)));
-    assert_eq!(check(&v, "org_identity").0, "skip", "{v}");
-    assert_eq!(check(&v, "user_active").0, "pass", "{v}");
-    assert_eq!(check(&v, "approvals").0, "pass", "the version is discovered when none is stored: {v}");
+    assert_eq!(out.status.code(), Some(0), "{v}");
+    assert_eq!(health(&v), rows(["pass", "pass", "pass", "skip", "pass", "pass"]), "the version is discovered when none is stored");
+    assert!(check(&v, "org_identity").1.starts_with("skipped: "), "{v}");
 }
 
 #[test]
 fn api_limits_warn_fail_skip_and_rest_refusals_explained() {
     // warn at 80 %
-    let f = ready();
-    f.emu.state().config.org.api_used = 12_500;
-    let (code, v) = verify_json(&f);
+    let (f, code, v) = verify_after(|org| org.api_used = 12_500);
     assert_eq!(code, 0);
-    let (st, summary, _) = check(&v, "api_limits");
-    assert_eq!(st, "warn");
-    assert!(summary.contains("of 15000") && summary.contains('%'), "{summary}");
+    assert_eq!(health(&v), rows(["pass", "pass", "pass", "pass", "warn", "pass"]));
+    let summary = check(&v, "api_limits").1;
+    assert!(regex::Regex::new(r"^125\d\d of 15000 daily API requests used \(83 %\)$").unwrap().is_match(&summary), "{summary}");
     // fail: REQUEST_LIMIT_EXCEEDED, with its own explanation on api_access
     f.emu.state().config.org.api_used = 15_000;
     let (code, v) = verify_json(&f);
     assert_eq!(code, 1);
-    let (st, summary, _) = check(&v, "api_limits");
-    assert_eq!(st, "fail");
-    assert!(summary.contains("REQUEST_LIMIT_EXCEEDED"), "{summary}");
-    let (st, summary, hint) = check(&v, "api_access");
-    assert_eq!(st, "fail");
-    assert!(summary.contains("REQUEST_LIMIT_EXCEEDED") && summary.contains("daily API request limit"), "{summary}");
-    assert!(hint.contains("System Overview"), "{hint}");
+    assert_eq!(health(&v), rows(["pass", "fail", "pass", "pass", "fail", "skip"]));
+    assert_eq!(
+        check(&v, "api_limits").1,
+        "REQUEST_LIMIT_EXCEEDED: the org's daily API requests are used up (15000 of 15000); mailfino's calls are refused"
+    );
+    let (_, summary, hint) = check(&v, "api_access");
+    assert!(
+        summary.starts_with("the REST API refused the fresh access token: REQUEST_LIMIT_EXCEEDED")
+            && summary.contains("the org's daily API request limit is used up"),
+        "{summary}"
+    );
+    assert!(hint.starts_with("in Salesforce Setup → System Overview → API Requests, Last 24 Hours: "), "{hint}");
     // skip, and INVALID_SESSION_ID right after a fresh refresh explained as IP lock / API Access Control
-    let f = ready();
-    f.emu.state().config.org.session_locked = true;
-    let (code, v) = verify_json(&f);
+    let (_f, code, v) = verify_after(|org| org.session_locked = true);
     assert_eq!(code, 1);
-    let (st, summary, hint) = check(&v, "api_access");
-    assert_eq!(st, "fail");
+    assert_eq!(health(&v), rows(["pass", "fail", "pass", "pass", "skip", "skip"]));
+    let (_, summary, hint) = check(&v, "api_access");
     assert!(summary.contains("INVALID_SESSION_ID") && summary.contains("API Access Control"), "{summary}");
     assert!(hint.contains("Relax IP restrictions") && hint.contains("Lock sessions"), "{hint}");
-    assert_eq!(check(&v, "api_limits").0, "skip");
-    assert_eq!(check(&v, "approvals").0, "skip");
+    assert_eq!(check(&v, "api_limits").1, "skipped: the REST API refused the token");
     // API_DISABLED_FOR_ORG
-    let f = ready();
-    f.emu.state().config.org.api_disabled = true;
-    let (_, v) = verify_json(&f);
-    let (st, summary, hint) = check(&v, "api_access");
-    assert_eq!(st, "fail");
+    let (f, code, v) = verify_after(|org| org.api_disabled = true);
+    assert_eq!(code, 1);
+    assert_eq!(health(&v), rows(["pass", "fail", "pass", "pass", "skip", "skip"]));
+    let (_, summary, hint) = check(&v, "api_access");
     assert!(summary.contains("API_DISABLED_FOR_ORG") && hint.contains("API Enabled"), "{summary} / {hint}");
     // the human output puts each fix under its failure
     let text = stdout(&f.env.cmd().arg("verify").output().unwrap());
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines.iter().position(|l| l.starts_with("✘ fail  api_access ")).unwrap_or_else(|| panic!("{text}"));
     assert!(
-        text.contains("✘ fail  api_access")
-            && text
-                .contains("fix: in Salesforce Setup → Users → the user's profile (or a permission set) → System Permissions → API Enabled"),
+        lines[at + 1]
+            .trim_start()
+            .starts_with("fix: in Salesforce Setup → Users → the user's profile (or a permission set) → System Permissions → API Enabled"),
         "{text}"
     );
 }
@@ -165,24 +199,26 @@ fn approvals_warn_and_skip() {
     f.setup().login();
     let (code, v) = verify_json(&f);
     assert_eq!(code, 0);
-    let (st, summary, hint) = check(&v, "approvals");
-    assert_eq!(st, "warn");
-    assert!(summary.contains("4 of 5") && summary.contains("oldest"), "{summary}");
-    assert!(hint.contains("Revoke"), "{hint}");
+    assert_eq!(health(&v), rows(["pass", "pass", "pass", "pass", "pass", "warn"]));
+    let (_, summary, hint) = check(&v, "approvals");
+    assert_eq!(
+        summary,
+        "4 of 5 approvals of `mailfino` are in use by this user: the next login through the app revokes the oldest, which may be mailfino's"
+    );
+    assert!(hint.starts_with("revoke the approvals no longer used"), "{hint}");
     // warn: an app name the org does not know cannot be counted
     f.emu.state().config.org.app_name = "Mailfino Production".into();
     let (_, v) = verify_json(&f);
     let (st, summary, hint) = check(&v, "approvals");
     assert_eq!(st, "warn");
-    assert!(summary.contains("found no approval") && hint.contains("app_name"), "{summary} / {hint}");
+    assert_eq!(summary, "found no approval of an app labelled `mailfino` for this user, so they could not be counted");
+    assert!(hint.contains("set `app_name` in the profile"), "{hint}");
     // skip: Salesforce refuses the query, and says what is needed
-    let f = ready();
-    f.emu.state().config.org.hidden_objects = vec!["OauthToken".into()];
-    let (code, v) = verify_json(&f);
+    let (_f, code, v) = verify_after(|org| org.hidden_objects = vec!["OauthToken".into()]);
     assert_eq!(code, 0);
-    let (st, summary, _) = check(&v, "approvals");
-    assert_eq!(st, "skip");
-    assert!(summary.contains("INVALID_TYPE") && summary.contains("API version 32.0"), "{summary}");
+    assert_eq!(health(&v), rows(["pass", "pass", "pass", "pass", "pass", "skip"]));
+    let summary = check(&v, "approvals").1;
+    assert!(summary.contains("(INVALID_TYPE): needs API version 32.0 or later"), "{summary}");
 }
 
 /// The network critical path: the refresh, then ONE wave on the instance (identity URL, the
@@ -223,7 +259,9 @@ fn a_retired_pinned_version_is_discovered_again() {
     std::fs::write(f.env.config_dir().join("config.toml"), cfg).unwrap();
     let (code, v) = verify_json(&f);
     assert_eq!(code, 0, "{v}");
-    assert!(check(&v, "api_access").1.contains("v63.0"), "{v}");
-    assert_eq!(check(&v, "approvals").0, "pass", "{v}");
-    assert!(f.emu.requests_to("/services/data/v50.0/").len() == 1, "the pinned version was tried first");
+    assert!(check(&v, "api_access").1.starts_with("the REST API v63.0 answers"), "{v}");
+    assert_eq!(health(&v), rows(["pass"; 6]));
+    let tried = f.emu.requests_to("/services/data/v50.0/");
+    assert_eq!(tried.iter().map(|r| r.status).collect::<Vec<_>>(), [404], "the pinned version was tried first, and is gone");
+    assert!(!f.emu.requests_to("/services/data/").is_empty(), "then the versions were listed again");
 }
