@@ -72,6 +72,18 @@ fn variants() -> Vec<(&'static str, Vec<&'static str>, &'static str, &'static st
     ]
 }
 
+/// Exports every variant into `env`'s dir (one project per label): (label, project, app, callback).
+fn exported_variants(env: &Env) -> Vec<(&'static str, PathBuf, &'static str, &'static str)> {
+    variants()
+        .into_iter()
+        .map(|(label, args, app, callback)| {
+            let dir = env.path(label);
+            export(env, &dir, &args);
+            (label, dir, app, callback)
+        })
+        .collect()
+}
+
 // ---------------------------------------------------------------------------------------------
 // The guide's allowed fields and values (reference eca-metadata.md, addendum C.1 item 3 and the
 // table of C.1 item 2), written out independently of the exporter.
@@ -224,16 +236,20 @@ fn validate(dir: &Path, app: &str) -> Vec<String> {
     if listed != want {
         problems.push(format!("package.xml lists {listed:?}, expected {want:?}"));
     }
+    for (ty, _, member, _) in five(app) {
+        if !source_file(dir, app, ty).is_file() {
+            problems.push(format!("{ty} `{member}`: no file"));
+        }
+    }
     let source = dir.join("force-app");
     for entry in walkdir::WalkDir::new(&source).into_iter().map(Result::unwrap).filter(|e| e.file_type().is_file()) {
         let rel = entry.path().strip_prefix(&source).unwrap().display().to_string();
-        let Some((ty, folder, member, suffix)) =
+        let Some((ty, ..)) =
             five(app).into_iter().find(|(_, folder, member, suffix)| rel == format!("main/default/{folder}/{member}.{suffix}-meta.xml"))
         else {
             problems.push(format!("{rel}: not one of the five files (folder, member name or suffix)"));
             continue;
         };
-        let _ = (folder, member, suffix);
         problems.extend(validate_file(entry.path(), ty, app).into_iter().map(|p| format!("{rel}: {p}")));
     }
     problems
@@ -277,9 +293,7 @@ fn validate_file(path: &Path, ty: &str, app: &str) -> Vec<String> {
 #[test]
 fn exports_for_cloud_and_self_hosted_pass_the_guides_validation() {
     let env = Env::new();
-    for (label, args, app, callback) in variants() {
-        let dir = env.path(label);
-        export(&env, &dir, &args);
+    for (label, dir, app, callback) in exported_variants(&env) {
         let problems = validate(&dir, app);
         assert!(problems.is_empty(), "{label}: {problems:#?}");
         let global = std::fs::read_to_string(source_file(&dir, app, "ExtlClntAppGlobalOauthSettings")).unwrap();
@@ -333,6 +347,10 @@ fn the_validator_rejects_what_public_guides_invent() {
     ] {
         assert!(problems.contains(want), "{want} not in:\n{problems}");
     }
+    // A file the package lists but the export lacks.
+    std::fs::remove_file(source_file(&dir, "mailfino", "ExtlClntAppOauthConfigurablePolicies")).unwrap();
+    let problems = validate(&dir, "mailfino");
+    assert!(problems.contains(&"ExtlClntAppOauthConfigurablePolicies `mailfino_oauthPlcy`: no file".to_string()), "{problems:#?}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -409,9 +427,7 @@ fn salesforces_source_deploy_retrieve_loads_and_converts_the_exports() {
     }
     let sdr = sdr.unwrap();
     let env = Env::new();
-    for (label, args, app, _) in variants() {
-        let dir = env.path(label);
-        export(&env, &dir, &args);
+    for (label, dir, app, _) in exported_variants(&env) {
         let out = env.path(&format!("{label}-mdapi"));
         let v = sdr_load(&sdr, &dir, &out);
         let mut want: Vec<(String, String, String)> = five(app)
@@ -462,40 +478,47 @@ fn find<'a>(v: &'a Value, id: &str) -> &'a Value {
 #[test]
 fn check_passes_its_own_exports() {
     let env = Env::new();
-    for (label, args, app, _) in variants() {
-        let dir = env.path(label);
-        export(&env, &dir, &args);
+    let ids = [
+        "files",
+        "scopes",
+        "callback_urls",
+        "pkce",
+        "secret_required",
+        "refresh_token_policy",
+        "ip_policy",
+        "permitted_users",
+        "distribution",
+        "app_enabled",
+    ];
+    for (label, dir, app, callback) in exported_variants(&env) {
         let mut extra = vec![];
         if label == "self-hosted" {
             extra = vec!["--mailfino-url", "https://mail.example.com", "--redirect-uri", "http://127.0.0.1:9001/cb"];
         }
         let (code, v, all) = check_json(&env, &dir, &extra);
-        let ids: Vec<&str> = v["checks"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
-        assert_eq!(
-            ids,
-            [
-                "files",
-                "scopes",
-                "callback_urls",
-                "pkce",
-                "secret_required",
-                "refresh_token_policy",
-                "ip_policy",
-                "permitted_users",
-                "distribution",
-                "app_enabled"
-            ]
-        );
         assert_eq!(v["app"], app);
-        if label == "cloud" {
-            assert_eq!(code, 0, "{all}");
-            assert!(v["checks"].as_array().unwrap().iter().all(|c| c["status"] == "pass"), "{v}");
-        }
+        // Every check passes, except where the variant's own flags chose a weaker policy.
+        let (want_code, flagged): (i32, &[(&str, &str)]) = match label {
+            "cloud" => (0, &[]),
+            "self-hosted" => (1, &[("refresh_token_policy", "fail"), ("ip_policy", "warn")]),
+            "inactivity" => (0, &[("refresh_token_policy", "warn")]),
+            other => panic!("{other}"),
+        };
+        let want: Vec<String> =
+            ids.iter().map(|id| format!("{id} {}", flagged.iter().find(|(f, _)| f == id).map(|(_, st)| *st).unwrap_or("pass"))).collect();
+        assert_eq!(check_table(&v), want, "{label}");
+        assert_eq!(code, want_code, "{label}: {all}");
+        assert_eq!(v["ok"], want_code == 0, "{label}");
+        let callbacks = find(&v, "callback_urls")["summary"].as_str().unwrap().to_string();
+        assert!(callbacks.starts_with(&format!("mailfino's callback {callback} and the loopback ")), "{label}: {callbacks}");
     }
     // The human form is verify's: marks, ids, a closing line.
     let out = env.cmd().args(["app", "check"]).arg(env.path("cloud")).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
     let text = stdout(&out);
-    assert!(text.contains("✔ pass  files") && text.contains("10 passed, 0 warnings, 0 failed, 0 skipped."), "{text}");
+    assert_eq!(text.lines().filter(|l| l.starts_with("✔ pass  ")).count(), 10, "{text}");
+    assert!(text.starts_with("✔ pass  files                 read 5 of the app `mailfino`'s 5 files"), "{text}");
+    assert!(text.ends_with("\n10 passed, 0 warnings, 0 failed, 0 skipped. The app's files give mailfino what it needs.\n"), "{text}");
 }
 
 #[test]
@@ -712,10 +735,12 @@ fn check_reports_unreadable_files_and_several_apps() {
     let files = find(&v, "files");
     assert_eq!(files["status"], "fail");
     assert!(files["summary"].as_str().unwrap().contains("mailfino_oauth.ecaOauth-meta.xml"), "{files}");
+    assert!(files["summary"].as_str().unwrap().ends_with("mailfino_oauth.ecaOauth-meta.xml: unknown entity `&e;`"), "{files}");
     assert!(!all.contains("root:"), "an entity was expanded: {all}");
 
     let out = env.cmd().args(["app", "check"]).arg(env.path("missing")).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", all_output(&out));
+    assert!(stderr(&out).contains(&env.path("missing").display().to_string()), "the directory is named: {}", stderr(&out));
 
     // A FIFO in place of a file (nothing ever writes to it) is named at once, never waited on;
     // the command's 60 s timeout would fail the test if it hung.
@@ -874,11 +899,14 @@ fn export_takes_the_profile_and_writes_no_secret() {
     // The same profile checks its own export; the JSON names the callback URLs.
     let (code, v, all) = check_json(&env, &dir, &[]);
     assert_eq!(code, 0, "{all}");
-    assert!(v["checks"].as_array().unwrap().iter().all(|c| c["status"] == "pass"), "{v}");
+    assert_eq!(check_table(&v).len(), 10);
+    assert!(check_table(&v).iter().all(|row| row.ends_with(" pass")), "{v}");
+    assert_eq!(v["app"], "mailfino_Integration");
     let out = env.cmd().args(["app", "export", "--json"]).arg(&dir).args(["--contact-email", "admin@example.com"]).output().unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["callback_urls"], serde_json::json!([SELF_HOSTED_CALLBACK, "http://localhost:9123/callback"]));
-    assert!(v["files"].as_array().unwrap().iter().all(|f| f["outcome"] == "unchanged"));
+    let outcomes: Vec<&str> = v["files"].as_array().unwrap().iter().map(|f| f["outcome"].as_str().unwrap()).collect();
+    assert_eq!(outcomes, ["unchanged"; 7], "{v}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -922,12 +950,15 @@ fn the_wizard_exports_the_app_and_waits_for_the_key_and_secret() {
     p.expect("Log in now").unwrap();
     p.send_line("n").unwrap();
     p.expect(Eof).unwrap();
-    assert!(f.env.credentials_text().contains(&f.emu.client_secret()));
+    assert_pty_exit(&p, 0);
+    assert_eq!(stored_secret(&f.env, "default", "client-secret"), Some(f.emu.client_secret()));
+    assert_eq!(f.refresh_token(), None, "no login was asked for");
     // The project is the export of this profile's values, and checks clean.
     assert!(validate(&project, "mailfino").is_empty(), "{:#?}", validate(&project, "mailfino"));
     let global = std::fs::read_to_string(source_file(&project, "mailfino", "ExtlClntAppGlobalOauthSettings")).unwrap();
     assert!(global.contains(&format!("<callbackUrl>{CLOUD_CALLBACK}\n{}</callbackUrl>", f.redirect)), "{global}");
     let (code, v, all) = check_json(&f.env, &project, &[]);
     assert_eq!(code, 0, "{all}");
-    assert!(v["checks"].as_array().unwrap().iter().all(|c| c["status"] == "pass"), "{v}");
+    assert_eq!(check_table(&v).len(), 10);
+    assert!(check_table(&v).iter().all(|row| row.ends_with(" pass")), "{v}");
 }
