@@ -549,8 +549,17 @@ mod tests {
         assert_eq!(c.status, Status::Fail);
         assert!(c.summary.contains("mailfino loses access every 4 hours"), "{}", c.summary);
         assert_eq!(st(json!({"RefreshTokenPolicyType": "Zero"})), Status::Fail);
-        assert_eq!(st(json!({"RefreshTokenPolicyType": "Something"})), Status::Warn);
-        assert_eq!(st(json!({})), Status::Warn);
+        // an answer it cannot classify is "could not tell", naming what it read; never a pass
+        let c = eca_refresh_policy(&json!({"RefreshTokenPolicyType": "Something"}));
+        assert_eq!(
+            (c.status, c.summary.as_str()),
+            (Status::Warn, "could not tell the refresh token policy (RefreshTokenPolicyType = Something)")
+        );
+        let c = eca_refresh_policy(&json!({}));
+        assert_eq!(
+            (c.status, c.summary.as_str()),
+            (Status::Warn, "could not tell the refresh token policy (RefreshTokenPolicyType = empty)")
+        );
         let ca = |v: Value| connected_refresh_policy(&v).status;
         assert_eq!(ca(json!({"RefreshTokenValidityPeriod": null})), Status::Warn);
         assert_eq!(ca(json!({"RefreshTokenValidityPeriod": 0})), Status::Fail);
@@ -565,6 +574,11 @@ mod tests {
         assert_eq!(st("Bypass"), Status::Pass);
         assert_eq!(st("Enforce"), Status::Warn);
         assert_eq!(st("Bypass_2factor"), Status::Warn);
-        assert_eq!(st("New"), Status::Warn);
+        let c = ip_policy(&json!({"IpRelaxationPolicyType": "New"}));
+        assert_eq!(
+            (c.status, c.summary.as_str()),
+            (Status::Warn, "could not tell the IP relaxation policy (IpRelaxationPolicyType = New)")
+        );
+        assert_eq!(ip_policy(&json!({})).status, Status::Warn);
     }
 }

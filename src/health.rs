@@ -374,12 +374,27 @@ mod tests {
     #[test]
     fn user_active_reads_the_identity_answer() {
         let ok = Ok(resp(200, "{}", None));
-        let v = serde_json::json!({"active": false, "username": "u@x"});
-        assert_eq!(user_active(Some(&ok), Some(&v)).status, crate::checks::Status::Fail);
-        let v = serde_json::json!({"active": true});
-        assert_eq!(user_active(Some(&ok), Some(&v)).status, crate::checks::Status::Pass);
-        assert_eq!(user_active(Some(&ok), Some(&serde_json::json!({}))).status, crate::checks::Status::Warn);
-        assert_eq!(user_active(None, None).status, crate::checks::Status::Skip);
+        use crate::checks::Status::*;
+        let judge = |identity: Option<&Result<Response>>, v: Value| {
+            let c = user_active(identity, Some(&v));
+            (c.status, c.summary)
+        };
+        let (st, summary) = judge(Some(&ok), serde_json::json!({"active": false, "username": "u@x"}));
+        assert_eq!(st, Fail);
+        assert!(summary.starts_with("u@x is inactive"), "{summary}");
+        assert_eq!(judge(Some(&ok), serde_json::json!({"active": true})), (Pass, "the integration user is active".to_string()));
+        // no `active` field (or not a boolean): could not tell, never a pass
+        let answer = Ok(resp(503, "{}", None));
+        for v in [serde_json::json!({}), serde_json::json!({"active": "true"})] {
+            assert_eq!(
+                judge(Some(&answer), v),
+                (
+                    Warn,
+                    "could not tell whether the user is active: the identity URL answered HTTP 503 without an `active` field".to_string()
+                )
+            );
+        }
+        assert_eq!(user_active(None, None).status, Skip);
     }
 
     #[test]
@@ -390,7 +405,10 @@ mod tests {
         assert_eq!(st("api-usage=7999/10000"), Pass);
         assert_eq!(st("api-usage=8000/10000"), Warn);
         assert_eq!(st("api-usage=10000/10000"), Fail);
+        assert_eq!(st("api-usage=10001/10000"), Fail);
         assert_eq!(st("garbage"), Warn);
+        let summary = |l: &str| api_limits(&wave(l), false).summary;
+        assert_eq!(summary("api-usage=8000/10000"), "8000 of 10000 daily API requests used (80 %)");
         let exceeded = Wave {
             root: Ok(resp(403, r#"[{"message":"TotalRequests Limit exceeded.","errorCode":"REQUEST_LIMIT_EXCEEDED"}]"#, None)),
             approvals: None,
@@ -402,6 +420,10 @@ mod tests {
     fn ids_compare_on_fifteen_characters() {
         assert!(same_id("00D5g000004EmuLEAS", "00D5g000004EmuL"));
         assert!(!same_id("00D5g000004EmuLEAS", "00D5g000004OthER"));
+        assert!(same_id("00D5g000004EmuL", "00D5g000004EmuLEAS"));
+        assert!(!same_id("00D5g000004EmuLEAS", "00D5g000004EmuKEAS"), "one character of the first fifteen differs");
         assert!(same_url("https://a.my.salesforce.com/", "https://A.my.salesforce.com"));
+        assert!(!same_url("https://a.my.salesforce.com", "https://b.my.salesforce.com"));
+        assert!(!same_url("https://a.my.salesforce.com", "https://a.my.salesforce.com/x"));
     }
 }

@@ -293,7 +293,10 @@ mod tests {
     fn names_and_files() {
         assert_eq!(api_name("app name", "mailfino").unwrap(), "mailfino");
         for bad in ["", "1abc", "a b", "a__b", "a_", "a-b", &"a".repeat(41)] {
-            assert!(api_name("app name", bad).is_err(), "{bad}");
+            let e = api_name("app name", bad).expect_err(bad);
+            assert_eq!(e.kind, crate::error::Kind::Usage, "{bad}");
+            assert_eq!(e.message, format!("app name `{bad}` is not a Salesforce API name"));
+            assert!(e.hints.iter().any(|h| h.starts_with("expected up to 40 letters")), "{bad}: {:?}", e.hints);
         }
         assert_eq!(api_name_from_label("mailfino Integration (EU)"), "mailfino_Integration_EU");
         assert_eq!(api_name_from_label("3rd app"), "mailfino_3rd_app");
@@ -307,8 +310,11 @@ mod tests {
     #[test]
     fn contact_emails() {
         assert!(contact_email(" admin@example.com ").is_ok());
+        assert_eq!(contact_email(" admin@example.com ").unwrap(), "admin@example.com");
         for bad in ["", "admin", "admin@", "@example.com", "admin@example", "a b@example.com", "a@b.com<script>"] {
-            assert!(contact_email(bad).is_err(), "{bad}");
+            let e = contact_email(bad).expect_err(bad);
+            assert_eq!(e.kind, crate::error::Kind::Usage, "{bad}");
+            assert_eq!(e.message, format!("contact e-mail `{bad}` is not an e-mail address"));
         }
     }
 }
