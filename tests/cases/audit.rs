@@ -29,9 +29,12 @@ fn audit(f: &Fixture, extra: &[&str]) -> (i32, Value, String) {
     (out.status.code().unwrap(), v, stderr(&out))
 }
 
-/// The audit's six checks as "id status", in order.
-fn table(rows: [(&str, &str); 6]) -> Vec<String> {
-    rows.iter().map(|(id, st)| format!("{id} {st}")).collect()
+/// The audit's six checks, in order.
+const IDS: [&str; 6] = ["app_enabled", "refresh_token_policy", "ip_policy", "permitted_users", "session_timeout", "integration_user"];
+
+/// The audit's table with these statuses, as "id status" (see [`check_table`]).
+fn table(statuses: [&str; 6]) -> Vec<String> {
+    IDS.iter().zip(statuses).map(|(id, st)| format!("{id} {st}")).collect()
 }
 
 /// The integration user, as the audit names it.
@@ -46,17 +49,7 @@ fn audit_as_admin_passes_and_revokes_the_admins_token() {
     assert_eq!(v["ok"], true);
     assert_eq!(v["admin"], mailfino_sf_emulator::ADMIN_USERNAME);
     assert_eq!(v["admin_token"], "revoked");
-    assert_eq!(
-        check_table(&v),
-        table([
-            ("app_enabled", "pass"),
-            ("refresh_token_policy", "pass"),
-            ("ip_policy", "pass"),
-            ("permitted_users", "pass"),
-            ("session_timeout", "pass"),
-            ("integration_user", "pass")
-        ])
-    );
+    assert_eq!(check_table(&v), table(["pass", "pass", "pass", "pass", "pass", "pass"]));
     assert_eq!(check(&v, "integration_user").1, format!("{USER} is active and not frozen"));
     assert_eq!(check(&v, "refresh_token_policy").1, "the refresh token is valid until revoked");
     // the admin's token is gone at Salesforce and was never stored; the integration's stays
@@ -114,17 +107,7 @@ fn each_policy_judged_for_mailfino() {
     let (code, v, _) = audit(&f, &[]);
     assert_eq!(code, 1, "{v}");
     assert_eq!(v["ok"], false);
-    assert_eq!(
-        check_table(&v),
-        table([
-            ("app_enabled", "pass"),
-            ("refresh_token_policy", "fail"),
-            ("ip_policy", "warn"),
-            ("permitted_users", "fail"),
-            ("session_timeout", "pass"),
-            ("integration_user", "fail")
-        ])
-    );
+    assert_eq!(check_table(&v), table(["pass", "fail", "warn", "fail", "pass", "fail"]));
     let (_, summary, hint) = check(&v, "refresh_token_policy");
     assert_eq!(summary, "the refresh token expires after a fixed time: mailfino loses access every 4 hours");
     assert!(hint.contains("Refresh Token Policy: choose \"Refresh token is valid until revoked\""), "{hint}");
@@ -166,17 +149,7 @@ fn each_policy_judged_for_mailfino() {
     }
     let (code, v, _) = audit(&f, &[]);
     assert_eq!(code, 0, "{v}");
-    assert_eq!(
-        check_table(&v),
-        table([
-            ("app_enabled", "pass"),
-            ("refresh_token_policy", "warn"),
-            ("ip_policy", "pass"),
-            ("permitted_users", "pass"),
-            ("session_timeout", "pass"),
-            ("integration_user", "pass")
-        ])
-    );
+    assert_eq!(check_table(&v), table(["pass", "warn", "pass", "pass", "pass", "pass"]));
     assert_eq!(
         check(&v, "refresh_token_policy").1,
         "the refresh token expires after 30 days without use: mailfino stays connected only while it refreshes at least that often"
@@ -193,17 +166,7 @@ fn each_policy_judged_for_mailfino() {
     }
     let (code, v, _) = audit(&f, &[]);
     assert_eq!(code, 1);
-    assert_eq!(
-        check_table(&v),
-        table([
-            ("app_enabled", "fail"),
-            ("refresh_token_policy", "fail"),
-            ("ip_policy", "pass"),
-            ("permitted_users", "pass"),
-            ("session_timeout", "pass"),
-            ("integration_user", "fail")
-        ])
-    );
+    assert_eq!(check_table(&v), table(["fail", "fail", "pass", "pass", "pass", "fail"]));
     assert_eq!(
         check(&v, "refresh_token_policy").1,
         "the refresh token expires immediately: mailfino loses access as soon as its access token expires"
@@ -225,17 +188,7 @@ fn a_user_without_the_rights_gets_skips_naming_the_permission() {
         ),
         "{err}"
     );
-    assert_eq!(
-        check_table(&v),
-        table([
-            ("app_enabled", "skip"),
-            ("refresh_token_policy", "skip"),
-            ("ip_policy", "skip"),
-            ("permitted_users", "skip"),
-            ("session_timeout", "skip"),
-            ("integration_user", "warn")
-        ])
-    );
+    assert_eq!(check_table(&v), table(["skip", "skip", "skip", "skip", "skip", "warn"]));
     for id in ["app_enabled", "refresh_token_policy", "ip_policy", "permitted_users", "session_timeout"] {
         let (_, summary, _) = check(&v, id);
         assert!(
@@ -255,17 +208,7 @@ fn a_user_without_the_rights_gets_skips_naming_the_permission() {
     let (code, v, _) = audit(&f, &[]);
     assert_eq!(code, 0);
     assert_eq!(v["admin"], mailfino_sf_emulator::ADMIN_USERNAME);
-    assert_eq!(
-        check_table(&v),
-        table([
-            ("app_enabled", "skip"),
-            ("refresh_token_policy", "skip"),
-            ("ip_policy", "skip"),
-            ("permitted_users", "skip"),
-            ("session_timeout", "skip"),
-            ("integration_user", "pass")
-        ])
-    );
+    assert_eq!(check_table(&v), table(["skip", "skip", "skip", "skip", "skip", "pass"]));
     assert!(check(&v, "app_enabled").1.contains("ExternalClientApplication (INVALID_TYPE)"), "{v}");
 }
 
@@ -277,17 +220,7 @@ fn connected_app_and_an_unknown_app_name() {
     });
     let (code, v, _) = audit(&f, &[]);
     assert_eq!(code, 1, "{v}");
-    assert_eq!(
-        check_table(&v),
-        table([
-            ("app_enabled", "pass"),
-            ("refresh_token_policy", "fail"),
-            ("ip_policy", "skip"),
-            ("permitted_users", "pass"),
-            ("session_timeout", "skip"),
-            ("integration_user", "pass")
-        ])
-    );
+    assert_eq!(check_table(&v), table(["pass", "fail", "skip", "pass", "skip", "pass"]));
     assert!(check(&v, "app_enabled").1.starts_with("the Connected App `mailfino` exists"), "{v}");
     assert!(check(&v, "refresh_token_policy").2.contains("Manage Connected Apps"), "a Connected App's hint: {v}");
     assert!(check(&v, "ip_policy").1.contains("not readable through the API"), "{v}");
@@ -299,17 +232,7 @@ fn connected_app_and_an_unknown_app_name() {
     }
     let (code, v, _) = audit(&f, &[]);
     assert_eq!(code, 1);
-    assert_eq!(
-        check_table(&v),
-        table([
-            ("app_enabled", "fail"),
-            ("refresh_token_policy", "skip"),
-            ("ip_policy", "skip"),
-            ("permitted_users", "skip"),
-            ("session_timeout", "skip"),
-            ("integration_user", "pass")
-        ])
-    );
+    assert_eq!(check_table(&v), table(["fail", "skip", "skip", "skip", "skip", "pass"]));
     let (_, summary, hint) = check(&v, "app_enabled");
     assert_eq!(summary, "no External Client App or Connected App named `mailfino` in this org");
     assert!(hint.contains("set `app_name` in the profile"), "{hint}");
