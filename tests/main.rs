@@ -26,6 +26,7 @@ mod cases {
     #[cfg(all(unix, not(target_os = "macos")))]
     mod keyring;
     mod login;
+    mod policy;
     #[cfg(unix)] // every case drives a pseudo-terminal
     mod progress;
     mod properties;

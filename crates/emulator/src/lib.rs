@@ -12,8 +12,11 @@
 //! %-encoded), are single-use and short-lived; PKCE S256 is checked and a verifier with `~` is
 //! rejected; token responses carry no `expires_in` and `issued_at` in milliseconds; a refresh
 //! token is issued only for `refresh_token`/`offline_access`; rotation kills the old token and
-//! reuse of a rotated one revokes the whole chain; errors are `{"error","error_description"}`
-//! with HTTP 400 and Salesforce's exact strings.
+//! reuse of a rotated one revokes the whole chain; the app's refresh token policy (4.13) is
+//! enforced on refresh and introspection (`Zero` at once, a lifetime from the approval, an
+//! inactivity window from the last refresh; [`State::advance_clock`] lets a test jump weeks
+//! ahead), answered as `expired access/refresh token` like a revoked token (2.14); errors are
+//! `{"error","error_description"}` with HTTP 400 and Salesforce's exact strings.
 //!
 //! The same type serves `mailfino-sf emulator`, `mailfino-sf demo` and the test suite, which
 //! reads the request log (e.g. to prove that a forged code never reached the token endpoint).
@@ -228,6 +231,18 @@ pub struct State {
     approvals: HashMap<String, Vec<u64>>,
     org: org::OrgState,
     events: u64,
+    /// When each refresh-token chain was approved and last used (ms since the epoch), for the
+    /// app's refresh token policy (reference 4.13).
+    chain_times: HashMap<u64, ChainTimes>,
+    /// How far the emulated clock is ahead of the real one ([`State::advance_clock`]).
+    clock_offset: Duration,
+}
+
+/// When a refresh-token chain was approved and last used, on the emulated clock (ms).
+#[derive(Debug, Clone, Copy)]
+struct ChainTimes {
+    approved: u64,
+    last_used: u64,
 }
 
 impl State {
@@ -235,6 +250,46 @@ impl State {
     pub fn revoke_all(&mut self) {
         self.refresh.values_mut().for_each(|r| r.status = TokenStatus::Revoked);
         self.access.values_mut().for_each(|a| a.revoked = true);
+    }
+
+    /// Moves the emulated clock forward: the app's refresh token policy (lifetime, inactivity)
+    /// then judges the tokens as if `by` had passed. Access tokens and codes keep real time.
+    pub fn advance_clock(&mut self, by: Duration) {
+        self.clock_offset += by;
+    }
+
+    /// Now on the emulated clock, in ms since the epoch.
+    fn clock_ms(&self) -> u64 {
+        now_ms() + self.clock_offset.as_millis() as u64
+    }
+
+    /// Notes a use of `chain` (its approval, when new) on the emulated clock.
+    fn chain_used(&mut self, chain: u64) {
+        let now = self.clock_ms();
+        self.chain_times.entry(chain).or_insert(ChainTimes { approved: now, last_used: now }).last_used = now;
+    }
+
+    /// Whether the app's refresh token policy has expired `chain` by now (reference 4.13):
+    /// `Zero` at once, `SpecificLifetime` counted from the approval (rotation does not restart
+    /// it), `SpecificInactivity` counted from the last refresh.
+    fn expired_by_policy(&self, chain: u64) -> bool {
+        let policy = &self.config.org.refresh_policy;
+        let period_ms = |p: &org::RefreshPolicy| {
+            let unit_s: u64 = match p.unit.as_deref() {
+                Some("Hours") => 3_600,
+                Some("Days") => 86_400,
+                _ => 30 * 86_400,
+            };
+            u64::from(p.period.unwrap_or(0)) * unit_s * 1000
+        };
+        let Some(t) = self.chain_times.get(&chain) else { return false };
+        let now = self.clock_ms();
+        match policy.kind.as_str() {
+            "Zero" => true,
+            "SpecificLifetime" => now.saturating_sub(t.approved) > period_ms(policy),
+            "SpecificInactivity" => now.saturating_sub(t.last_used) > period_ms(policy),
+            _ => false,
+        }
     }
 
     /// Number of refresh tokens still active.
@@ -312,6 +367,8 @@ impl Emulator {
             approvals: HashMap::new(),
             org: org::OrgState::default(),
             events: 0,
+            chain_times: HashMap::new(),
+            clock_offset: Duration::ZERO,
         }));
         let server = server::Server::start(listener, state.clone())?;
         Ok(Emulator { url, state, server })
@@ -765,6 +822,13 @@ fn refresh_grant(st: &mut State, r: &Req) -> Reply {
     if !st.user_active(st.chain_role(entry.chain)) {
         return oauth_error("invalid_grant", "inactive user");
     }
+    // The app's refresh token policy gives the same answer as a revoked token (2.14, 6.4).
+    if st.expired_by_policy(entry.chain) {
+        for r in st.refresh.values_mut().filter(|r| r.chain == entry.chain) {
+            r.status = TokenStatus::Revoked;
+        }
+        return oauth_error("invalid_grant", "expired access/refresh token");
+    }
     let rotate = st.config.rotate_refresh_tokens;
     if rotate {
         if let Some(e) = st.refresh.get_mut(token) {
@@ -776,6 +840,7 @@ fn refresh_grant(st: &mut State, r: &Req) -> Reply {
 
 /// Issues an access token (and a refresh token when `with_refresh` and the scopes allow it).
 fn issue(st: &mut State, chain: u64, scopes: &str, with_refresh: bool) -> Reply {
+    st.chain_used(chain);
     let issued_at = now_ms();
     let access = format!("{}!{}", st.config.org.org_id, random_token("AQ", 48));
     st.access.insert(
@@ -850,7 +915,7 @@ fn introspect(state: &Mutex<State>, r: &Req) -> Reply {
         }
         v
     };
-    if let Some(rt) = st.refresh.get(token).filter(|r| r.status == TokenStatus::Active) {
+    if let Some(rt) = st.refresh.get(token).filter(|r| r.status == TokenStatus::Active && !st.expired_by_policy(r.chain)) {
         return json_reply(200, &common(&rt.scopes, "refresh_token", rt.issued_at, None));
     }
     if let Some(at) = st.access.get(token).filter(|a| !a.revoked && a.expires > Instant::now()) {
