@@ -185,7 +185,10 @@ impl Fix {
             Fix::RefreshToken => e(
                 Some("External Client App Manager → your app → Policies → Edit → OAuth Policies → Refresh Token Policy"),
                 Some(ECA),
-                "log in again; if the token keeps expiring, choose \"Refresh token is valid until revoked\"",
+                &format!(
+                    "log in again; if the token keeps expiring (`{}` reads the app's policy as an admin), choose \"Refresh token is valid until revoked\"",
+                    command("audit")
+                ),
                 Some("login"),
             ),
             Fix::CiRefreshToken => e(

@@ -39,6 +39,7 @@ fn assert_expired(code: i32, v: &Value) {
     assert!(summary.contains("expired access/refresh token"), "Salesforce's description is shown: {summary}");
     assert!(summary.contains("expired by the app's refresh token policy"), "the likely causes are named: {summary}");
     assert!(hint.contains("Refresh Token Policy") && hint.contains("Refresh token is valid until revoked"), "{hint}");
+    assert!(hint.contains("`mailfino-sf audit` reads the app's policy"), "the hint names the command that reads the policy: {hint}");
     assert_eq!(check(v, "api_access").0, "skip", "nothing past a dead token is claimed: {v}");
 }
 
