@@ -198,8 +198,7 @@ fn the_wizard_refuses_a_secret_in_the_key_prompt_and_asks_again() {
     use expectrl::{Eof, Expect};
     let f = fixture(|_| {});
     let envfile = f.env.path("mailfino.env");
-    let mut p = f.env.pty(&["setup", "--login-url", f.emu.url(), "--redirect-uri", &f.redirect]);
-    wizard_to_the_consumer_key(&mut p);
+    let mut p = wizard_at_the_consumer_key(&f);
     p.send_line(f.emu.client_secret()).unwrap();
     let seen = p.expect("looks like a Consumer Secret").unwrap();
     let before = String::from_utf8_lossy(seen.before()).to_string();

@@ -527,11 +527,13 @@ pub fn assert_exit(o: &Output, code: i32, needle: &str) -> String {
     err
 }
 
-/// Takes the setup wizard (started with `--login-url`) through its first pages with the defaults
-/// (mailfino Cloud, the given org, every Setup step done) up to the Consumer Key prompt.
+/// The setup wizard against the fixture's emulator (`setup --login-url … --redirect-uri …` in a
+/// pseudo-terminal), taken through its first pages with the defaults (mailfino Cloud, that org,
+/// every Setup step done) up to the Consumer Key prompt.
 #[cfg(unix)]
-pub fn wizard_to_the_consumer_key(p: &mut expectrl::session::OsSession) {
+pub fn wizard_at_the_consumer_key(f: &Fixture) -> expectrl::session::OsSession {
     use expectrl::Expect;
+    let mut p = f.env.pty(&["setup", "--login-url", f.emu.url(), "--redirect-uri", &f.redirect]);
     p.expect("Where mailfino runs").unwrap();
     p.send_line("").unwrap(); // mailfino Cloud
     p.expect("Salesforce org").unwrap();
@@ -545,4 +547,5 @@ pub fn wizard_to_the_consumer_key(p: &mut expectrl::session::OsSession) {
         p.send_line("y").unwrap();
     }
     p.expect("Consumer Key").unwrap();
+    p
 }
