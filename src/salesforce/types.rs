@@ -154,8 +154,12 @@ mod tests {
     fn scope_verdicts() {
         assert!(ScopeVerdict::of("api refresh_token").missing().is_empty());
         assert!(ScopeVerdict::of("offline_access full").missing().is_empty());
-        assert_eq!(ScopeVerdict::of("full").missing().len(), 1);
-        assert_eq!(ScopeVerdict::of("web id").missing().len(), 2);
+        assert_eq!(ScopeVerdict::of("full").missing(), ["Perform requests at any time (refresh_token, offline_access)"]);
+        assert_eq!(ScopeVerdict::of("refresh_token web").missing(), ["Manage user data via APIs (api)"]);
+        assert_eq!(
+            ScopeVerdict::of("web id apiX").missing(),
+            ["Manage user data via APIs (api)", "Perform requests at any time (refresh_token, offline_access)"]
+        );
     }
 
     #[test]
