@@ -97,15 +97,14 @@ impl Attack {
         let mut held: Vec<TcpStream> = (0..IDLE_CONNECTIONS).filter_map(|_| connect(addr)).collect();
         assert!(held.len() >= IDLE_CONNECTIONS - 10, "only {} idle connections opened", held.len());
         // A body promised and never sent.
-        if let Some(mut s) = connect(addr) {
-            let _ = s.write_all(format!("POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ncode=").as_bytes());
-            held.push(s);
-        }
-        // Pipelined requests, never read.
-        if let Some(mut s) = connect(addr) {
-            let _ = s.write_all(format!("GET {path}?state=forged&code=x HTTP/1.1\r\nHost: localhost\r\n\r\n").repeat(5000).as_bytes());
-            held.push(s);
-        }
+        let mut s = connect(addr).expect("a connection for a body never sent");
+        s.write_all(format!("POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ncode=").as_bytes())
+            .expect("the head of a body never sent is taken");
+        held.push(s);
+        // Pipelined requests, never read (the server may stop taking them: that is its right).
+        let mut s = connect(addr).expect("a connection for pipelined requests");
+        let _ = s.write_all(format!("GET {path}?state=forged&code=x HTTP/1.1\r\nHost: localhost\r\n\r\n").repeat(5000).as_bytes());
+        held.push(s);
         let long_line = std::thread::spawn(move || {
             let started = Instant::now();
             // A refused connection or a refused first write would "cut off" the line without
