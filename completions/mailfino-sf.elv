@@ -129,7 +129,7 @@ set edit:completion:arg-completer[mailfino-sf] = {|@words|
             cand --profile 'Which stored configuration to use'
             cand --config-dir 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]'
             cand --store 'Where secrets go [default: keyring, falling back to file when no keyring answers]'
-            cand --local-only 'Do not revoke at Salesforce; only delete the local refresh token'
+            cand --local-only 'Do not revoke at Salesforce; only delete the local refresh token (and a kept admin token)'
             cand --forget-secret 'Also delete the Consumer Secret (asks first on a terminal)'
             cand --json 'Machine-readable result on stdout; all human text goes to stderr'
             cand --no-color 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'

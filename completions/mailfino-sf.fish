@@ -117,7 +117,7 @@ complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand logout" -l profi
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand logout" -l config-dir -d 'Where config.toml (and the file store) live [default: the platform config dir + /mailfino-sf]' -r -f -a "(__fish_complete_directories)"
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand logout" -l store -d 'Where secrets go [default: keyring, falling back to file when no keyring answers]' -r -f -a "keyring\t'The OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows)'
 file\t'credentials.toml in the config dir, mode 0600'"
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand logout" -l local-only -d 'Do not revoke at Salesforce; only delete the local refresh token'
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand logout" -l local-only -d 'Do not revoke at Salesforce; only delete the local refresh token (and a kept admin token)'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand logout" -l forget-secret -d 'Also delete the Consumer Secret (asks first on a terminal)'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand logout" -l json -d 'Machine-readable result on stdout; all human text goes to stderr'
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand logout" -l no-color -d 'No ANSI colour (also off when NO_COLOR is set or the stream is not a terminal)'

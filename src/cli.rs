@@ -112,9 +112,9 @@ pub enum Command {
 
     /// Revoke the refresh token at Salesforce and delete it; the Consumer Secret stays.
     ///
-    /// The Consumer Secret is the app's configuration (getting it back means Salesforce Setup and
-    /// an e-mail code), so it is kept unless --forget-secret is given; on a terminal that asks
-    /// first.
+    /// An admin's token kept by `audit --keep-admin-token` is revoked and deleted with it. The
+    /// Consumer Secret is the app's configuration (getting it back means Salesforce Setup and an
+    /// e-mail code), so it is kept unless --forget-secret is given; on a terminal that asks first.
     #[command(after_long_help = examples::LOGOUT)]
     Logout(LogoutArgs),
 
@@ -122,8 +122,9 @@ pub enum Command {
     ///
     /// Offline and instant: reads config.toml and the secret store, never the network. Shows every
     /// profile (or only --profile NAME): login URL, Consumer Key (masked), where the Consumer
-    /// Secret and the refresh token are kept, when refresh and verify last ran and how they
-    /// ended, and mailfino's env file with whether it matches the profile.
+    /// Secret and the refresh token are kept (and an admin's token kept by audit
+    /// --keep-admin-token), when refresh and verify last ran and how they ended, and mailfino's
+    /// env file with whether it matches the profile.
     #[command(after_long_help = examples::STATUS)]
     Status,
 
@@ -286,7 +287,7 @@ pub struct RefreshArgs {
 
 #[derive(Debug, Args, Default)]
 pub struct LogoutArgs {
-    /// Do not revoke at Salesforce; only delete the local refresh token.
+    /// Do not revoke at Salesforce; only delete the local refresh token (and a kept admin token).
     #[arg(long)]
     pub local_only: bool,
 

@@ -6,6 +6,7 @@
 mod support;
 
 mod cases {
+    mod admin_token;
     mod app;
     mod attacks;
     mod audit;

@@ -3,8 +3,11 @@
 //! admin's token, and reports each as a check (the same lines and JSON as `verify`).
 //!
 //! Invariant: the admin's token is never stored unless `--keep-admin-token`; otherwise it is
-//! revoked at the end, whatever the result. A token kept earlier is used (and, without
-//! `--keep-admin-token`, revoked and deleted) instead of a new browser login.
+//! revoked at the end, whatever the result. A token kept earlier is used instead of a new browser
+//! login: with `--keep-admin-token` it stays kept (replaced by the rotated one when Salesforce
+//! rotates it; a dead one is deleted and the new login's token kept), without it the audit revokes
+//! it and deletes it. A kept token is deleted only once Salesforce has answered the revoke, so a
+//! live admin token is never forgotten (`status` shows it, `logout` revokes it).
 
 use std::cell::RefCell;
 use std::process::ExitCode;
@@ -143,12 +146,16 @@ fn settle_token(ctx: &Context, args: &AuditPlan, login_url: &str, tokens: &Token
         };
     }
     let token: &SecretString = tokens.refresh_token.as_ref().unwrap_or(&tokens.access_token);
+    // Any 400 answer to the revoke, form-encoded or JSON, means Salesforce no longer knows it (9.1).
     let fate = match ctx.http().and_then(|h| oauth::revoke(h, login_url, token)) {
         Ok(Revoked::Confirmed) => "revoked".to_string(),
         Ok(Revoked::Unknown(why)) => format!("already unknown to Salesforce ({})", sanitize(&why)),
         Err(e) => {
             ctx.ui.warn(&format!("could not revoke the admin's token: {}", sanitize(&e.message)));
-            format!("not revoked (Salesforce did not answer); {}", explain::hint(&Fix::RevokeAdminToken))
+            // A kept token that may still be valid stays where `status` shows it and `logout`
+            // (or the next audit) revokes it, rather than being forgotten while alive.
+            let still = if was_kept { "; it stays kept (`status` shows it, `logout` revokes it)" } else { "" };
+            return format!("not revoked (Salesforce did not answer){still}; {}", explain::hint(&Fix::RevokeAdminToken));
         }
     };
     if was_kept {

@@ -1,13 +1,16 @@
-//! `mailfino-sf logout`: revoke the refresh token at Salesforce, then delete it locally. The
-//! Consumer Secret is app configuration and stays, unless `--forget-secret` (which asks first on a
-//! terminal). When Salesforce cannot be reached nothing is deleted (the token would stay valid
-//! there); `--local-only` skips the revoke.
+//! `mailfino-sf logout`: revoke the refresh token at Salesforce, then delete it locally. An
+//! admin's token kept by `audit --keep-admin-token` is revoked and deleted with it (a powerful
+//! token must not outlive the login it belongs to unseen). The Consumer Secret is app
+//! configuration and stays, unless `--forget-secret` (which asks first on a terminal). When
+//! Salesforce cannot be reached nothing is deleted (the tokens would stay valid there);
+//! `--local-only` skips the revokes.
 
 use std::process::ExitCode;
 
+use serde::Serialize;
 use serde_json::json;
 
-use crate::context::Context;
+use crate::context::{Context, Settings};
 use crate::error::{Error, Kind, Result};
 use crate::oauth::{self, Revoked};
 use crate::store::secrets::{SecretKey, Source};
@@ -18,10 +21,32 @@ use crate::ui::{out, sanitize};
 pub struct LogoutOutcome {
     /// What Salesforce said about the revocation, in words.
     pub revocation: String,
-    /// The secrets deleted (`refresh-token`, `client-secret`).
+    /// What happened to an admin's token kept by `audit --keep-admin-token` (None: none kept).
+    pub admin_token: Option<AdminToken>,
+    /// The secrets deleted (`refresh-token`, `admin-refresh-token`, `client-secret`).
     pub deleted: Vec<&'static str>,
     /// The Consumer Secret was deleted too.
     pub forgot_secret: bool,
+}
+
+/// What became of the admin's kept token.
+#[derive(Debug, Clone)]
+pub struct AdminToken {
+    pub fate: AdminTokenFate,
+    /// In words, for the human report.
+    pub detail: String,
+}
+
+/// `logout --json`'s `admin_token` field (null when no admin token was kept).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdminTokenFate {
+    /// Salesforce confirmed the revocation; the local copy is deleted.
+    Revoked,
+    /// Salesforce no longer knew it (revoked or expired); the local copy is deleted.
+    AlreadyInvalid,
+    /// `--local-only`: deleted here, still valid at Salesforce until revoked in Setup.
+    NotRevoked,
 }
 
 /// What `logout` was asked to do (from the flags, by `settings`; `demo` uses the default).
@@ -51,45 +76,75 @@ pub fn logout(args: &LogoutPlan, ctx: &Context) -> Result<LogoutOutcome> {
     let revoked = match (&token, args.local_only) {
         (None, _) => "no refresh token was stored".to_string(),
         (Some(_), true) => "not revoked at Salesforce (--local-only)".to_string(),
-        (Some((t, _)), false) => {
-            let login_url = settings.require_login_url(ctx)?;
-            match oauth::revoke(ctx.http()?, &login_url, t).map_err(|e| {
-                e.hint(format!(
-                    "to delete the local refresh token anyway, run `{}`",
-                    crate::salesforce::explain::command("logout --local-only")
-                ))
-            })? {
-                Revoked::Confirmed => "Salesforce confirmed the revocation".to_string(),
-                // Not a failure: the token is dead either way, and the local copy goes (9.1).
-                Revoked::Unknown(why) => {
-                    format!(
-                        "the token was already invalid: Salesforce no longer knew it (revoked or expired; it answered {})",
-                        sanitize(&why)
-                    )
-                }
+        (Some((t, _)), false) => match revoke(ctx, &settings, t)? {
+            Revoked::Confirmed => "Salesforce confirmed the revocation".to_string(),
+            // Not a failure: the token is dead either way, and the local copy goes (9.1).
+            Revoked::Unknown(why) => {
+                format!("the token was already invalid: Salesforce no longer knew it (revoked or expired; it answered {})", sanitize(&why))
             }
-        }
+        },
     };
+    // Both revocations come before any deletion: when Salesforce cannot be reached, nothing goes.
+    let admin_token = admin_token(args, ctx, &settings)?;
     let mut deleted = Vec::new();
     if ctx.secrets().delete(&ctx.profile, SecretKey::RefreshToken)? {
         deleted.push(SecretKey::RefreshToken.name());
+    }
+    if admin_token.is_some() && ctx.secrets().delete(&ctx.profile, SecretKey::AdminRefreshToken)? {
+        deleted.push(SecretKey::AdminRefreshToken.name());
     }
     let forget = args.forget_secret && confirm_forget(ctx)?;
     if forget && ctx.secrets().delete(&ctx.profile, SecretKey::ClientSecret)? {
         deleted.push(SecretKey::ClientSecret.name());
     }
-    Ok(LogoutOutcome { revocation: revoked, deleted, forgot_secret: forget })
+    Ok(LogoutOutcome { revocation: revoked, admin_token, deleted, forgot_secret: forget })
+}
+
+/// `POST /services/oauth2/revoke` for `token`; an error says how to delete locally anyway.
+/// Any 400 answer, form-encoded or JSON, means Salesforce no longer knows the token (9.1).
+fn revoke(ctx: &Context, settings: &Settings, token: &secrecy::SecretString) -> Result<Revoked> {
+    let login_url = settings.require_login_url(ctx)?;
+    oauth::revoke(ctx.http()?, &login_url, token).map_err(|e| {
+        e.hint(format!("to delete the local tokens anyway, run `{}`", crate::salesforce::explain::command("logout --local-only")))
+    })
+}
+
+/// Revokes the admin's token kept by `audit --keep-admin-token`, if there is one (not with
+/// `--local-only`); the caller deletes it. The admin's token is revoked at the same login URL
+/// the audit used (the profile's).
+fn admin_token(args: &LogoutPlan, ctx: &Context, settings: &Settings) -> Result<Option<AdminToken>> {
+    let Some((kept, _)) = ctx.secrets().get(&ctx.profile, SecretKey::AdminRefreshToken)? else { return Ok(None) };
+    let (fate, detail) = if args.local_only {
+        let fix = crate::salesforce::explain::hint(&crate::salesforce::explain::Fix::RevokeAdminToken);
+        ctx.ui.warn(&format!("the admin's kept token is deleted here but stays valid at Salesforce (--local-only): {fix}"));
+        (AdminTokenFate::NotRevoked, "deleted without revoking it (--local-only); it stays valid at Salesforce".to_string())
+    } else {
+        match revoke(ctx, settings, &kept)? {
+            Revoked::Confirmed => (AdminTokenFate::Revoked, "revoked (Salesforce confirmed) and deleted".to_string()),
+            Revoked::Unknown(why) => {
+                (AdminTokenFate::AlreadyInvalid, format!("already invalid (Salesforce answered {}); deleted", sanitize(&why)))
+            }
+        }
+    };
+    Ok(Some(AdminToken { fate, detail }))
 }
 
 /// Prints the result on stdout (`--json`: one object).
 pub fn report(ctx: &Context, o: &LogoutOutcome) {
     let (revoked, deleted, forget) = (&o.revocation, &o.deleted, o.forgot_secret);
     if ctx.json {
-        out(&json!({"ok": true, "profile": ctx.profile, "revocation": revoked, "deleted": deleted, "client_secret_kept": !forget})
-            .to_string());
+        let admin = o.admin_token.as_ref().map(|a| a.fate);
+        out(&json!({
+            "ok": true, "profile": ctx.profile, "revocation": revoked, "admin_token": admin, "deleted": deleted,
+            "client_secret_kept": !forget,
+        })
+        .to_string());
     } else {
         out(&format!("{} logged out of profile `{}`", ctx.ui.green(true).apply_to("✔"), ctx.profile));
         out(&format!("  {revoked}"));
+        if let Some(a) = &o.admin_token {
+            out(&format!("  the admin's token kept by `audit --keep-admin-token`: {}", a.detail));
+        }
         out(&format!(
             "  deleted: {}",
             if deleted.is_empty() { "nothing (no secrets were stored)".to_string() } else { deleted.join(", ") }

@@ -1,6 +1,6 @@
 //! `mailfino-sf status`: what is configured, offline and at once. Every stored profile (or only
 //! `--profile`): login URL, the Consumer Key masked, where the secret and the refresh token are
-//! kept, the last login's identity, when `refresh` and `verify` last ran and how they ended, and
+//! kept (and an admin's token kept by `audit --keep-admin-token`), the last login's identity, when `refresh` and `verify` last ran and how they ended, and
 //! mailfino's env file with whether it still matches the profile.
 //!
 //! Invariants: no network, no write, never a secret (the key is masked; the secret is only
@@ -33,6 +33,9 @@ pub struct ProfileStatus {
     pub client_secret: Option<&'static str>,
     /// Where the refresh token is kept, or null when there is none.
     pub refresh_token: Option<&'static str>,
+    /// Where an admin's refresh token kept by `audit --keep-admin-token` is, or null when none is
+    /// kept (never its value). `logout` revokes and deletes it.
+    pub admin_token: Option<&'static str>,
     pub username: Option<String>,
     pub org_id: Option<String>,
     pub instance_url: Option<String>,
@@ -92,8 +95,10 @@ fn profile_status(ctx: &Context, name: &str, p: &Profile) -> ProfileStatus {
     };
     let secret = lookup(SecretKey::ClientSecret);
     let token = lookup(SecretKey::RefreshToken);
+    let admin = lookup(SecretKey::AdminRefreshToken);
     let env_file = p.env_file.as_deref().map(|path| env_file_status(path, p, secret.as_ref().map(|s| &s.0)));
-    let keyring_fallback = p.keyring_fallback_noted && [&secret, &token].iter().any(|s| s.as_ref().is_some_and(|s| s.1 == Source::File));
+    let keyring_fallback =
+        p.keyring_fallback_noted && [&secret, &token, &admin].iter().any(|s| s.as_ref().is_some_and(|s| s.1 == Source::File));
     ProfileStatus {
         name: name.to_string(),
         current: name == ctx.profile,
@@ -101,6 +106,7 @@ fn profile_status(ctx: &Context, name: &str, p: &Profile) -> ProfileStatus {
         client_id: p.client_id.as_deref().map(mask),
         client_secret: secret.as_ref().map(|s| s.1.label()),
         refresh_token: token.as_ref().map(|s| s.1.label()),
+        admin_token: admin.as_ref().map(|s| s.1.label()),
         username: p.username.clone(),
         org_id: p.org_id.clone(),
         instance_url: p.instance_url.clone(),
@@ -183,6 +189,9 @@ fn print_profile(ui: &Ui, s: &ProfileStatus) {
         _ => String::new(),
     };
     row("refresh token", s.refresh_token.map(|w| format!("stored in the {w}{who}")).unwrap_or_else(|| "none (not logged in)".into()));
+    if let Some(w) = s.admin_token {
+        row("admin token", format!("an admin's refresh token is kept in the {w} (audit --keep-admin-token); logout revokes it"));
+    }
     let run = |r: &Option<LastRun>| match r {
         None => "never".to_string(),
         Some(r) => {

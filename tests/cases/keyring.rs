@@ -58,6 +58,14 @@ impl KeyringSession {
     }
 }
 
+impl KeyringSession {
+    /// `c` with this session's keyring as the only store.
+    fn keyring_only(&self, mut c: assert_cmd::Command) -> assert_cmd::Command {
+        c.env("DBUS_SESSION_BUS_ADDRESS", &self.address).env("MAILFINO_SF_STORE", "keyring").env("MAILFINO_SF_KEYRING_TIMEOUT_MS", "10000");
+        c
+    }
+}
+
 impl Drop for KeyringSession {
     fn drop(&mut self) {
         let group = format!("-{}", self.child.id());
@@ -215,4 +223,37 @@ fn a_file_copy_supersedes_a_stale_keyring_copy() {
     let out = run(&["refresh"], None);
     assert_eq!(out.status.code(), Some(3), "the stale keyring token must not be used: {}", all_output(&out));
     assert_eq!(f.emu.requests_to("/services/oauth2/token").len(), before, "nothing was sent");
+}
+
+/// An admin's token kept in the keyring by `audit --keep-admin-token`: `status` says where it is,
+/// `logout` revokes it and deletes it from the keyring (a keyring run no longer finds it).
+#[test]
+fn a_kept_admin_token_in_the_keyring_is_shown_and_logged_out() {
+    let Some(session) = KeyringSession::required() else { return };
+    let f = fixture(|_| {});
+    let with_keyring = |c| session.keyring_only(c);
+    let json = |args: &[&str]| {
+        let mut c = f.env.cmd();
+        c.args(args).arg("--json").env("BROWSER", robot_browser());
+        let out = with_keyring(c).output().unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", all_output(&out)));
+        (out.status.code(), v)
+    };
+    assert!(with_keyring(f.setup_cmd()).output().unwrap().status.success());
+    assert!(with_keyring(f.login_cmd()).output().unwrap().status.success());
+    f.emu.state().config.org.browser_user = mailfino_sf_emulator::Role::Admin;
+    let (code, v) = json(&["audit", "--wait", "20", "--keep-admin-token"]);
+    assert_eq!(code, Some(0), "{v}");
+    assert_eq!(v["admin_token"], "kept in the keyring (--keep-admin-token)");
+    assert!(!f.env.credentials_text().contains("admin-refresh-token"), "not in the file store");
+    assert_eq!(json(&["status"]).1["profiles"][0]["admin_token"], "keyring");
+    let (code, v) = json(&["logout"]);
+    assert_eq!(code, Some(0), "{v}");
+    assert_eq!(v["admin_token"], "revoked", "{v}");
+    assert_eq!(v["deleted"], serde_json::json!(["refresh-token", "admin-refresh-token"]), "{v}");
+    let revoked: Vec<String> =
+        f.emu.requests_to("/services/oauth2/revoke").iter().filter_map(|r| r.field("token").map(str::to_string)).collect();
+    assert_eq!(revoked.len(), 2, "{revoked:?}");
+    assert!(revoked.iter().all(|t| !refresh_token_active(&f, t)));
+    assert_eq!(json(&["status"]).1["profiles"][0]["admin_token"], serde_json::Value::Null, "gone from the keyring");
 }

@@ -71,6 +71,8 @@ pub struct EmulatorConfig {
     pub access_ttl: Duration,
     /// The next N token calls answer 503 with an HTML body.
     pub fail_token: u32,
+    /// The next N revoke calls answer 503 with an HTML body (the token stays as it was).
+    pub fail_revoke: u32,
     /// Delay of every answer.
     pub slow: Duration,
     /// The client id is unknown for the first N calls that check it.
@@ -119,6 +121,7 @@ impl Default for EmulatorConfig {
             require_secret: true,
             access_ttl: Duration::from_secs(7200),
             fail_token: 0,
+            fail_revoke: 0,
             slow: Duration::ZERO,
             propagation: 0,
             pre_login_errors: PreLoginErrors::default(),
@@ -873,6 +876,10 @@ fn issue(st: &mut State, chain: u64, scopes: &str, with_refresh: bool) -> Reply 
 
 fn revoke(state: &Mutex<State>, token: Option<&str>) -> Reply {
     let mut st = lock(state);
+    if st.config.fail_revoke > 0 {
+        st.config.fail_revoke -= 1;
+        return html_reply(503, pages::unavailable());
+    }
     let token = token.unwrap_or("");
     let chain = st
         .refresh
