@@ -20,7 +20,7 @@ use crate::api::{self, Queried};
 use crate::checks::{Check, CheckId};
 use crate::error::{Error, Result};
 use crate::http::{Http, Response};
-use crate::salesforce::explain::{command, explain_rest, hint, Fix};
+use crate::salesforce::explain::{explain_rest, hint, Fix};
 use crate::salesforce::rest::{self, ApiUsage, RestError};
 use crate::salesforce::types::TokenResponse;
 use crate::ui::sanitize;
@@ -83,7 +83,7 @@ pub fn after_failed_refresh(e: &Error, api_access: Check, why: &str) -> Health {
         h.checks[0] = Check::fail(
             CheckId::UserActive,
             "Salesforce refused the refresh because the integration user is inactive",
-            format!("{}; or log in as another integration user and reconnect mailfino", hint(&Fix::InactiveUser)),
+            hint(&Fix::InactiveUser),
         );
     }
     h
@@ -228,7 +228,7 @@ fn user_active(identity: Option<&Result<Response>>, json: Option<&Value>) -> Che
         Some(false) => Check::fail(
             CheckId::UserActive,
             format!("{who} is inactive: the access token still works for now, the next refresh will not"),
-            "reactivate the user (Setup → Users → Edit → Active), or log in as another integration user and reconnect mailfino",
+            hint(&Fix::InactiveUser),
         ),
         None => {
             let what = match identity {
@@ -238,7 +238,7 @@ fn user_active(identity: Option<&Result<Response>>, json: Option<&Value>) -> Che
             Check::warn(
                 CheckId::UserActive,
                 format!("could not tell whether the user is active: the identity URL answered {what}"),
-                "run `mailfino-sf verify` again later; check the user in Setup → Users",
+                hint(&Fix::AgainLater),
             )
         }
     }
@@ -264,22 +264,31 @@ fn org_identity(tokens: &TokenResponse, stored: &Stored, identity: Option<&Value
         return Check::warn(
             CheckId::OrgIdentity,
             "could not tell which org the token belongs to (no identity answer)",
-            "run `mailfino-sf verify` again later",
+            hint(&Fix::AgainLater),
         );
     };
     if !same_id(&org, stored_org) {
         return Check::fail(
             CheckId::OrgIdentity,
-            format!("the token belongs to org {}, but this profile was set up for org {}: a refreshed sandbox gets a new org id", sanitize(&org), sanitize(stored_org)),
-            format!("after a sandbox refresh: check the External Client App still exists there (re-create it if not), run `{}` to store the new org, and reconnect mailfino to the sandbox", command("login")),
+            format!(
+                "the token belongs to org {}, but this profile was set up for org {}: a refreshed sandbox gets a new org id",
+                sanitize(&org),
+                sanitize(stored_org)
+            ),
+            hint(&Fix::SandboxRefreshed),
         );
     }
     let now = tokens.instance_url.as_deref().unwrap_or_default();
     match stored.instance_url.as_deref() {
         Some(before) if !same_url(before, now) => Check::warn(
             CheckId::OrgIdentity,
-            format!("org {} now answers at {} (stored: {}): a My Domain change or an instance move", sanitize(&org), sanitize(now), sanitize(before)),
-            format!("mailfino keeps working when it uses the instance_url of each refresh; run `{}` to store {}, and after a My Domain rename update the login URL (`{}`)", command("login"), sanitize(now), command("setup --login-url …")),
+            format!(
+                "org {} now answers at {} (stored: {}): a My Domain change or an instance move",
+                sanitize(&org),
+                sanitize(now),
+                sanitize(before)
+            ),
+            hint(&Fix::InstanceMoved { now: sanitize(now) }),
         ),
         _ => Check::pass(CheckId::OrgIdentity, format!("org {} at {}, as stored", sanitize(&org), sanitize(now))),
     }
@@ -324,23 +333,23 @@ fn approvals(answer: Option<&Result<(Queried, Response)>>, app_name: &str, refus
     let Some(answer) = answer else { return Check::skip(CheckId::Approvals, "the integration user's id is not known") };
     match answer {
         _ if refused_wholesale => Check::skip(CheckId::Approvals, "the REST API refused the token"),
-        Err(e) => Check::warn(CheckId::Approvals, format!("could not count the approvals: {}", sanitize(&e.message)), "run `mailfino-sf verify` again later"),
+        Err(e) => Check::warn(CheckId::Approvals, format!("could not count the approvals: {}", sanitize(&e.message)), hint(&Fix::AgainLater)),
         Ok((Queried::Refused { error, .. }, _)) => Check::skip(
             CheckId::Approvals,
             format!("Salesforce refused to list the user's approvals ({}): needs {}", sanitize(&error.code), rest::refusal_needs("OauthToken", &error.code)),
         ),
         Ok((Queried::Unexpected(what), _)) => {
-            Check::warn(CheckId::Approvals, format!("could not count the approvals: the query answered {}", sanitize(what)), "run `mailfino-sf verify` again later")
+            Check::warn(CheckId::Approvals, format!("could not count the approvals: the query answered {}", sanitize(what)), hint(&Fix::AgainLater))
         }
         Ok((Queried::Records(rows), _)) if rows.is_empty() => Check::warn(
             CheckId::Approvals,
             format!("found no approval of an app labelled `{app}` for this user, so they could not be counted"),
-            "set `app_name` in the profile to the app's name as Setup shows it (the label), e.g. with `mailfino-sf setup`",
+            hint(&Fix::AppName),
         ),
         Ok((Queried::Records(rows), _)) if rows.len() >= APPROVAL_SLOTS - 1 => Check::warn(
             CheckId::Approvals,
             format!("{} of {APPROVAL_SLOTS} approvals of `{app}` are in use by this user: the next login through the app revokes the oldest, which may be mailfino's", rows.len()),
-            "revoke the approvals no longer used (Setup → Users → the integration user → OAuth Connected Apps → Revoke, or `mailfino-sf logout` where this tool is no longer used); log in with this user only where needed",
+            hint(&Fix::SpareApprovals),
         ),
         Ok((Queried::Records(rows), _)) => Check::pass(CheckId::Approvals, format!("{} of {APPROVAL_SLOTS} approvals of `{app}` in use by this user", rows.len())),
     }

@@ -111,7 +111,8 @@ fn outcome_line(results: &[Check]) -> String {
     match (failed.is_empty(), warned.is_empty()) {
         (true, true) => format!("{passed} passed"),
         (true, false) => format!("{passed} passed; warnings: {}", warned.join(", ")),
-        (false, _) => format!("failed: {}", failed.join(", ")),
+        // `status` shows it after "failed:", so the word is not repeated here.
+        (false, _) => format!("{passed} passed; failing: {}", failed.join(", ")),
     }
 }
 

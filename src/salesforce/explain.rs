@@ -105,6 +105,14 @@ pub enum Fix {
     IntegrationUser,
     /// The admin's token of an audit could not be revoked.
     RevokeAdminToken,
+    /// An answer could not be read this time: check again later.
+    AgainLater,
+    /// The token's org is not the profile's: a refreshed sandbox.
+    SandboxRefreshed,
+    /// The org answers at another instance (`now`): a My Domain change or an instance move.
+    InstanceMoved { now: String },
+    /// The integration user's approvals of the app are nearly all used.
+    SpareApprovals,
     /// Something the table does not know.
     Unknown,
 }
@@ -223,7 +231,13 @@ impl Fix {
                 "keep \"Require Proof Key for Code Exchange (PKCE)\" and both \"Require secret\" boxes ticked",
                 Some("login"),
             ),
-            Fix::InactiveUser => e(Some("Users → the user → Edit → Active"), Some("Users"), "log in as an active user, or reactivate this one", Some("login")),
+            // post-setup-failures A.8 / B.1 "User inactive"
+            Fix::InactiveUser => e(
+                Some("Users → the user → Edit → Active"),
+                Some("Users"),
+                "reactivate the user, or log in as another active integration user and reconnect mailfino with it",
+                Some("login"),
+            ),
             Fix::InactiveOrg => e(None, None, "the org is inactive or locked: check its status with Salesforce (status.salesforce.com)", None),
             Fix::SalesforceTrouble => e(
                 None,
@@ -346,6 +360,30 @@ impl Fix {
                 Some("External Client Apps OAuth Usage (for a Connected App: Connected Apps OAuth Usage) → your app"),
                 Some("OAuth Usage"),
                 "revoke the admin's token, listed under the admin's name",
+                None,
+            ),
+            Fix::AgainLater => e(None, None, "Salesforce's answer could not be read this time; check again in a few minutes", Some("verify")),
+            // post-setup-failures B.1 "Sandbox refresh": a refreshed sandbox has a new org id
+            Fix::SandboxRefreshed => e(
+                Some(ECA),
+                Some(ECA),
+                "check that the app still exists in the refreshed sandbox (re-create it if not), log in to store the new org, and reconnect mailfino to the sandbox",
+                Some("login"),
+            ),
+            Fix::InstanceMoved { now } => e(
+                None,
+                None,
+                &format!(
+                    "mailfino keeps working when it uses the instance_url of each refresh; log in to store {now}, and after a My Domain rename update the login URL (`{}`)",
+                    command("setup --login-url …")
+                ),
+                Some("login"),
+            ),
+            // reference 9.2: five approvals per user and app, the oldest revoked silently
+            Fix::SpareApprovals => e(
+                Some("Users → the integration user → OAuth Connected Apps"),
+                Some("Users"),
+                "revoke the approvals no longer used (or run `mailfino-sf logout` where this tool is no longer used), and log in with this user only where needed",
                 None,
             ),
         }
@@ -544,7 +582,7 @@ mod tests {
             ("invalid_grant", "expired authorization code", "mailfino-sf login"),
             ("invalid_grant", "expired access/refresh token", "Refresh Token Policy"),
             ("invalid_grant", "invalid code verifier", "mailfino-sf login"),
-            ("invalid_grant", "inactive user", "reactivate this one"),
+            ("invalid_grant", "inactive user", "reactivate the user"),
             ("access-denied", "", "Allow"),
             ("OAUTH_APP_BLOCKED", "this app is blocked by admin", "Unblock"),
         ];

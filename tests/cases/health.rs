@@ -67,7 +67,7 @@ fn user_active_fail_warn_skip() {
     assert_eq!(health(&v), rows(["fail", "skip", "fail", "skip", "skip", "skip"]));
     let (_, summary, hint) = check(&v, "user_active");
     assert_eq!(summary, "Salesforce refused the refresh because the integration user is inactive");
-    assert!(hint.contains("reactivate this one"), "{hint}");
+    assert!(hint.starts_with("in Salesforce Setup → Users → the user → Edit → Active: reactivate the user"), "{hint}");
     let (_, summary, hint) = check(&v, "refresh_token");
     assert!(summary.starts_with("Salesforce refused: invalid_grant (inactive user): ") && summary.contains("inactive"), "{summary}");
     assert!(
@@ -110,7 +110,8 @@ fn org_identity_fail_warn_skip() {
             mailfino_sf_emulator::ORG_ID
         )
     );
-    assert!(hint.contains("run `mailfino-sf login` to store the new org"), "{hint}");
+    assert!(hint.contains("log in to store the new org, and reconnect mailfino to the sandbox"), "{hint}");
+    assert!(hint.ends_with("then run `mailfino-sf login`"), "{hint}");
     // warn: the instance moved (My Domain change): the new URL is named
     let (f, code, v) = verify_after(|org| org.instance_host = Some("localhost".into()));
     assert_eq!(code, 0, "{v}");
@@ -125,7 +126,7 @@ fn org_identity_fail_warn_skip() {
             f.emu.url()
         )
     );
-    assert!(hint.contains(&format!("run `mailfino-sf login` to store http://localhost:{port}")), "{hint}");
+    assert!(hint.contains(&format!("log in to store http://localhost:{port}")) && hint.ends_with("then run `mailfino-sf login`"), "{hint}");
     // skip: an env-only CI run has no stored org to compare with
     let f = ready();
     let ci = Env::new();
@@ -205,14 +206,17 @@ fn approvals_warn_and_skip() {
         summary,
         "4 of 5 approvals of `mailfino` are in use by this user: the next login through the app revokes the oldest, which may be mailfino's"
     );
-    assert!(hint.starts_with("revoke the approvals no longer used"), "{hint}");
+    assert!(
+        hint.starts_with("in Salesforce Setup → Users → the integration user → OAuth Connected Apps: revoke the approvals no longer used"),
+        "{hint}"
+    );
     // warn: an app name the org does not know cannot be counted
     f.emu.state().config.org.app_name = "Mailfino Production".into();
     let (_, v) = verify_json(&f);
     let (st, summary, hint) = check(&v, "approvals");
     assert_eq!(st, "warn");
     assert_eq!(summary, "found no approval of an app labelled `mailfino` for this user, so they could not be counted");
-    assert!(hint.contains("set `app_name` in the profile"), "{hint}");
+    assert!(hint.contains("set `app_name` in the profile to its name or label"), "{hint}");
     // skip: Salesforce refuses the query, and says what is needed
     let (_f, code, v) = verify_after(|org| org.hidden_objects = vec!["OauthToken".into()]);
     assert_eq!(code, 0);

@@ -134,9 +134,9 @@ fn a_failed_refresh_and_verify_are_recorded() {
     let result = d["last_refresh"]["result"].as_str().unwrap();
     assert!(result.starts_with("exit 4: Salesforce refused: invalid_grant"), "{d}");
     assert_eq!(d["last_verify"]["ok"], false);
-    assert_eq!(d["last_verify"]["result"], "failed: refresh_token", "{d}");
+    assert_eq!(d["last_verify"]["result"], "7 passed; failing: refresh_token", "{d}");
     let (_, text) = status_text(&f, &[]);
-    assert!(text.contains("\n  last verify      ") && text.contains(" failed: failed: refresh_token\n"), "{text}");
+    assert!(text.contains("\n  last verify      ") && text.contains(" failed: 7 passed; failing: refresh_token\n"), "{text}");
     // env-only runs describe the environment, not the profile: nothing is recorded, not even
     // a success (which would otherwise replace the failures above)
     let before = f.env.config_text();
