@@ -13,6 +13,32 @@
 //! `store::config::parse`, `store::envfile`, `app::xml`). Everything else is `pub(crate)`, so
 //! that the compiler finds what nothing uses. ARCHITECTURE.md maps the modules.
 
+// `println!` and `eprintln!` for every module below (declared first, so that they shadow std's):
+// they never panic. A closed stdout or stderr (`mailfino-sf demo 2>&1 | head -1`, a hung-up
+// terminal) must not end a run half-way, e.g. between Salesforce's answer and the store: the
+// text is lost, the work goes on, and the exit code still tells how it ended.
+macro_rules! println {
+    () => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout());
+    }};
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+macro_rules! eprintln {
+    () => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr());
+    }};
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub(crate) mod api;
 pub mod app;
 pub(crate) mod audit;
@@ -54,6 +80,9 @@ pub fn report_error(err: &error::Error, json: bool, no_color: bool) {
 /// Runs one command line: the flags become typed settings and a plan (`settings`, the seam),
 /// then the command runs on them.
 pub fn run(cli: Cli) -> Result<ExitCode> {
+    // SIGINT, SIGTERM and SIGHUP end every run with exit 130 (the contract's "interrupted"),
+    // deferred where a signal must not cut the run short (see `signals`).
+    signals::install();
     let plan = settings::plan(&cli.command)?;
     // Commands that need no profile, store or network start without the global settings.
     match &plan {

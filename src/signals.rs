@@ -1,5 +1,5 @@
-//! SIGINT, SIGTERM and SIGHUP (through `ctrlc`): one handler for the process, installed the first
-//! time something needs it, and the two moments when a signal must not end the run at once.
+//! SIGINT, SIGTERM and SIGHUP (through `ctrlc`): one handler for the process, installed when the
+//! run starts, and the moments when a signal must not end the run at once.
 //!
 //! - While the login waits ([`begin_wait`]), a signal only sets a flag the login loop reads; it
 //!   then ends with exit 130 and frees the port.
@@ -14,7 +14,7 @@
 //!   first ends the run, the other waits for it. A [`Prompts`] guard that ends while a cancel is
 //!   under way never returns, so nothing is written after "nothing was written" was decided.
 //!
-//! At any other time a signal exits 130 at once, as it would by default. SIGKILL cannot be
+//! At any other time a signal exits 130 at once. SIGKILL cannot be
 //! caught: a kill between Salesforce's answer and the fsync loses a rotated token (SECURITY.md).
 
 use std::io::Write;
@@ -39,7 +39,9 @@ static INSTALLED: Once = Once::new();
 type Report = Box<dyn FnOnce() + Send>;
 static REPORT: Mutex<Option<Report>> = Mutex::new(None);
 
-fn install() {
+/// Installs the one handler (once; `lib::run` does it at start-up, so that a signal at any
+/// moment ends the run with exit 130).
+pub fn install() {
     INSTALLED.call_once(|| {
         let _ = ctrlc::set_handler(on_signal);
     });

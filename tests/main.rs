@@ -27,6 +27,8 @@ mod cases {
     #[cfg(all(unix, not(target_os = "macos")))]
     mod keyring;
     mod login;
+    #[cfg(unix)]
+    mod pipes;
     mod policy;
     #[cfg(unix)] // every case drives a pseudo-terminal
     mod progress;

@@ -40,7 +40,7 @@ pub fn run(plan: &EmulatorPlan, ctx: &Context) -> Result<ExitCode> {
     println!("scopes:        {}", config.scopes.join(" "));
     use std::io::Write;
     let _ = std::io::stdout().flush();
-    let _ = ctrlc::set_handler(|| std::process::exit(130));
+    // Ctrl-C (SIGINT, SIGTERM, SIGHUP) ends it with exit 130 through the run's one handler.
     emu.wait();
     Ok(ExitCode::SUCCESS)
 }
