@@ -195,7 +195,7 @@ Register-ArgumentCompleter -Native -CommandName 'mailfino-sf' -ScriptBlock {
             [CompletionResult]::new('--login-as', '--login-as', [CompletionResultType]::ParameterName, 'Who is logged in on the consent page')
             [CompletionResult]::new('--prior-approvals', '--prior-approvals', [CompletionResultType]::ParameterName, 'Approvals of the app the integration user made elsewhere before')
             [CompletionResult]::new('--app-name', '--app-name', [CompletionResultType]::ParameterName, 'The app''s name and label')
-            [CompletionResult]::new('--refresh-policy', '--refresh-policy', [CompletionResultType]::ParameterName, 'The refresh token policy: infinite, zero, inactivity:N{h,d,m} or lifetime:N{h,d,m}')
+            [CompletionResult]::new('--refresh-policy', '--refresh-policy', [CompletionResultType]::ParameterName, 'The refresh token policy, enforced on refresh and introspection: infinite, zero, inactivity:N{h,d,m} (counted from the last refresh) or lifetime:N{h,d,m} (from the login)')
             [CompletionResult]::new('--ip-policy', '--ip-policy', [CompletionResultType]::ParameterName, 'The IP relaxation policy')
             [CompletionResult]::new('--session-timeout', '--session-timeout', [CompletionResultType]::ParameterName, 'The app''s session timeout in minutes')
             [CompletionResult]::new('--hide-object', '--hide-object', [CompletionResultType]::ParameterName, 'An object that answers INVALID_TYPE to everyone (repeat for several)')

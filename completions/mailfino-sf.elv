@@ -183,7 +183,7 @@ set edit:completion:arg-completer[mailfino-sf] = {|@words|
             cand --login-as 'Who is logged in on the consent page'
             cand --prior-approvals 'Approvals of the app the integration user made elsewhere before'
             cand --app-name 'The app''s name and label'
-            cand --refresh-policy 'The refresh token policy: infinite, zero, inactivity:N{h,d,m} or lifetime:N{h,d,m}'
+            cand --refresh-policy 'The refresh token policy, enforced on refresh and introspection: infinite, zero, inactivity:N{h,d,m} (counted from the last refresh) or lifetime:N{h,d,m} (from the login)'
             cand --ip-policy 'The IP relaxation policy'
             cand --session-timeout 'The app''s session timeout in minutes'
             cand --hide-object 'An object that answers INVALID_TYPE to everyone (repeat for several)'

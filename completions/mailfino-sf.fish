@@ -166,7 +166,7 @@ complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l log
 admin\t'A System Administrator'"
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l prior-approvals -d 'Approvals of the app the integration user made elsewhere before' -r
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l app-name -d 'The app\'s name and label' -r
-complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l refresh-policy -d 'The refresh token policy: infinite, zero, inactivity:N{h,d,m} or lifetime:N{h,d,m}' -r
+complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l refresh-policy -d 'The refresh token policy, enforced on refresh and introspection: infinite, zero, inactivity:N{h,d,m} (counted from the last refresh) or lifetime:N{h,d,m} (from the login)' -r
 complete -c mailfino-sf -n "__fish_mailfino_sf_using_subcommand emulator" -l ip-policy -d 'The IP relaxation policy' -r -f -a "Enforce\t''
 Bypass\t''
 Bypass_2factor\t''

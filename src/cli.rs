@@ -454,7 +454,8 @@ pub struct EmulatedOrgArgs {
     #[arg(long)]
     pub app_disabled: bool,
 
-    /// The refresh token policy: infinite, zero, inactivity:N{h,d,m} or lifetime:N{h,d,m}.
+    /// The refresh token policy, enforced on refresh and introspection: infinite, zero,
+    /// inactivity:N{h,d,m} (counted from the last refresh) or lifetime:N{h,d,m} (from the login).
     #[arg(long, value_name = "POLICY", default_value = "infinite")]
     pub refresh_policy: String,
 
