@@ -6,7 +6,10 @@
 //! `PROFILE.NANOS.token`, created exclusively (never over an existing file, never through a
 //! link) with mode 0600 and fsynced. When the config dir cannot take it, a fresh private
 //! directory with a random name is created in the temp dir (never a predictable name in a shared
-//! dir); that file is not found automatically and the message says how to move it back.
+//! dir), with a `config-dir` file naming the config dir it belongs to. [`find`] looks there too,
+//! but only in directories this user owns and nobody else may enter (mode 0700 on Unix), whose
+//! `config-dir` names this config dir: another user cannot plant a token. [`remove`] removes such
+//! a directory once its last token is spent.
 
 use std::fs;
 use std::io::Write;
@@ -17,6 +20,11 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::fsutil;
 use crate::error::{io_error, Error, Result};
+
+/// The file in a private temp dir that names the config dir whose tokens it keeps.
+const MARKER: &str = "config-dir";
+/// How the private temp dirs' names start (a random suffix follows).
+const TEMP_PREFIX: &str = "mailfino-sf-recovery-";
 
 /// The directory of a config dir's recovery files.
 pub fn dir(config_dir: &Path) -> PathBuf {
@@ -32,6 +40,8 @@ pub fn save(config_dir: &Path, profile: &str, token: &SecretString) -> Result<Pa
         Ok(path) => Ok(path),
         Err(first) => {
             let private = private_temp_dir().map_err(|e| first.clone().context(format!("and no private temp dir could be made ({e})")))?;
+            // Without the marker the file could not be found again; it is kept all the same.
+            let _ = write_exclusive(&private.join(MARKER), config_key(config_dir).as_bytes());
             create_exclusive(&private.join(&name), token).map_err(|e| first.context(e.message))
         }
     }
@@ -45,7 +55,7 @@ fn private_temp_dir() -> std::io::Result<PathBuf> {
         let mut bytes = [0u8; 12];
         rand::rng().fill_bytes(&mut bytes);
         let name: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-        let path = std::env::temp_dir().join(format!("mailfino-sf-recovery-{name}"));
+        let path = std::env::temp_dir().join(format!("{TEMP_PREFIX}{name}"));
         #[allow(unused_mut)] // set to mode 0700 on Unix; Windows keeps the temp dir's per-user ACL
         let mut builder = fs::DirBuilder::new();
         #[cfg(unix)]
@@ -62,6 +72,12 @@ fn create_exclusive(path: &Path, token: &SecretString) -> Result<PathBuf> {
     if crate::faults::active("recovery-config-dir-full") && path.parent().is_some_and(|p| p.ends_with("recovered")) {
         return Err(Error::storage(format!("cannot write {}: no space left on device (simulated)", path.display())));
     }
+    write_exclusive(path, format!("{}\n", token.expose_secret()).as_bytes())
+}
+
+/// Creates `path` (never over an existing file, never through a link, mode 0600) holding
+/// `content`, fsynced with its directory.
+fn write_exclusive(path: &Path, content: &[u8]) -> Result<PathBuf> {
     let mut options = fs::File::options();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -70,7 +86,7 @@ fn create_exclusive(path: &Path, token: &SecretString) -> Result<PathBuf> {
         options.mode(0o600).custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC);
     }
     let mut file = options.open(path).map_err(|e| io_error("cannot create", path, e))?;
-    let written = file.write_all(format!("{}\n", token.expose_secret()).as_bytes()).and_then(|()| file.sync_all());
+    let written = file.write_all(content).and_then(|()| file.sync_all());
     if let Err(e) = written {
         let _ = fs::remove_file(path);
         return Err(io_error("cannot write", path, e));
@@ -83,19 +99,69 @@ fn create_exclusive(path: &Path, token: &SecretString) -> Result<PathBuf> {
     Ok(path.to_path_buf())
 }
 
-/// The profile's recovery files in the config dir, newest first.
+/// The profile's recovery files, in the config dir and in this config dir's private temp dirs,
+/// newest first.
 pub fn find(config_dir: &Path, profile: &str) -> Vec<PathBuf> {
-    let Ok(entries) = fs::read_dir(dir(config_dir)) else { return Vec::new() };
-    let mut found: Vec<(String, PathBuf)> = entries
+    find_in(config_dir, profile, &std::env::temp_dir())
+}
+
+fn find_in(config_dir: &Path, profile: &str, temp: &Path) -> Vec<PathBuf> {
+    let mut found = tokens_in(&dir(config_dir), profile);
+    for private in private_dirs(config_dir, temp) {
+        found.extend(tokens_in(&private, profile));
+    }
+    found.sort_by(|a, b| b.0.cmp(&a.0));
+    found.into_iter().map(|(_, p)| p).collect()
+}
+
+/// `(stamp, path)` of the profile's recovery files in `dir`.
+fn tokens_in(dir: &Path, profile: &str) -> Vec<(String, PathBuf)> {
+    let Ok(entries) = fs::read_dir(dir) else { return Vec::new() };
+    entries
         .flatten()
         .filter_map(|e| {
             let name = e.file_name().into_string().ok()?;
             let (who, stamp) = name.strip_suffix(".token")?.rsplit_once('.')?;
             (who == profile && stamp.chars().all(|c| c.is_ascii_digit())).then(|| (stamp.to_string(), e.path()))
         })
-        .collect();
-    found.sort_by(|a, b| b.0.cmp(&a.0));
-    found.into_iter().map(|(_, p)| p).collect()
+        .collect()
+}
+
+/// How a config dir is named in a private temp dir's marker: its absolute, resolved path.
+fn config_key(config_dir: &Path) -> String {
+    let path = fs::canonicalize(config_dir).or_else(|_| std::path::absolute(config_dir)).unwrap_or_else(|_| config_dir.to_path_buf());
+    path.display().to_string()
+}
+
+/// The private temp dirs in `temp` that keep tokens of `config_dir`: named as [`save`] names
+/// them, owned by this user and closed to everybody else, with a marker naming `config_dir`.
+fn private_dirs(config_dir: &Path, temp: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = fs::read_dir(temp) else { return Vec::new() };
+    let key = config_key(config_dir);
+    entries
+        .flatten()
+        .filter(|e| e.file_name().to_str().is_some_and(|n| n.starts_with(TEMP_PREFIX)))
+        .map(|e| e.path())
+        .filter(|p| private_to_this_user(p))
+        .filter(|p| fsutil::read_text(&p.join(MARKER)).ok().flatten().is_some_and(|m| m == key))
+        .collect()
+}
+
+/// A real directory (not a link) that this user owns and nobody else may enter.
+fn private_to_this_user(path: &Path) -> bool {
+    let Ok(meta) = fs::symlink_metadata(path) else { return false };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let me = unsafe { libc::geteuid() };
+        meta.is_dir() && meta.uid() == me && meta.mode() & 0o077 == 0
+    }
+    #[cfg(not(unix))]
+    {
+        // The temp dir is the user's own (%TEMP% in the user's profile).
+        meta.is_dir()
+    }
 }
 
 /// The token a recovery file keeps.
@@ -109,16 +175,56 @@ pub fn read(path: &Path) -> Result<SecretString> {
     Ok(SecretString::from(token.to_string()))
 }
 
-/// Removes recovery files (they are spent once a newer token is stored).
+/// Removes recovery files (they are spent once a newer token is stored), and a private temp
+/// dir once it keeps no token.
 pub fn remove(paths: &[PathBuf]) {
     for p in paths {
         let _ = fs::remove_file(p);
+        let Some(parent) = p.parent() else { continue };
+        if parent.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(TEMP_PREFIX)) {
+            let rest: Vec<_> = fs::read_dir(parent).map(|d| d.flatten().map(|e| e.file_name()).collect()).unwrap_or_default();
+            if rest.iter().all(|n| n == MARKER) {
+                let _ = fs::remove_file(parent.join(MARKER));
+                let _ = fs::remove_dir(parent);
+            }
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A private temp dir as `save` makes it, in `temp`, keeping `token` for `config_dir`.
+    #[cfg(unix)]
+    fn plant(temp: &Path, name: &str, mode: u32, marker: &str, token: &str) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let d = temp.join(format!("{TEMP_PREFIX}{name}"));
+        fs::create_dir(&d).unwrap();
+        fs::write(d.join(MARKER), marker).unwrap();
+        let file = d.join(format!("default.{:024}.token", 7));
+        fs::write(&file, token).unwrap();
+        fs::set_permissions(&d, fs::Permissions::from_mode(mode)).unwrap();
+        file
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_this_users_private_dirs_for_this_config_dir_are_searched() {
+        let config = tempfile::tempdir().unwrap();
+        let temp = tempfile::tempdir().unwrap();
+        let key = config_key(config.path());
+        let good = plant(temp.path(), "good", 0o700, &key, "mine");
+        plant(temp.path(), "open", 0o755, &key, "planted-in-an-open-dir");
+        plant(temp.path(), "other", 0o700, "/somewhere/else", "another-config-dirs");
+        std::os::unix::fs::symlink(good.parent().unwrap(), temp.path().join(format!("{TEMP_PREFIX}link"))).unwrap();
+        assert_eq!(find_in(config.path(), "default", temp.path()), vec![good.clone()], "only the private dir of this config dir");
+        assert!(find_in(config.path(), "sandbox", temp.path()).is_empty(), "only the profile's files");
+        // Spent: the file, then the emptied dir, go.
+        remove(std::slice::from_ref(&good));
+        assert!(!good.parent().unwrap().exists());
+        assert!(temp.path().join(format!("{TEMP_PREFIX}open")).exists(), "nobody else's dir is touched");
+    }
 
     #[test]
     fn saved_files_are_found_newest_first_and_private() {

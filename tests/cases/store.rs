@@ -201,36 +201,53 @@ fn a_full_disk_sends_the_token_to_a_recovery_file_that_the_next_refresh_uses() {
 }
 
 /// When the config dir cannot take the recovery file either, it goes to a fresh private dir with
-/// a random name (never a predictable name in the shared temp dir), and the message says how to
-/// bring it back.
+/// a random name in the temp dir (never a predictable name in a shared dir); the next run finds
+/// it there by itself, uses or restores it, and removes the dir once its token is spent.
 #[test]
-fn a_recovery_file_outside_the_config_dir_is_private_and_unpredictable() {
+fn a_recovery_file_outside_the_config_dir_is_private_unpredictable_and_found_again() {
     let f = fixture(|c| c.rotate_refresh_tokens = true);
     f.setup().login();
-    let mut paths = Vec::new();
-    for _ in 0..2 {
-        let out = f.env.cmd().arg("refresh").env("MAILFINO_SF_FAULT", "store-write,recovery-config-dir-full").output().unwrap();
+    let tmp = f.env.path("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let refresh = |faults: Option<&str>| {
+        let mut c = f.env.cmd();
+        c.arg("refresh").env("TMPDIR", &tmp);
+        if let Some(faults) = faults {
+            c.env("MAILFINO_SF_FAULT", faults);
+        }
+        c.output().unwrap()
+    };
+    let refresh_grants = || -> Vec<_> {
+        f.emu.requests_to("/services/oauth2/token").into_iter().filter(|r| r.field("grant_type") == Some("refresh_token")).collect()
+    };
+    let mut kept: Vec<(std::path::PathBuf, String)> = Vec::new();
+    for round in 0..2 {
+        let out = refresh(Some("store-write,recovery-config-dir-full"));
         assert_eq!(out.status.code(), Some(7), "{}", all_output(&out));
         let err = stderr(&out);
         let path = std::path::PathBuf::from(recovery_path(&err));
-        assert!(!path.starts_with(f.env.config_dir()), "{}", path.display());
-        assert!(err.contains("move it there: `mv"), "{err}");
+        assert!(path.starts_with(&tmp), "{}", path.display());
+        assert!(err.contains("finds the token there and restores it by itself"), "{err}");
         #[cfg(unix)]
         {
             assert_eq!(mode(path.parent().unwrap()), 0o700);
             assert_eq!(mode(&path), 0o600);
         }
-        paths.push(path);
-        // bring it back as the message says; the next run restores it
-        let dir = f.env.config_dir().join("recovered");
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::rename(&paths[paths.len() - 1], dir.join(paths[paths.len() - 1].file_name().unwrap())).unwrap();
+        let token = std::fs::read_to_string(&path).unwrap().trim().to_string();
+        assert!(refresh_token_active(&f, &token), "the kept token is the live one");
+        if round == 1 {
+            assert!(err.contains("using the refresh token kept in"), "the first kept token was found: {err}");
+            assert_eq!(refresh_grants().last().unwrap().field("refresh_token"), Some(kept[0].1.as_str()), "and spent");
+            assert!(!kept[0].0.parent().unwrap().exists(), "its private dir went with it");
+        }
+        kept.push((path, token));
     }
-    assert_ne!(paths[0].parent(), paths[1].parent(), "each private dir has a fresh random name");
-    for p in &paths {
-        let _ = std::fs::remove_dir(p.parent().unwrap());
-    }
-    let out = f.env.cmd().arg("refresh").output().unwrap();
+    assert_ne!(kept[0].0.parent(), kept[1].0.parent(), "each private dir has a fresh random name");
+    // The store works again: restored from the temp dir first, then refreshed; the dir is gone.
+    let out = refresh(None);
     assert!(out.status.success(), "{}", all_output(&out));
+    assert!(stderr(&out).contains("restored the refresh token kept in"), "{}", stderr(&out));
+    assert_eq!(refresh_grants().last().unwrap().field("refresh_token"), Some(kept[1].1.as_str()), "the recovered token was used");
+    assert!(!kept[1].0.parent().unwrap().exists(), "the last private dir was removed");
     assert!(refresh_token_active(&f, &f.refresh_token().unwrap()));
 }
