@@ -6,13 +6,15 @@
 //! revoked at the end, whatever the result. A token kept earlier is used instead of a new browser
 //! login: with `--keep-admin-token` it stays kept (replaced by the rotated one when Salesforce
 //! rotates it; a dead one is deleted and the new login's token kept), without it the audit revokes
-//! it and deletes it. A kept token is deleted only once Salesforce has answered the revoke, so a
-//! live admin token is never forgotten (`status` shows it, `logout` revokes it).
+//! it and deletes it. A kept token is deleted only once Salesforce has answered the revoke, a
+//! rotated one replaces the spent one in the store before the audit goes on, and a token the
+//! store cannot keep is revoked, so a live admin token is never forgotten (`status` shows it,
+//! `logout` revokes it).
 
 use std::cell::RefCell;
 use std::process::ExitCode;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
 use crate::audit::{self, Session, Target};
@@ -26,6 +28,7 @@ use crate::oauth::{self, Revoked};
 use crate::salesforce::explain::{self, Fix};
 use crate::salesforce::rest;
 use crate::salesforce::types::TokenResponse;
+use crate::signals::Critical;
 use crate::store::config::DEFAULT_APP_NAME;
 use crate::store::secrets::SecretKey;
 use crate::ui::{out, sanitize};
@@ -101,10 +104,21 @@ pub fn audit(ctx: &Context, args: &AuditPlan, choice: BrowserChoice) -> Result<(
 /// A kept admin token renewed, else a browser login through the app that stores nothing.
 fn admin_tokens(ctx: &Context, args: &AuditPlan, choice: BrowserChoice, app: &App, redirect: &str) -> Result<(TokenResponse, bool)> {
     if let Some((kept, _)) = ctx.secrets().get(&ctx.profile, SecretKey::AdminRefreshToken)? {
-        match oauth::refresh(ctx.http()?, app.login_url, app.client_id, Some(app.secret), &kept)? {
+        let http = ctx.http()?;
+        // As in `renew`: a signal waits until a rotated token is stored.
+        let critical = Critical::begin();
+        let answer = oauth::refresh(http, app.login_url, app.client_id, Some(app.secret), &kept);
+        let stored = match &answer {
+            Ok(Ok(t)) => keep_rotated(ctx, &kept, t),
+            _ => true,
+        };
+        if critical.finish() {
+            std::process::exit(130);
+        }
+        match answer? {
             Ok(mut t) => {
                 t.refresh_token = t.refresh_token.or(Some(kept));
-                return Ok((t, true));
+                return Ok((t, stored));
             }
             Err(e) => {
                 ctx.ui.warn(&format!("the kept admin token no longer works ({}); logging in again", sanitize(&e.error)));
@@ -134,17 +148,39 @@ fn admin_tokens(ctx: &Context, args: &AuditPlan, choice: BrowserChoice, app: &Ap
     Ok((tokens, false))
 }
 
-/// Revokes the admin's token (or keeps it with `--keep-admin-token`); says which.
+/// With Refresh Token Rotation the refresh spent the kept token (reference 6.2): the new one
+/// replaces it in the store at once, before the audit goes on. Returns whether the store holds
+/// the live token (false: it could not be written; the audit then revokes the new one).
+fn keep_rotated(ctx: &Context, kept: &SecretString, t: &TokenResponse) -> bool {
+    let Some(new) = t.refresh_token.as_ref().filter(|n| n.expose_secret() != kept.expose_secret()) else { return true };
+    match ctx.secrets().set(&ctx.profile, SecretKey::AdminRefreshToken, new) {
+        Ok(_) => true,
+        Err(e) => {
+            ctx.ui.warn(&format!("could not store the admin's rotated token: {}", sanitize(&e.message)));
+            false
+        }
+    }
+}
+
+/// Revokes the admin's token (or keeps it with `--keep-admin-token`); says which. A token the
+/// store cannot keep is revoked, never left alive at Salesforce with nobody holding it.
 fn settle_token(ctx: &Context, args: &AuditPlan, login_url: &str, tokens: &TokenResponse, was_kept: bool) -> String {
     if args.keep_admin_token {
-        return match &tokens.refresh_token {
-            Some(rt) => match ctx.secrets().set(&ctx.profile, SecretKey::AdminRefreshToken, rt) {
-                Ok(to) => format!("kept in the {} (--keep-admin-token)", to.label()),
-                Err(e) => format!("not kept: {}", sanitize(&e.message)),
-            },
-            None => "not kept: Salesforce gave no refresh token to the admin".into(),
-        };
+        let Some(rt) = &tokens.refresh_token else { return "not kept: Salesforce gave no refresh token to the admin".into() };
+        match ctx.secrets().set(&ctx.profile, SecretKey::AdminRefreshToken, rt) {
+            Ok(to) => return format!("kept in the {} (--keep-admin-token)", to.label()),
+            Err(e) => {
+                let why = sanitize(&e.message);
+                ctx.ui.warn(&format!("could not keep the admin's token ({why}); revoking it instead"));
+                return format!("not kept ({why}); {}", revoke_admin(ctx, login_url, tokens, was_kept));
+            }
+        }
     }
+    revoke_admin(ctx, login_url, tokens, was_kept)
+}
+
+/// Revokes the admin's token; a kept one is deleted once Salesforce has answered.
+fn revoke_admin(ctx: &Context, login_url: &str, tokens: &TokenResponse, was_kept: bool) -> String {
     let token: &SecretString = tokens.refresh_token.as_ref().unwrap_or(&tokens.access_token);
     // Any 400 answer to the revoke, form-encoded or JSON, means Salesforce no longer knows it (9.1).
     let fate = match ctx.http().and_then(|h| oauth::revoke(h, login_url, token)) {

@@ -190,3 +190,53 @@ fn an_audit_whose_revoke_gets_no_answer_keeps_the_kept_token() {
     assert!(!refreshes(&f, &kept));
     assert_eq!(stored_secret(&f.env, "default", "admin-refresh-token"), None);
 }
+
+/// With Refresh Token Rotation (reference 6.2) the audit's refresh of the kept token spends it:
+/// the rotated one replaces it in the store at once, so that when the revoke then gets no answer
+/// the token that "stays kept" is the live one, not the spent one.
+#[test]
+fn a_rotated_admin_token_is_stored_before_the_audit_goes_on() {
+    let f = fixture(|c| c.rotate_refresh_tokens = true);
+    f.setup().login();
+    let kept = keep_admin_token(&f);
+    f.emu.state().config.fail_revoke = 100;
+    let out = f.env.cmd().args(["audit", "--json", "--no-browser", "--wait", "2"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["admin_token"].as_str().unwrap().starts_with("not revoked (Salesforce did not answer); it stays kept"), "{v}");
+    let now = stored_secret(&f.env, "default", "admin-refresh-token").expect("still kept");
+    assert_ne!(now, kept, "the rotated token replaced the spent one");
+    assert!(!refresh_token_active(&f, &kept), "the old one is spent");
+    assert!(refresh_token_active(&f, &now), "the kept one is the live one");
+    // `logout` then revokes the live one.
+    f.emu.state().config.fail_revoke = 0;
+    let out = f.env.cmd().args(["logout", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
+    assert!(!refresh_token_active(&f, &now));
+    assert_eq!(f.emu.state().active_refresh_tokens(), 0, "no live token is left behind");
+}
+
+/// `--keep-admin-token` with a store that cannot be written: the admin's token is revoked rather
+/// than left alive at Salesforce with nobody holding it.
+#[test]
+fn an_admin_token_the_store_cannot_keep_is_revoked_not_forgotten() {
+    let f = fixture(|_| {});
+    f.setup().login();
+    admin_browser(&f);
+    let out = f
+        .env
+        .cmd()
+        .args(["audit", "--json", "--wait", "20", "--keep-admin-token"])
+        .env("BROWSER", robot_browser())
+        .env("MAILFINO_SF_FAULT", "store-write")
+        .output()
+        .unwrap();
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", all_output(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("not JSON: {}", all_output(&out)));
+    let fate = v["admin_token"].as_str().unwrap();
+    assert!(fate.starts_with("not kept (cannot write ") && fate.ends_with("); revoked"), "{fate}");
+    assert!(stderr(&out).contains("could not keep the admin's token"), "{}", stderr(&out));
+    assert_eq!(revoked(&f).len(), 1, "the admin's token was revoked");
+    assert_eq!(stored_secret(&f.env, "default", "admin-refresh-token"), None);
+    assert_eq!(f.emu.state().active_refresh_tokens(), 1, "only the profile's own token is alive");
+}
