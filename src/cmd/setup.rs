@@ -201,12 +201,15 @@ fn theme() -> dialoguer::theme::SimpleTheme {
 
 /// What a signal at a wizard prompt prints (the wizard writes nothing; the caller saves after it).
 const CANCELLED: &str = "setup cancelled; nothing was written";
-/// What a signal at a prompt after the save prints.
-const STOPPED: &str = "setup stopped; what you entered is saved (`mailfino-sf verify` checks it)";
+/// What a signal at a prompt after the save prints (naming `verify` for this run's profile).
+fn stopped() -> String {
+    format!("setup stopped; what you entered is saved (`{}` checks it)", explain::command("verify"))
+}
 
 /// Opens prompts: a signal (Ctrl-C, SIGTERM, SIGHUP) at any of them restores the terminal,
 /// reports `message` as an interruption and exits 130 (see `signals`).
-fn prompts(ctx: &Context, message: &'static str) -> signals::Prompts {
+fn prompts(ctx: &Context, message: impl Into<String>) -> signals::Prompts {
+    let message = message.into();
     let (ui, json) = (ctx.ui, ctx.json);
     signals::Prompts::begin(move || ui.report(&Error::new(Kind::Interrupted, message), json))
 }
@@ -389,7 +392,7 @@ fn login_choice(ctx: &Context, v: &SetupValues, opts: &ApplyOptions, login_block
         Some(c) => Some(c),
         None if login_blocked => None,
         None if opts.interactive => {
-            let _prompts = prompts(ctx, STOPPED);
+            let _prompts = prompts(ctx, stopped());
             Confirm::with_theme(&theme())
                 .with_prompt("Log in now to prove the login works and keep a refresh token?")
                 .default(true)
@@ -484,7 +487,7 @@ fn check_with_retry(ctx: &Context, v: &SetupValues, secret: &SecretString, opts:
     let mut retry_for = opts.retry_for;
     if is_propagation(&results) && retry_for.is_zero() && opts.interactive {
         verify::print_checks(&ctx.ui, &results, false, false);
-        let _prompts = prompts(ctx, STOPPED);
+        let _prompts = prompts(ctx, stopped());
         let keep = Confirm::with_theme(&theme())
             .with_prompt(format!(
                 "Salesforce can take up to {m} minutes to accept a new or changed app. Keep checking for up to {m} minutes?",

@@ -256,3 +256,23 @@ fn the_shell_after_ctrl_c_at_the_hidden_prompt_has_echo_on() {
     assert!(flags.contains(&"icanon") && !flags.contains(&"-icanon"), "stty after setup: {}", e.output);
     assert_eq!(snapshot(&env.config_dir()), before, "nothing written");
 }
+
+/// After the save, a signal at "Log in now?" says that what was entered is saved and names the
+/// command that checks it for this profile (`--profile NAME`, not the default profile).
+#[test]
+fn ctrl_c_after_the_save_names_verify_for_this_profile() {
+    let f = fixture(|_| {});
+    f.setup_cmd().env("MAILFINO_SF_PROFILE", "sandbox").assert().success();
+    let mut p = pty(&f.env, &["--profile", "sandbox", "setup"]);
+    p.expect("Change").unwrap();
+    p.send_line("").unwrap(); // done: keep the values
+    p.expect("Log in now").unwrap();
+    let e = interrupt(&mut p, Interrupt::CtrlC);
+    assert!(matches!(e.status, WaitStatus::Exited(_, 130)), "{:?}\n{}", e.status, e.output);
+    assert!(e.echo, "echo back on\n{}", e.output);
+    let stopped = "setup stopped; what you entered is saved (`mailfino-sf verify --profile sandbox` checks it)";
+    // The error line wraps at the terminal's width and is coloured: compare its words.
+    let plain = regex::Regex::new("\x1b\\[[0-9;?]*[A-Za-z]").unwrap().replace_all(&e.output, "");
+    let words = plain.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_eq!(words.matches(stopped).count(), 1, "{}", e.output);
+}
