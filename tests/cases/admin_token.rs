@@ -167,6 +167,17 @@ fn logout_deletes_nothing_while_the_admin_tokens_revoke_gets_no_answer() {
     assert_eq!(stored_secret(&f.env, "default", "admin-refresh-token"), None);
 }
 
+/// An audit without `--keep-admin-token` while Salesforce does not answer revokes: it says the
+/// kept token stays kept.
+fn audit_whose_revoke_gets_no_answer(f: &Fixture) {
+    f.emu.state().config.fail_revoke = 100;
+    let out = f.env.cmd().args(["audit", "--json", "--no-browser", "--wait", "2"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fate = v["admin_token"].as_str().unwrap();
+    assert!(fate.starts_with("not revoked (Salesforce did not answer); it stays kept"), "{fate}");
+}
+
 /// An audit without `--keep-admin-token` uses the kept token and revokes it; when the revoke gets
 /// no answer the token stays kept (and `status` shows it) instead of being forgotten while alive.
 #[test]
@@ -174,12 +185,7 @@ fn an_audit_whose_revoke_gets_no_answer_keeps_the_kept_token() {
     let f = fixture(|_| {});
     f.setup().login();
     let kept = keep_admin_token(&f);
-    f.emu.state().config.fail_revoke = 100;
-    let out = f.env.cmd().args(["audit", "--json", "--no-browser", "--wait", "2"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let fate = v["admin_token"].as_str().unwrap();
-    assert!(fate.starts_with("not revoked (Salesforce did not answer); it stays kept"), "{fate}");
+    audit_whose_revoke_gets_no_answer(&f);
     assert_eq!(stored_secret(&f.env, "default", "admin-refresh-token").as_deref(), Some(kept.as_str()));
     assert_eq!(status_json(&f)["profiles"][0]["admin_token"], "file store");
     // Once Salesforce answers, the next audit without the flag revokes and deletes it.
@@ -199,11 +205,7 @@ fn a_rotated_admin_token_is_stored_before_the_audit_goes_on() {
     let f = fixture(|c| c.rotate_refresh_tokens = true);
     f.setup().login();
     let kept = keep_admin_token(&f);
-    f.emu.state().config.fail_revoke = 100;
-    let out = f.env.cmd().args(["audit", "--json", "--no-browser", "--wait", "2"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(v["admin_token"].as_str().unwrap().starts_with("not revoked (Salesforce did not answer); it stays kept"), "{v}");
+    audit_whose_revoke_gets_no_answer(&f);
     let now = stored_secret(&f.env, "default", "admin-refresh-token").expect("still kept");
     assert_ne!(now, kept, "the rotated token replaced the spent one");
     assert!(!refresh_token_active(&f, &kept), "the old one is spent");
