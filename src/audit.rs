@@ -76,11 +76,9 @@ fn not_read(id: CheckId, object: &str, q: &Queried) -> Check {
             format!("Salesforce refused to read {object} ({}): needs {}", sanitize(&error.code), rest::refusal_needs(object, &error.code)),
         ),
         Queried::Unexpected(what) => {
-            Check::warn(id, format!("could not read {object}: {}", sanitize(what)), "run `mailfino-sf audit` again later")
+            Check::warn(id, format!("could not read {object}: {}", sanitize(what)), hint(&Fix::AgainLater("audit")))
         }
-        Queried::Records(_) => {
-            Check::warn(id, format!("{object} answered without the expected record"), "run `mailfino-sf audit` again later")
-        }
+        Queried::Records(_) => Check::warn(id, format!("{object} answered without the expected record"), hint(&Fix::AgainLater("audit"))),
     }
 }
 

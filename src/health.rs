@@ -238,7 +238,7 @@ fn user_active(identity: Option<&Result<Response>>, json: Option<&Value>) -> Che
             Check::warn(
                 CheckId::UserActive,
                 format!("could not tell whether the user is active: the identity URL answered {what}"),
-                hint(&Fix::AgainLater),
+                hint(&Fix::AgainLater("verify")),
             )
         }
     }
@@ -264,7 +264,7 @@ fn org_identity(tokens: &TokenResponse, stored: &Stored, identity: Option<&Value
         return Check::warn(
             CheckId::OrgIdentity,
             "could not tell which org the token belongs to (no identity answer)",
-            hint(&Fix::AgainLater),
+            hint(&Fix::AgainLater("verify")),
         );
     };
     if !same_id(&org, stored_org) {
@@ -333,13 +333,13 @@ fn approvals(answer: Option<&Result<(Queried, Response)>>, app_name: &str, refus
     let Some(answer) = answer else { return Check::skip(CheckId::Approvals, "the integration user's id is not known") };
     match answer {
         _ if refused_wholesale => Check::skip(CheckId::Approvals, "the REST API refused the token"),
-        Err(e) => Check::warn(CheckId::Approvals, format!("could not count the approvals: {}", sanitize(&e.message)), hint(&Fix::AgainLater)),
+        Err(e) => Check::warn(CheckId::Approvals, format!("could not count the approvals: {}", sanitize(&e.message)), hint(&Fix::AgainLater("verify"))),
         Ok((Queried::Refused { error, .. }, _)) => Check::skip(
             CheckId::Approvals,
             format!("Salesforce refused to list the user's approvals ({}): needs {}", sanitize(&error.code), rest::refusal_needs("OauthToken", &error.code)),
         ),
         Ok((Queried::Unexpected(what), _)) => {
-            Check::warn(CheckId::Approvals, format!("could not count the approvals: the query answered {}", sanitize(what)), hint(&Fix::AgainLater))
+            Check::warn(CheckId::Approvals, format!("could not count the approvals: the query answered {}", sanitize(what)), hint(&Fix::AgainLater("verify")))
         }
         Ok((Queried::Records(rows), _)) if rows.is_empty() => Check::warn(
             CheckId::Approvals,

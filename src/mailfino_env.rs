@@ -13,6 +13,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::checks::{self, AppInputs, Check, CheckId, IDS};
 use crate::context::Context;
+use crate::salesforce::explain::{hint, Fix};
 use crate::salesforce::values;
 use crate::store::envfile;
 use crate::ui::sanitize;
@@ -199,16 +200,13 @@ pub fn check(ctx: &Context, path: Option<&Path>, expected: &Expected) -> Check {
         );
     };
     let shown = path.display();
-    let rewrite = format!(
-        "if the profile is right (the other checks pass), write its values with `mailfino-sf setup{} --env-file {shown}` (other lines are kept, the old file is backed up) and restart mailfino; if the file is right, `mailfino-sf verify --env-file {shown}` without a profile checks it",
-        ctx.profile_flag()
-    );
+    let rewrite = hint(&Fix::EnvFileRewrite { path: shown.to_string() });
     match compare(path, expected) {
         Reading::Missing => Check::fail(ID, format!("mailfino's env file {shown} does not exist"), rewrite),
         Reading::Unreadable { denied: true, why } => Check::warn(
             ID,
             format!("could not tell whether mailfino's env file {shown} matches: {}", sanitize(&why)),
-            "run verify as a user who may read the file (e.g. with sudo, or as mailfino's user)",
+            hint(&Fix::EnvFileUnreadable),
         ),
         Reading::Unreadable { why, .. } => {
             Check::fail(ID, format!("mailfino's env file {shown} cannot be read: {}", sanitize(&why)), rewrite)
@@ -231,7 +229,7 @@ fn file_check(id: CheckId, path: &Path, state: &FileState, rewrite: &str) -> Che
         return Check::warn(
             id,
             format!("mailfino's env file {shown} matches the profile, but its {CLIENT_SECRET} was not compared (no secret is known)"),
-            "store the Consumer Secret with `mailfino-sf setup`",
+            hint(&Fix::Setup),
         );
     }
     Check::pass(id, format!("mailfino's env file {shown} holds the profile's four MAILFINO_SALESFORCE_* values and is private"))
@@ -243,20 +241,24 @@ pub fn verify_file(ctx: &Context, path: &Path) -> Vec<Check> {
     let shown = path.display().to_string();
     let file = match read(path) {
         Ok(Some(x)) => x,
-        Ok(None) => {
-            return config_failed(Check::fail(CheckId::Config, format!("{shown} does not exist"), "pass the path of mailfino's env file"))
-        }
+        Ok(None) => return config_failed(Check::fail(CheckId::Config, format!("{shown} does not exist"), hint(&Fix::EnvFilePath))),
         Err(Unreadable { why, .. }) => {
-            let hint = "run verify as a user who may read the file (e.g. with sudo)";
-            return config_failed(Check::fail(CheckId::Config, format!("{shown} cannot be read: {}", sanitize(&why)), hint));
+            return config_failed(Check::fail(
+                CheckId::Config,
+                format!("{shown} cannot be read: {}", sanitize(&why)),
+                hint(&Fix::EnvFileUnreadable),
+            ));
         }
     };
     let found = envfile::values(&file.text, &KEYS);
     let get = |k: &str| found.iter().find(|(f, _)| *f == k).and_then(|(_, v)| v.clone().ok()).filter(|v| !v.is_empty());
     let absent: Vec<&str> = KEYS.iter().copied().filter(|k| get(k).is_none()).collect();
     if !absent.is_empty() {
-        let hint = "write them with `mailfino-sf setup --env-file PATH` on the admin's machine";
-        return config_failed(Check::fail(CheckId::Config, format!("{shown} does not hold {}", absent.join(", ")), hint));
+        return config_failed(Check::fail(
+            CheckId::Config,
+            format!("{shown} does not hold {}", absent.join(", ")),
+            hint(&Fix::EnvFileValues),
+        ));
     }
     let login_url = match values::login_url(&get(LOGIN_URL).unwrap_or_default()) {
         Ok(u) => u,

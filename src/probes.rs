@@ -180,7 +180,7 @@ pub fn secret_check(token: Result<Response>, intro: Result<Response>) -> Check {
     let t = read(&token, read_token_probe, "the token endpoint");
     let i = read(&intro, read_introspect_probe, "introspection");
     let both = format!("token endpoint: {}; introspection: {}", describe(&t), describe(&i));
-    let login_proves = format!("`{}` and then `{}` prove the secret with a refresh", command("login"), command("verify"));
+    let login_proves = hint(&Fix::ProveSecret);
     match (&t, &i) {
         (SecretProbe::UnknownClient, _) | (_, SecretProbe::UnknownClient) => {
             Check::skip(CheckId::ClientSecret, "the Consumer Key is not known")

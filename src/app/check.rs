@@ -16,7 +16,7 @@ use walkdir::WalkDir;
 use super::spec::{MetaType, APP, APP_POLICIES, GLOBAL_OAUTH, OAUTH, OAUTH_POLICIES, TYPES};
 use super::xml::{self, Element};
 use crate::checks::{Check, CheckId};
-use crate::salesforce::checklist::step_ref;
+use crate::salesforce::explain::{hint, Fix};
 use crate::salesforce::values::CALLBACK_PATH;
 use crate::ui::sanitize;
 
@@ -153,8 +153,7 @@ pub fn check_dir(dir: &Path, exp: &Expected) -> Report {
 
 /// Picks the app and reports on the files: `fail` when a file cannot be read or no app is found.
 fn files_check<'a>(found: &'a [Found], problems: &[String], exp: &Expected) -> (Option<App<'a>>, Check) {
-    let fix_hint =
-        "retrieve the app again (sf project retrieve start -m ExternalClientApplication:NAME …) or export it (mailfino-sf app export DIR)";
+    let fix_hint = hint(&Fix::MetaFiles);
     let mut names: Vec<String> = found.iter().map(Found::app_name).filter(|n| !n.is_empty()).collect();
     names.sort();
     names.dedup();
@@ -177,7 +176,7 @@ fn files_check<'a>(found: &'a [Found], problems: &[String], exp: &Expected) -> (
         }
         (None, many) => {
             let summary = format!("the project holds several apps: {}", sanitize(&many.join(", ")));
-            return (None, Check::fail(CheckId::Files, summary, "name the one to check with --name NAME"));
+            return (None, Check::fail(CheckId::Files, summary, hint(&Fix::MetaPickApp)));
         }
     };
     let mut files = [None; 5];
@@ -192,18 +191,14 @@ fn files_check<'a>(found: &'a [Found], problems: &[String], exp: &Expected) -> (
 fn files_summary(app: &App, problems: &[String]) -> Check {
     let name = sanitize(&app.name);
     if !problems.is_empty() {
-        return Check::fail(
-            CheckId::Files,
-            format!("cannot read every file: {}", problems.join("; ")),
-            "fix or remove the files named (retrieve or export them again)",
-        );
+        return Check::fail(CheckId::Files, format!("cannot read every file: {}", problems.join("; ")), hint(&Fix::MetaUnreadable));
     }
     let absent: Vec<&str> = [OAUTH, GLOBAL_OAUTH].iter().filter(|t| app.get(t).is_none()).map(|t| t.name).collect();
     if !absent.is_empty() {
         return Check::fail(
             CheckId::Files,
             format!("the app `{name}` has no {} file: without it the app has no OAuth", absent.join(" and no ")),
-            format!("retrieve it too (sf project retrieve start -m {}:{name}…) or export the app (mailfino-sf app export DIR)", absent[0]),
+            hint(&Fix::MetaMissingFile { kind: absent[0].to_string(), app: name.clone() }),
         );
     }
     let present: Vec<&str> = TYPES.iter().filter(|t| app.get(t).is_some()).map(|t| t.name).collect();
@@ -218,7 +213,7 @@ fn files_summary(app: &App, problems: &[String]) -> Check {
         Check::warn(
             CheckId::Files,
             format!("{summary}; the global OAuth settings file holds the app's {} (retrieved from the org)", held.join(" and ")),
-            format!("do not commit <{}>: a deploy does not need it (Salesforce generates the key and secret)", held.join("> or <")),
+            hint(&Fix::MetaHeldSecrets { fields: format!("<{}>", held.join("> or <")) }),
         )
     }
 }
@@ -244,7 +239,7 @@ fn scopes(oauth: &Element) -> Check {
     let raw = oauth.field("commaSeparatedOauthScopes").unwrap_or_default();
     let tokens: Vec<&str> = raw.split(',').map(str::trim).filter(|t| !t.is_empty()).collect();
     let has = |name: &str| tokens.iter().any(|t| t.eq_ignore_ascii_case(name));
-    let hint = format!("set commaSeparatedOauthScopes to `Api, RefreshToken` and deploy again (in Setup: {})", step_ref(3));
+    let hint = hint(&Fix::MetaScopes);
     // RefreshToken "has the same behavior as deploying OfflineAccess" (C.1 item 3).
     let mut missing = Vec::new();
     if !has("Api") {
@@ -281,8 +276,7 @@ fn loosely(url: &str) -> String {
 fn callback_urls(global: &Element, exp: &Expected) -> Check {
     let raw = global.field("callbackUrl").unwrap_or_default();
     let urls: Vec<&str> = raw.lines().map(str::trim).filter(|u| !u.is_empty()).collect();
-    let lines = format!("{}\n{}", exp.callback, exp.redirect);
-    let hint = format!("callbackUrl must hold these lines, exactly: {} ({})", lines.replace('\n', " and "), step_ref(4));
+    let hint = hint(&Fix::MetaCallbacks { callback: exp.callback.clone(), redirect: exp.redirect.clone() });
     let has_loopback = urls.contains(&exp.redirect.as_str());
     if urls.contains(&exp.callback.as_str()) {
         return if has_loopback {
@@ -297,7 +291,7 @@ fn callback_urls(global: &Element, exp: &Expected) -> Check {
                     "mailfino's callback is registered; the loopback redirect URI {} is missing (needed only for `mailfino-sf login`)",
                     exp.redirect
                 ),
-                format!("add {} as a second line of callbackUrl ({})", exp.redirect, step_ref(4)),
+                crate::salesforce::explain::hint(&Fix::MetaLoopback { redirect: exp.redirect.clone() }),
             )
         };
     }
@@ -326,7 +320,7 @@ fn callback_urls(global: &Element, exp: &Expected) -> Check {
 }
 
 fn pkce(global: &Element) -> Check {
-    let hint = "set isPkceRequired to true (Setup: \"Require Proof Key for Code Exchange (PKCE)\", checklist step 2)";
+    let hint = hint(&Fix::MetaPkce);
     match flag(global, "isPkceRequired") {
         Some(true) => Check::pass(CheckId::Pkce, "PKCE is required"),
         Some(false) => Check::fail(CheckId::Pkce, "PKCE is not required (isPkceRequired is false)", hint),
@@ -335,7 +329,7 @@ fn pkce(global: &Element) -> Check {
 }
 
 fn secret_required(global: &Element) -> Check {
-    let hint = "set isConsumerSecretOptional to false and isSecretRequiredForRefreshToken to true (Setup: \"Require secret for Web Server Flow\" and \"Require secret for Refresh Token Flow\", checklist step 2)";
+    let hint = hint(&Fix::MetaSecretRequired);
     let web = flag(global, "isConsumerSecretOptional").map(|optional| !optional);
     let refresh = flag(global, "isSecretRequiredForRefreshToken");
     let mut not = Vec::new();
@@ -363,7 +357,7 @@ fn secret_required(global: &Element) -> Check {
 }
 
 fn refresh_policy(p: &Element) -> Check {
-    let hint = "set refreshTokenPolicyType to Infinite (Setup: \"Refresh token is valid until revoked\"; mailfino-sf app export --refresh-policy infinite)";
+    let hint = hint(&Fix::MetaRefreshPolicy { idle: false });
     let period = || {
         let n = p.field("refreshTokenValidityPeriod").unwrap_or("?");
         let unit = p.field("refreshTokenValidityUnit").unwrap_or("?");
@@ -379,7 +373,7 @@ fn refresh_policy(p: &Element) -> Check {
         Some("SpecificInactivity") => Check::warn(
             CheckId::RefreshTokenPolicy,
             format!("the refresh token expires after {} without use", period()),
-            format!("fine only if mailfino uses the connection at least that often; {hint}"),
+            crate::salesforce::explain::hint(&Fix::MetaRefreshPolicy { idle: true }),
         ),
         Some("Zero") => {
             Check::fail(CheckId::RefreshTokenPolicy, "the refresh token expires immediately: mailfino cannot stay connected", hint)
@@ -389,7 +383,7 @@ fn refresh_policy(p: &Element) -> Check {
 }
 
 fn ip_policy(p: &Element) -> Check {
-    let hint = "set ipRelaxationPolicyType to Enforce_RelaxRefresh (\"relax IP restrictions for refresh tokens\"), or make sure mailfino's server is inside the integration user's login IP ranges";
+    let hint = hint(&Fix::MetaIpPolicy);
     match p.field("ipRelaxationPolicyType") {
         Some("Enforce_RelaxRefresh") => Check::pass(CheckId::IpPolicy, "IP restrictions are enforced, relaxed for refresh tokens"),
         Some("Bypass") => Check::pass(CheckId::IpPolicy, "IP restrictions are relaxed"),
@@ -424,12 +418,12 @@ fn permitted_users(p: &Element) -> Check {
         Some("AdminApprovedPreAuthorized") => Check::fail(
             CheckId::PermittedUsers,
             "admin-approved users, but no permission set or profile is named: nobody may use the app",
-            "name the integration user's permission set in commaSeparatedPermissionSet (mailfino-sf app export --permission-set NAME) and assign it to that user",
+            hint(&Fix::MetaPermittedUsers { nobody: true }),
         ),
         _ => Check::warn(
             CheckId::PermittedUsers,
             format!("could not tell: {}", stated(p, "permittedUsersPolicyType")),
-            "use AllSelfAuthorized, or AdminApprovedPreAuthorized with the integration user's permission set",
+            hint(&Fix::MetaPermittedUsers { nobody: false }),
         ),
     }
 }
@@ -440,13 +434,13 @@ fn distribution(app: &Element) -> Check {
         _ => Check::warn(
             CheckId::Distribution,
             format!("{}; an app made in the customer's own org is Local", stated(app, "distributionState")),
-            "set distributionState to Local (reference: packaged apps are for managed packages)",
+            hint(&Fix::MetaDistribution),
         ),
     }
 }
 
 fn app_enabled(p: &Element) -> Check {
-    let hint = "set isEnabled and isOauthPluginEnabled to true";
+    let hint = hint(&Fix::MetaEnabled);
     match (flag(p, "isEnabled"), flag(p, "isOauthPluginEnabled")) {
         (Some(false), _) => Check::fail(CheckId::AppEnabled, "the app is disabled (isEnabled is false)", hint),
         (_, Some(false)) => Check::fail(CheckId::AppEnabled, "OAuth is disabled for the app (isOauthPluginEnabled is false)", hint),

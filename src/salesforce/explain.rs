@@ -13,6 +13,8 @@
 
 use std::sync::RwLock;
 
+use crate::salesforce::checklist::step_ref;
+
 /// How long a new or changed External Client App may take before Salesforce accepts it: connected
 /// apps 5-10 minutes, an ECA guide says 30 (reference 4.18, 9.4).
 pub const PROPAGATION_MINUTES: u64 = 30;
@@ -105,14 +107,57 @@ pub enum Fix {
     IntegrationUser,
     /// The admin's token of an audit could not be revoked.
     RevokeAdminToken,
-    /// An answer could not be read this time: check again later.
-    AgainLater,
+    /// An answer could not be read this time: run the subcommand (`verify`, `audit`) again later.
+    AgainLater(&'static str),
+    /// The Consumer Secret was neither proven nor refused by the probes: a login and a refresh prove it.
+    ProveSecret,
+    /// mailfino's env file differs from the profile, or is missing: rewrite it from the profile, or
+    /// check the file on its own.
+    EnvFileRewrite { path: String },
+    /// mailfino's env file cannot be read by this user.
+    EnvFileUnreadable,
+    /// mailfino's env file lacks the MAILFINO_SALESFORCE_* values.
+    EnvFileValues,
+    /// `verify --env-file` names no file.
+    EnvFilePath,
     /// The token's org is not the profile's: a refreshed sandbox.
     SandboxRefreshed,
     /// The org answers at another instance (`now`): a My Domain change or an instance move.
     InstanceMoved { now: String },
     /// The integration user's approvals of the app are nearly all used.
     SpareApprovals,
+    // The fixes of `app check`: a metadata field of the app's files (reference eca-metadata.md),
+    // with the Setup field it stands for.
+    /// No app's files were found (or not the one named): retrieve or export them.
+    MetaFiles,
+    /// Some of the app's files cannot be read.
+    MetaUnreadable,
+    /// The app lacks the file of metadata type `kind` (e.g. `ExtlClntAppOauthSettings`).
+    MetaMissingFile { kind: String, app: String },
+    /// Retrieved files hold the app's key or secret (`fields`: `<consumerKey>` …).
+    MetaHeldSecrets { fields: String },
+    /// The project holds several apps: name one.
+    MetaPickApp,
+    /// `commaSeparatedOauthScopes`.
+    MetaScopes,
+    /// `callbackUrl` must hold mailfino's callback and the loopback redirect URI.
+    MetaCallbacks { callback: String, redirect: String },
+    /// `callbackUrl` lacks only the loopback redirect URI.
+    MetaLoopback { redirect: String },
+    /// `isPkceRequired`.
+    MetaPkce,
+    /// `isConsumerSecretOptional` and `isSecretRequiredForRefreshToken`.
+    MetaSecretRequired,
+    /// `refreshTokenPolicyType`; `idle`: an inactivity window, fine if mailfino refreshes often enough.
+    MetaRefreshPolicy { idle: bool },
+    /// `ipRelaxationPolicyType`.
+    MetaIpPolicy,
+    /// `permittedUsersPolicyType`; `nobody`: admin-approved with no set or profile named.
+    MetaPermittedUsers { nobody: bool },
+    /// `distributionState`.
+    MetaDistribution,
+    /// `isEnabled` and `isOauthPluginEnabled`.
+    MetaEnabled,
     /// Something the table does not know.
     Unknown,
 }
@@ -362,7 +407,26 @@ impl Fix {
                 "revoke the admin's token, listed under the admin's name",
                 None,
             ),
-            Fix::AgainLater => e(None, None, "Salesforce's answer could not be read this time; check again in a few minutes", Some("verify")),
+            Fix::AgainLater(cmd) => e(None, None, "Salesforce's answer could not be read this time; check again in a few minutes", Some(cmd)),
+            // reference 9.6: neither probe proves the secret; a refresh does
+            Fix::ProveSecret => e(
+                None,
+                None,
+                &format!("`{}` and then `{}` prove the secret with a refresh", command("login"), command("verify")),
+                None,
+            ),
+            Fix::EnvFileRewrite { path } => e(
+                None,
+                None,
+                &format!(
+                    "if the profile is right (the other checks pass), write its values with `{} --env-file {path}` (other lines are kept, the old file is backed up) and restart mailfino; if the file is right, `mailfino-sf verify --env-file {path}` without a profile checks it",
+                    command("setup")
+                ),
+                None,
+            ),
+            Fix::EnvFileUnreadable => e(None, None, "run verify as a user who may read the file (e.g. with sudo, or as mailfino's user)", None),
+            Fix::EnvFileValues => e(None, None, "write them with `mailfino-sf setup --env-file PATH` on the admin's machine", None),
+            Fix::EnvFilePath => e(None, None, "pass the path of mailfino's env file", None),
             // post-setup-failures B.1 "Sandbox refresh": a refreshed sandbox has a new org id
             Fix::SandboxRefreshed => e(
                 Some(ECA),
@@ -379,6 +443,83 @@ impl Fix {
                 ),
                 Some("login"),
             ),
+            Fix::MetaFiles => e(
+                None,
+                None,
+                "retrieve the app again (sf project retrieve start -m ExternalClientApplication:NAME …) or export it (mailfino-sf app export DIR)",
+                None,
+            ),
+            Fix::MetaPickApp => e(None, None, "name the one to check with --name NAME", None),
+            Fix::MetaUnreadable => e(None, None, "fix or remove the files named (retrieve or export them again)", None),
+            Fix::MetaMissingFile { kind, app } => e(
+                None,
+                None,
+                &format!("retrieve it too (sf project retrieve start -m {kind}:{app}…) or export the app (mailfino-sf app export DIR)"),
+                None,
+            ),
+            Fix::MetaHeldSecrets { fields } => e(
+                None,
+                None,
+                &format!("do not commit {fields}: a deploy does not need it (Salesforce generates the key and secret)"),
+                None,
+            ),
+            Fix::MetaScopes => e(
+                None,
+                None,
+                &format!("set commaSeparatedOauthScopes to `Api, RefreshToken` and deploy again (in Setup: {})", step_ref(3)),
+                None,
+            ),
+            Fix::MetaCallbacks { callback, redirect } => e(
+                None,
+                None,
+                &format!("callbackUrl must hold these lines, exactly: {callback} and {redirect} ({})", step_ref(4)),
+                None,
+            ),
+            Fix::MetaLoopback { redirect } => {
+                e(None, None, &format!("add {redirect} as a second line of callbackUrl ({})", step_ref(4)), None)
+            }
+            Fix::MetaPkce => e(
+                None,
+                None,
+                "set isPkceRequired to true (Setup: \"Require Proof Key for Code Exchange (PKCE)\", checklist step 2)",
+                None,
+            ),
+            Fix::MetaSecretRequired => e(
+                None,
+                None,
+                "set isConsumerSecretOptional to false and isSecretRequiredForRefreshToken to true (Setup: \"Require secret for Web Server Flow\" and \"Require secret for Refresh Token Flow\", checklist step 2)",
+                None,
+            ),
+            // reference 4.13
+            Fix::MetaRefreshPolicy { idle } => e(
+                None,
+                None,
+                &format!(
+                    "{}set refreshTokenPolicyType to Infinite (Setup: \"Refresh token is valid until revoked\"; mailfino-sf app export --refresh-policy infinite)",
+                    if *idle { "fine only if mailfino uses the connection at least that often; " } else { "" }
+                ),
+                None,
+            ),
+            // reference 4.12
+            Fix::MetaIpPolicy => e(
+                None,
+                None,
+                "set ipRelaxationPolicyType to Enforce_RelaxRefresh (\"relax IP restrictions for refresh tokens\"), or make sure mailfino's server is inside the integration user's login IP ranges",
+                None,
+            ),
+            Fix::MetaPermittedUsers { nobody: true } => e(
+                None,
+                None,
+                "name the integration user's permission set in commaSeparatedPermissionSet (mailfino-sf app export --permission-set NAME) and assign it to that user",
+                None,
+            ),
+            Fix::MetaPermittedUsers { nobody: false } => {
+                e(None, None, "use AllSelfAuthorized, or AdminApprovedPreAuthorized with the integration user's permission set", None)
+            }
+            Fix::MetaDistribution => {
+                e(None, None, "set distributionState to Local (reference: packaged apps are for managed packages)", None)
+            }
+            Fix::MetaEnabled => e(None, None, "set isEnabled and isOauthPluginEnabled to true", None),
             // reference 9.2: five approvals per user and app, the oldest revoked silently
             Fix::SpareApprovals => e(
                 Some("Users → the integration user → OAuth Connected Apps"),
