@@ -238,7 +238,7 @@ fn user_active(identity: Option<&Result<Response>>, json: Option<&Value>) -> Che
             Check::warn(
                 CheckId::UserActive,
                 format!("could not tell whether the user is active: the identity URL answered {what}"),
-                hint(&Fix::AgainLater("verify")),
+                hint(&Fix::UserState),
             )
         }
     }

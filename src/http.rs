@@ -199,8 +199,11 @@ impl Http {
     }
 }
 
+/// Whether reading the body ended at a deadline: by the error's kind, or the reqwest error it
+/// wraps (reqwest reports its own timeout that way), never by its message text.
 fn is_timeout_io(e: &std::io::Error) -> bool {
-    matches!(e.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock) || e.to_string().contains("timed out")
+    matches!(e.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock)
+        || e.get_ref().and_then(|inner| inner.downcast_ref::<reqwest::Error>()).is_some_and(reqwest::Error::is_timeout)
 }
 
 fn is_secret(name: &str) -> bool {

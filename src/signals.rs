@@ -102,7 +102,7 @@ impl Prompts {
         install();
         terminal::save();
         *REPORT.lock().unwrap_or_else(|e| e.into_inner()) = Some(Box::new(report));
-        STATE.store(PROMPTING, Ordering::SeqCst);
+        enter(PROMPTING);
         Prompts(())
     }
 }
@@ -135,7 +135,14 @@ pub fn prompt_interrupted(e: &std::io::Error) {
 /// The login starts waiting: a signal now only sets [`interrupted`].
 pub fn begin_wait() {
     install();
-    STATE.store(WAITING, Ordering::SeqCst);
+    enter(WAITING);
+}
+
+/// Moves from NORMAL to `state`. The moments never nest (a nested one would overwrite a pending
+/// signal or an open prompt's cancel): debug builds, and so the test suite, check it.
+fn enter(state: u8) {
+    let was = STATE.swap(state, Ordering::SeqCst);
+    debug_assert_eq!(was, NORMAL, "signal moments do not nest");
 }
 
 /// Whether a signal arrived while the login waited.
@@ -157,7 +164,7 @@ pub struct Critical {
 impl Critical {
     pub fn begin() -> Self {
         install();
-        STATE.store(CRITICAL, Ordering::SeqCst);
+        enter(CRITICAL);
         Critical { done: false }
     }
 

@@ -14,7 +14,7 @@ use crate::app::spec::{self, AppSpec, TYPES};
 use crate::checks::Status;
 use crate::cmd::verify::{print_checks, print_closing};
 use crate::context::{no_such_profile, Context, Settings};
-use crate::error::{Error, Kind, Result};
+use crate::error::{Error, Result};
 use crate::salesforce::values;
 use crate::store::config::Profile;
 use crate::ui::{out, sanitize};
@@ -231,11 +231,7 @@ pub fn check_cmd(args: &CheckPlan, ctx: &Context) -> Result<ExitCode> {
 pub fn offer_deploy(ctx: &Context, current: &Profile, callback: &str, redirect: &str) -> Result<bool> {
     use dialoguer::{theme::SimpleTheme, Confirm, Input, Select};
     // Ctrl-C read as a key ends the run in `signals` (the wizard's prompts are open).
-    let cancelled = |e: dialoguer::Error| {
-        let e = std::io::Error::from(e);
-        crate::signals::prompt_interrupted(&e);
-        Error::new(Kind::Interrupted, format!("setup cancelled ({e}); nothing was written"))
-    };
+    let cancelled = crate::cmd::setup::prompt_err;
     let how = Select::with_theme(&SimpleTheme)
         .with_prompt("How to create the External Client App")
         .items(["click through Salesforce Setup (the checklist, step by step)", "deploy it from metadata with the Salesforce CLI (sf)"])

@@ -31,6 +31,7 @@ use crate::salesforce::types::TokenResponse;
 use crate::signals::Critical;
 use crate::store::config::DEFAULT_APP_NAME;
 use crate::store::secrets::SecretKey;
+use crate::store::ProfileLock;
 use crate::ui::{out, sanitize};
 
 pub fn run(plan: &AuditPlan, choice: BrowserChoice, ctx: &Context) -> Result<ExitCode> {
@@ -103,6 +104,17 @@ pub fn audit(ctx: &Context, args: &AuditPlan, choice: BrowserChoice) -> Result<(
 
 /// A kept admin token renewed, else a browser login through the app that stores nothing.
 fn admin_tokens(ctx: &Context, args: &AuditPlan, choice: BrowserChoice, app: &App, redirect: &str) -> Result<(TokenResponse, bool)> {
+    if let Some(renewed) = renew_kept(ctx, app)? {
+        return Ok(renewed);
+    }
+    browser_login(ctx, args, choice, app, redirect)
+}
+
+/// The kept admin token renewed (None: none is kept, or it no longer works and is deleted).
+/// Under the profile's lock, as `renew` does: two audits at once never spend the same token, which
+/// with rotation would revoke the whole chain (reference 6.2).
+fn renew_kept(ctx: &Context, app: &App) -> Result<Option<(TokenResponse, bool)>> {
+    let _lock = ProfileLock::acquire(&ctx.config_dir, &ctx.profile)?;
     if let Some((kept, _)) = ctx.secrets().get(&ctx.profile, SecretKey::AdminRefreshToken)? {
         let http = ctx.http()?;
         // As in `renew`: a signal waits until a rotated token is stored.
@@ -118,7 +130,7 @@ fn admin_tokens(ctx: &Context, args: &AuditPlan, choice: BrowserChoice, app: &Ap
         match answer? {
             Ok(mut t) => {
                 t.refresh_token = t.refresh_token.or(Some(kept));
-                return Ok((t, stored));
+                return Ok(Some((t, stored)));
             }
             Err(e) => {
                 ctx.ui.warn(&format!("the kept admin token no longer works ({}); logging in again", sanitize(&e.error)));
@@ -126,6 +138,11 @@ fn admin_tokens(ctx: &Context, args: &AuditPlan, choice: BrowserChoice, app: &Ap
             }
         }
     }
+    Ok(None)
+}
+
+/// The admin's browser login through the app; stores nothing.
+fn browser_login(ctx: &Context, args: &AuditPlan, choice: BrowserChoice, app: &App, redirect: &str) -> Result<(TokenResponse, bool)> {
     eprintln!("Log in as a Salesforce admin (View Setup and Configuration, Manage Users, and \"View all External Client Apps\").");
     let got: RefCell<Option<TokenResponse>> = RefCell::new(None);
     let finish = |tokens: TokenResponse| -> Result<LoginOutcome> {

@@ -70,9 +70,14 @@ pub fn logout(args: &LogoutPlan, ctx: &Context) -> Result<LogoutOutcome> {
     ctx.require_profile(&cfg)?;
     let settings = ctx.settings(&cfg);
     let token = ctx.refresh_token()?;
-    if token.as_ref().is_some_and(|t| t.1 == Source::Env) {
-        ctx.ui.warn("the refresh token comes from MAILFINO_SF_REFRESH_TOKEN; it is revoked but no stored secret changes for it");
+    let from_env = token.as_ref().is_some_and(|t| t.1 == Source::Env);
+    if from_env {
+        ctx.ui.warn("the refresh token comes from MAILFINO_SF_REFRESH_TOKEN: that one is revoked; the profile's stored token (if any) is left as it is");
     }
+    // The admin's kept token first: the more powerful one is never left alive by a revoke of the
+    // profile's that then stops the run. Both revocations come before any deletion: when
+    // Salesforce cannot be reached, nothing goes.
+    let admin_token = admin_token(args, ctx, &settings)?;
     let revoked = match (&token, args.local_only) {
         (None, _) => "no refresh token was stored".to_string(),
         (Some(_), true) => "not revoked at Salesforce (--local-only)".to_string(),
@@ -84,10 +89,10 @@ pub fn logout(args: &LogoutPlan, ctx: &Context) -> Result<LogoutOutcome> {
             }
         },
     };
-    // Both revocations come before any deletion: when Salesforce cannot be reached, nothing goes.
-    let admin_token = admin_token(args, ctx, &settings)?;
     let mut deleted = Vec::new();
-    if ctx.secrets().delete(&ctx.profile, SecretKey::RefreshToken)? {
+    // A token from the environment was revoked, not the stored one: that stays (deleting it
+    // would forget a live token).
+    if !from_env && ctx.secrets().delete(&ctx.profile, SecretKey::RefreshToken)? {
         deleted.push(SecretKey::RefreshToken.name());
     }
     if admin_token.is_some() && ctx.secrets().delete(&ctx.profile, SecretKey::AdminRefreshToken)? {
@@ -163,12 +168,18 @@ pub fn report(ctx: &Context, o: &LogoutOutcome) {
     }
 }
 
+/// What an interrupted `--forget-secret` question says.
+const FORGET_STOPPED: &str = "logout stopped at the question: the refresh tokens are revoked and deleted; the Consumer Secret is kept";
+
 /// `--forget-secret` on a terminal asks first (getting the secret back means the Salesforce Setup
 /// page and an e-mail code); elsewhere the flag is the answer.
 fn confirm_forget(ctx: &Context) -> Result<bool> {
     if !ctx.ui.interactive {
         return Ok(true);
     }
+    // The tokens are gone already: a signal at this prompt says so, keeps the secret and exits 130.
+    let (ui, json) = (ctx.ui, ctx.json);
+    let _prompts = crate::signals::Prompts::begin(move || ui.report(&Error::new(Kind::Interrupted, FORGET_STOPPED), json));
     let yes = dialoguer::Confirm::with_theme(&dialoguer::theme::SimpleTheme)
         .with_prompt(format!(
             "Also delete profile `{}`'s Consumer Secret? Getting it back means copying it from Salesforce Setup again",
@@ -177,7 +188,11 @@ fn confirm_forget(ctx: &Context) -> Result<bool> {
         .default(false)
         .wait_for_newline(true)
         .interact()
-        .map_err(|e| Error::new(Kind::Interrupted, format!("logout cancelled ({e})")))?;
+        .map_err(|e| {
+            let e = std::io::Error::from(e);
+            crate::signals::prompt_interrupted(&e);
+            Error::new(Kind::Interrupted, format!("{FORGET_STOPPED} ({e})"))
+        })?;
     if !yes {
         eprintln!("Kept the Consumer Secret.");
     }

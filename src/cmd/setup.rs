@@ -216,7 +216,7 @@ fn prompts(ctx: &Context, message: impl Into<String>) -> signals::Prompts {
 
 /// A prompt that failed: Ctrl-C read as a key ends the run here (see `signals`); any other
 /// failure (e.g. the terminal went away) cancels the wizard with its reason.
-fn prompt_err(e: dialoguer::Error) -> Error {
+pub(crate) fn prompt_err(e: dialoguer::Error) -> Error {
     let e = std::io::Error::from(e);
     signals::prompt_interrupted(&e);
     Error::new(Kind::Interrupted, format!("setup cancelled ({e}); nothing was written"))

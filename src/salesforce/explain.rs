@@ -109,6 +109,8 @@ pub enum Fix {
     RevokeAdminToken,
     /// An answer could not be read this time: run the subcommand (`verify`, `audit`) again later.
     AgainLater(&'static str),
+    /// Whether the integration user is active could not be read: look in Setup, check again later.
+    UserState,
     /// The Consumer Secret was neither proven nor refused by the probes: a login and a refresh prove it.
     ProveSecret,
     /// mailfino's env file differs from the profile, or is missing: rewrite it from the profile, or
@@ -408,6 +410,12 @@ impl Fix {
                 None,
             ),
             Fix::AgainLater(cmd) => e(None, None, "Salesforce's answer could not be read this time; check again in a few minutes", Some(cmd)),
+            Fix::UserState => e(
+                Some("Users → the integration user"),
+                Some("Users"),
+                "check that the user is active and not frozen (Salesforce's answer could not be read this time)",
+                Some("verify"),
+            ),
             // reference 9.6: neither probe proves the secret; a refresh does
             Fix::ProveSecret => e(
                 None,

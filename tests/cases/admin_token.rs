@@ -95,7 +95,7 @@ fn logout_revokes_and_deletes_the_kept_admin_token() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["admin_token"], "revoked", "{v}");
     assert_eq!(v["deleted"], serde_json::json!(["refresh-token", "admin-refresh-token"]), "{v}");
-    assert_eq!(revoked(&f), [own.clone(), kept.clone()], "both revoked at Salesforce");
+    assert_eq!(revoked(&f), [kept.clone(), own.clone()], "both revoked at Salesforce, the admin's first");
     assert!(!refreshes(&f, &kept), "the admin's token no longer refreshes");
     assert!(!refreshes(&f, &own));
     assert_eq!(stored_secret_names(&f.env, "default"), ["client-secret"], "both deleted; the Consumer Secret stays");
@@ -241,4 +241,76 @@ fn an_admin_token_the_store_cannot_keep_is_revoked_not_forgotten() {
     assert_eq!(revoked(&f).len(), 1, "the admin's token was revoked");
     assert_eq!(stored_secret(&f.env, "default", "admin-refresh-token"), None);
     assert_eq!(f.emu.state().active_refresh_tokens(), 1, "only the profile's own token is alive");
+}
+
+/// The admin's kept token, the more powerful one, is revoked first; when Salesforce stops
+/// answering at that first revoke, the profile's token is neither revoked nor deleted.
+#[test]
+fn logout_revokes_the_admins_token_before_the_profiles() {
+    let f = fixture(|_| {});
+    f.setup().login();
+    let profile = f.refresh_token().unwrap();
+    let kept = keep_admin_token(&f);
+    // A revoke is tried four times (503 is retried three times): all four go unanswered.
+    f.emu.state().config.fail_revoke = 4;
+    let out = f.env.cmd().args(["logout", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(5), "{}", all_output(&out));
+    assert_eq!(revoked(&f), vec![kept.clone(); 4], "the admin's token was asked first, and nothing after the failure");
+    assert!(refreshes(&f, &profile) && refreshes(&f, &kept), "both stay alive");
+    assert_eq!(f.refresh_token().as_deref(), Some(profile.as_str()), "and stored");
+    assert_eq!(stored_secret(&f.env, "default", "admin-refresh-token").as_deref(), Some(kept.as_str()));
+    let out = f.env.cmd().args(["logout", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
+    assert_eq!(revoked(&f)[4..], [kept.clone(), profile.clone()], "admin first, then the profile's");
+    assert!(!refreshes(&f, &profile) && !refreshes(&f, &kept));
+}
+
+/// In CI's env-only mode logout revokes the environment's token; the profile's stored token was
+/// not revoked, so it is not deleted either (that would forget a live token).
+#[test]
+fn logout_of_an_environment_token_leaves_the_stored_one_alive_and_stored() {
+    let f = fixture(|_| {});
+    f.setup().login();
+    let stored = f.refresh_token().unwrap();
+    let ci = f.grant_directly(&f.redirect, None);
+    let out = f.env.cmd().args(["logout", "--json"]).env("MAILFINO_SF_REFRESH_TOKEN", &ci).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
+    assert!(stderr(&out).contains("the profile's stored token (if any) is left as it is"), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["deleted"], serde_json::json!([]), "{v}");
+    assert_eq!(revoked(&f), vec![ci.clone()]);
+    assert!(!refresh_token_active(&f, &ci), "the environment's token is revoked");
+    assert!(refresh_token_active(&f, &stored), "the stored one is alive");
+    assert_eq!(f.refresh_token().as_deref(), Some(stored.as_str()), "and still stored");
+}
+
+/// Two audits at once, with rotation, both reusing the kept admin token: they take turns under the
+/// profile's lock, so neither spends a token the other already rotated (which would revoke the
+/// whole chain, reference 6.2). No browser is offered: a fresh login would fail the run.
+#[test]
+fn two_audits_at_once_take_turns_with_a_rotating_kept_token() {
+    let f = fixture(|c| {
+        c.rotate_refresh_tokens = true;
+        c.slow = std::time::Duration::from_millis(30);
+    });
+    f.setup().login();
+    keep_admin_token(&f);
+    for round in 0..4 {
+        let outputs: Vec<std::process::Output> = std::thread::scope(|s| {
+            let runs: Vec<_> = (0..2)
+                .map(|_| {
+                    s.spawn(|| {
+                        f.env.cmd().args(["audit", "--json", "--wait", "3", "--keep-admin-token"]).env("BROWSER", "false").output().unwrap()
+                    })
+                })
+                .collect();
+            runs.into_iter().map(|r| r.join().unwrap()).collect()
+        });
+        for out in &outputs {
+            assert_eq!(out.status.code(), Some(0), "round {round}: {}", all_output(out));
+            assert!(!stderr(out).contains("no longer works"), "round {round}: the kept token was spent twice: {}", stderr(out));
+        }
+        let now = stored_secret(&f.env, "default", "admin-refresh-token").expect("still kept");
+        assert!(refresh_token_active(&f, &now), "round {round}: the kept token is the live one");
+    }
 }

@@ -276,3 +276,24 @@ fn ctrl_c_after_the_save_names_verify_for_this_profile() {
     let words = plain.split_whitespace().collect::<Vec<_>>().join(" ");
     assert_eq!(words.matches(stopped).count(), 1, "{}", e.output);
 }
+
+/// `logout --forget-secret` asks on a terminal after the tokens are gone: Ctrl-C there exits 130
+/// and says what was done (tokens revoked and deleted, the secret kept), with the terminal back.
+#[test]
+fn ctrl_c_at_logouts_forget_question_exits_130_saying_what_was_done() {
+    const STOPPED: &str = "logout stopped at the question: the refresh tokens are revoked and deleted; the Consumer Secret is kept";
+    let f = fixture(|_| {});
+    f.setup().login();
+    let token = f.refresh_token().unwrap();
+    let mut p = pty(&f.env, &["logout", "--forget-secret"]);
+    p.expect("Also delete profile `default`'s Consumer Secret?").unwrap();
+    let e = interrupt(&mut p, Interrupt::CtrlC);
+    assert!(matches!(e.status, WaitStatus::Exited(_, 130)), "{:?}\n{}", e.status, e.output);
+    assert!(e.echo, "the terminal was left with echo off\n{}", e.output);
+    // The message is wrapped at the terminal's width: compare it with the lines joined.
+    let flat = e.output.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_eq!(flat.matches(STOPPED).count(), 1, "{}", e.output);
+    assert!(!refresh_token_active(&f, &token), "the token was revoked before the question");
+    assert_eq!(f.refresh_token(), None, "and deleted");
+    assert_eq!(stored_secret(&f.env, "default", "client-secret"), Some(f.emu.client_secret()), "the secret is kept");
+}
