@@ -6,10 +6,15 @@
 //!   head and writes the answer; the login thread only receives [`Request`]s from a channel and
 //!   hands back a [`Response`] (a channel send, which never blocks).
 //! - At most [`MAX_CONNECTIONS`] connections are open. When a new one arrives at the cap, the
-//!   oldest connection that has not yet delivered a complete request head is closed to make room
-//!   (so idle connections cannot lock the browser out); when every open connection is past its
-//!   head, the new one is closed. Open connections never exceed [`HARD_CAP`], far below the usual
-//!   fd limit of 1024; running out of descriptors anyway only pauses accepting.
+//!   oldest idle connection is closed to make room (so idle connections cannot lock the browser
+//!   out). A connection is idle only once its own thread has read everything that had arrived
+//!   and found no complete request head in it: a browser that sent its request with the connect
+//!   is never taken for an idle one, however late a busy machine runs its thread.
+//! - Open connections (counted until their thread ends, closed or not) never exceed
+//!   [`HARD_CAP`], far below the usual fd limit of 1024. At the hard cap a newcomer waits, at
+//!   most [`ADMIT_WAIT`], for a slot to free (closed connections free theirs as soon as their
+//!   thread runs) and is only closed when none does; meanwhile accepting pauses and newer
+//!   connections wait in the kernel's backlog. Running out of descriptors only pauses accepting.
 //! - A request head must arrive complete within [`HEAD_DEADLINE`] (a total deadline, not per
 //!   read), its request line within [`MAX_LINE`] bytes and the whole head within [`MAX_HEAD`];
 //!   otherwise the connection is answered 408/414/431/400 or just closed.
@@ -23,7 +28,7 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 /// Connections open at once before the oldest idle one is closed for a newcomer.
@@ -36,6 +41,8 @@ pub const MAX_LINE: usize = 8 * 1024;
 pub const MAX_HEAD: usize = 16 * 1024;
 /// The time a connection has to deliver its complete request head.
 pub const HEAD_DEADLINE: Duration = Duration::from_secs(10);
+/// How long a newcomer at [`HARD_CAP`] waits for a slot before it is closed.
+pub const ADMIT_WAIT: Duration = Duration::from_secs(5);
 /// The time one write of an answer may take.
 pub const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a connection waits for the login to decide its answer.
@@ -163,20 +170,45 @@ pub fn parse_head(buf: &[u8]) -> Head {
     Head::Complete(Method::parse(method), target.to_string())
 }
 
-/// Connections that may still be closed to make room, oldest first.
+/// The state the accept threads and the connection threads share.
 struct Shared {
     stop: AtomicBool,
+    /// Open connections; changed only under the `idle` lock, so that `freed` is never missed.
     open: AtomicUsize,
     next_id: AtomicU64,
+    /// Connections that may be closed to make room, oldest first.
     idle: Mutex<VecDeque<(u64, Arc<TcpStream>)>>,
+    /// Signalled when a connection's thread ends or it becomes idle (and when the server stops).
+    freed: Condvar,
 }
 
+type Idle<'a> = MutexGuard<'a, VecDeque<(u64, Arc<TcpStream>)>>;
+
 impl Shared {
-    fn idle(&self) -> std::sync::MutexGuard<'_, VecDeque<(u64, Arc<TcpStream>)>> {
+    fn idle(&self) -> Idle<'_> {
         self.idle.lock().unwrap_or_else(|p| p.into_inner())
+    }
+    /// Makes the connection closable for a newcomer; `false` once the server has stopped.
+    fn idle_now(&self, id: u64, stream: &Arc<TcpStream>) -> bool {
+        let mut idle = self.idle();
+        // Checked under the lock that `Server::drop` drains under: no stream escapes the drain.
+        if self.stop.load(Ordering::SeqCst) {
+            return false;
+        }
+        idle.push_back((id, stream.clone()));
+        drop(idle);
+        self.freed.notify_all(); // a newcomer waiting at the hard cap may close it now
+        true
     }
     fn not_idle(&self, id: u64) {
         self.idle().retain(|(i, _)| *i != id);
+    }
+}
+
+/// Closes the oldest idle connection, if any (its thread then ends and frees its slot).
+fn close_oldest(idle: &mut Idle<'_>) {
+    if let Some((_, s)) = idle.pop_front() {
+        let _ = s.shutdown(Shutdown::Both);
     }
 }
 
@@ -188,8 +220,11 @@ struct Slot {
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        self.shared.not_idle(self.id);
+        let mut idle = self.shared.idle();
+        idle.retain(|(i, _)| *i != self.id);
         self.shared.open.fetch_sub(1, Ordering::SeqCst);
+        drop(idle);
+        self.shared.freed.notify_all();
     }
 }
 
@@ -207,6 +242,7 @@ pub fn serve(listeners: Vec<TcpListener>) -> (Server, Receiver<Request>) {
         open: AtomicUsize::new(0),
         next_id: AtomicU64::new(0),
         idle: Mutex::new(VecDeque::new()),
+        freed: Condvar::new(),
     });
     let (tx, rx) = mpsc::channel();
     let (stopped_tx, stopped) = mpsc::channel();
@@ -228,7 +264,12 @@ pub fn serve(listeners: Vec<TcpListener>) -> (Server, Receiver<Request>) {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        self.shared.stop.store(true, Ordering::SeqCst);
+        {
+            // Under the lock, so that a newcomer waiting at the hard cap cannot miss it.
+            let _idle = self.shared.idle();
+            self.shared.stop.store(true, Ordering::SeqCst);
+        }
+        self.shared.freed.notify_all();
         // Wake each accept thread with a connection of our own, then wait (bounded) until it has
         // closed its listening socket, so that the port is free when this returns.
         for addr in &self.addrs {
@@ -265,19 +306,27 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>, tx: &Sender<Request
 
 /// Admits a connection within the caps and starts its thread.
 fn admit(stream: TcpStream, shared: &Arc<Shared>, tx: &Sender<Request>) {
+    let mut idle = shared.idle();
     if shared.open.load(Ordering::SeqCst) >= MAX_CONNECTIONS {
-        let oldest = shared.idle().pop_front();
-        if let Some((_, s)) = oldest {
-            let _ = s.shutdown(Shutdown::Both);
+        close_oldest(&mut idle);
+    }
+    // Closed connections free their slots only when their threads run, which on a busy machine
+    // can lag behind accepting: wait for that (bounded) rather than turn the newcomer away.
+    let deadline = Instant::now() + ADMIT_WAIT;
+    while shared.open.load(Ordering::SeqCst) >= HARD_CAP {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() || shared.stop.load(Ordering::SeqCst) {
+            return; // dropping the stream closes it
+        }
+        idle = shared.freed.wait_timeout(idle, left).unwrap_or_else(|p| p.into_inner()).0;
+        if shared.open.load(Ordering::SeqCst) >= HARD_CAP {
+            close_oldest(&mut idle); // one that has become idle meanwhile
         }
     }
-    if shared.open.load(Ordering::SeqCst) >= HARD_CAP {
-        return; // dropping the stream closes it
-    }
     shared.open.fetch_add(1, Ordering::SeqCst);
+    drop(idle);
     let id = shared.next_id.fetch_add(1, Ordering::SeqCst);
     let stream = Arc::new(stream);
-    shared.idle().push_back((id, stream.clone()));
     let slot = Slot { shared: shared.clone(), id };
     let tx = tx.clone();
     // If the thread cannot start, the closure (and with it the slot and the stream) is dropped.
@@ -288,9 +337,15 @@ fn admit(stream: TcpStream, shared: &Arc<Shared>, tx: &Sender<Request>) {
 }
 
 /// Serves one connection: one request head, one answer, close.
-fn connection(stream: &TcpStream, slot: &Slot, tx: &Sender<Request>) {
+fn connection(stream: &Arc<TcpStream>, slot: &Slot, tx: &Sender<Request>) {
     let _ = stream.set_nodelay(true);
-    let head = read_head(stream);
+    let deadline = Instant::now() + HEAD_DEADLINE;
+    let mut buf = Vec::with_capacity(1024);
+    let head = match read_ready(stream, &mut buf) {
+        Some(Head::Partial) if slot.shared.idle_now(slot.id, stream) => read_head(stream, buf, deadline),
+        Some(Head::Partial) => None,
+        done => done,
+    };
     slot.shared.not_idle(slot.id);
     let (method, (response, done)) = match head {
         Some(Head::Complete(method, target)) => {
@@ -316,11 +371,32 @@ fn connection(stream: &TcpStream, slot: &Slot, tx: &Sender<Request>) {
     }
 }
 
-/// Reads until the head is complete or refused, within [`HEAD_DEADLINE`] in total. `None`: the
+/// Reads, without waiting, what has arrived into `buf`: the head if it is complete or refused
+/// already, else `Partial`. `None`: the peer closed or the connection broke.
+fn read_ready(mut stream: &TcpStream, buf: &mut Vec<u8>) -> Option<Head> {
+    stream.set_nonblocking(true).ok()?;
+    let mut chunk = [0u8; 4096];
+    let head = loop {
+        match stream.read(&mut chunk) {
+            Ok(0) => break None,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            Err(e) if e.kind() == ErrorKind::WouldBlock => break Some(Head::Partial),
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(_) => break None,
+        }
+        // Ends at the latest when the head is refused for its size.
+        match parse_head(buf) {
+            Head::Partial => {}
+            done => break Some(done),
+        }
+    };
+    stream.set_nonblocking(false).ok()?;
+    head
+}
+
+/// Reads on into `buf` until the head is complete or refused, until `deadline`. `None`: the
 /// peer closed or the connection broke; `Partial`: the deadline passed.
-fn read_head(mut stream: &TcpStream) -> Option<Head> {
-    let deadline = Instant::now() + HEAD_DEADLINE;
-    let mut buf = Vec::with_capacity(1024);
+fn read_head(mut stream: &TcpStream, mut buf: Vec<u8>, deadline: Instant) -> Option<Head> {
     let mut chunk = [0u8; 4096];
     loop {
         let left = deadline.saturating_duration_since(Instant::now());

@@ -74,7 +74,7 @@ pub fn browse(url: &str, action: Action) -> Result<Outcome> {
                 .header("content-type", "application/x-www-form-urlencoded")
                 .body(format!("id={id}&action={answer}"))
                 .send()
-                .map_err(|e| RobotError::Unreachable(format!("robot browser: {}", e.without_url())))?;
+                .map_err(|e| unreachable(e, "POST", decision.as_str()))?;
             current = decision.to_string();
             continue;
         }
@@ -84,7 +84,21 @@ pub fn browse(url: &str, action: Action) -> Result<Outcome> {
 }
 
 fn get(client: &reqwest::blocking::Client, url: &str) -> Result<reqwest::blocking::Response> {
-    client.get(url).send().map_err(|e| RobotError::Unreachable(format!("robot browser: {}", e.without_url())))
+    client.get(url).send().map_err(|e| unreachable(e, "GET", url))
+}
+
+/// A request that failed, naming the address without its query (which may hold a code) and the
+/// whole cause chain ("error sending request" alone does not say what broke).
+fn unreachable(e: reqwest::Error, method: &str, url: &str) -> RobotError {
+    let place = url.split(['?', '#']).next().unwrap_or_default();
+    let e = e.without_url();
+    let mut msg = format!("robot browser: {method} {place}: {e}");
+    let mut cause = std::error::Error::source(&e);
+    while let Some(c) = cause {
+        msg.push_str(&format!(": {c}"));
+        cause = c.source();
+    }
+    RobotError::Unreachable(msg)
 }
 
 fn hidden_value(html: &str, name: &str) -> Option<String> {
