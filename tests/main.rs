@@ -33,6 +33,8 @@ mod cases {
     #[cfg(unix)] // every case drives a pseudo-terminal
     mod progress;
     mod properties;
+    #[cfg(unix)] // the pseudo-terminal helpers themselves
+    mod pty;
     mod setup;
     mod shape;
     mod signals;

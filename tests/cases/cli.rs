@@ -188,8 +188,7 @@ fn no_color_reaches_the_error_line_on_a_terminal() {
         if let Some((k, v)) = extra_env {
             cmd.env(k, v);
         }
-        let mut p = expectrl::Session::spawn(cmd).unwrap();
-        p.set_expect_timeout(Some(std::time::Duration::from_secs(20)));
+        let mut p = pty_session(cmd);
         let found = p.expect(expectrl::Eof).unwrap();
         let mut bytes = found.before().to_vec();
         bytes.extend(found.get(0).unwrap_or_default());

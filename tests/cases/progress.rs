@@ -58,7 +58,7 @@ fn login_spinner_says_what_it_is_doing() {
     f.emu.state().config.slow = Duration::from_millis(1500);
     let mut cmd = f.env.std_cmd();
     cmd.env("TERM", "xterm").env("BROWSER", format!("{} robot-browser", bin().display())).args(["login", "--wait", "60"]);
-    let mut p = expectrl::Session::spawn(cmd).unwrap();
+    let mut p = pty_session(cmd);
     p.set_expect_timeout(Some(Duration::from_secs(40)));
     p.expect("exchanging the code with Salesforce").unwrap();
     p.expect("verifying the grant").unwrap();

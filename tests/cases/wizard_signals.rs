@@ -44,14 +44,12 @@ struct Ended {
     echo: bool,
 }
 
-/// `mailfino-sf ARGS` in a pseudo-terminal as an admin's shell leaves it: echo on (the test
-/// terminal starts with echo off). `sh` turns it on and then becomes the program (`exec`), so the
-/// session's process is the program and its status is the program's.
+/// `mailfino-sf ARGS` in a pseudo-terminal as an admin's shell leaves it: echo on.
 fn pty(env: &Env, args: &[&str]) -> OsSession {
-    spawn_sh(env, r#"stty echo && exec "$0" "$@""#, args)
+    env.pty(args)
 }
 
-/// `sh -c SCRIPT BIN ARGS` in a pseudo-terminal, with the scrubbed environment of [`Env`].
+/// `sh -c SCRIPT BIN ARGS` in a pseudo-terminal (echo on), with the scrubbed environment of [`Env`].
 fn spawn_sh(env: &Env, script: &str, args: &[&str]) -> OsSession {
     let base = env.std_cmd();
     let mut cmd = std::process::Command::new("sh");
@@ -62,9 +60,7 @@ fn spawn_sh(env: &Env, script: &str, args: &[&str]) -> OsSession {
         }
     }
     cmd.env("TERM", "xterm").args(["-c", script, bin().to_str().unwrap()]).args(args);
-    let mut p = expectrl::Session::spawn(cmd).expect("spawn in a pty");
-    p.set_expect_timeout(Some(Duration::from_secs(20)));
-    p
+    pty_session(cmd)
 }
 
 /// Every file under `dir` with its content (an empty map when `dir` does not exist).

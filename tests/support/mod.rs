@@ -58,14 +58,13 @@ impl Env {
             .env("MAILFINO_SF_HTTP_TIMEOUT", "5");
         c
     }
-    /// The binary with `args` in a real pseudo-terminal (scrubbed environment, `TERM=xterm`).
+    /// The binary with `args` in a real pseudo-terminal (scrubbed environment, `TERM=xterm`),
+    /// started with echo on (see [`pty_session`]).
     #[cfg(unix)]
     pub fn pty(&self, args: &[&str]) -> expectrl::session::OsSession {
         let mut cmd = self.std_cmd();
         cmd.env("TERM", "xterm").args(args);
-        let mut p = expectrl::Session::spawn(cmd).expect("spawn in a pty");
-        p.set_expect_timeout(Some(std::time::Duration::from_secs(20)));
-        p
+        pty_session(cmd)
     }
     pub fn config_text(&self) -> String {
         std::fs::read_to_string(self.config_dir().join("config.toml")).unwrap_or_default()
@@ -430,15 +429,61 @@ pub fn env_backups(path: &std::path::Path) -> Vec<std::path::PathBuf> {
     v
 }
 
-/// Types `line` at a hidden prompt once the program has turned echo off. The prompt reader
-/// switches the terminal with TCSAFLUSH, which discards input typed before the switch (as a real
-/// terminal would), so a line sent on seeing the prompt text alone can be lost on a busy machine.
+/// `cmd` in a real pseudo-terminal as an admin's shell leaves it: echo on, canonical input.
+/// Every PTY test starts its program here (or through [`Env::pty`]).
+///
+/// expectrl starts the terminal with echo off, which no shell does; it would also make
+/// [`send_hidden`]'s wait for the hidden prompt end at once. So the child turns echo back on
+/// between fork and exec, before the program runs: nothing the program does can race it.
+#[cfg(unix)]
+pub fn pty_session(mut cmd: std::process::Command) -> expectrl::session::OsSession {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: runs in the forked child before exec and calls only tcgetattr/tcsetattr on its
+    // own stdin (the terminal), which are async-signal-safe; it allocates nothing.
+    unsafe {
+        cmd.pre_exec(|| {
+            let mut t = std::mem::zeroed::<libc::termios>();
+            if libc::tcgetattr(libc::STDIN_FILENO, &mut t) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            t.c_lflag |= libc::ECHO;
+            if libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &t) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        })
+    };
+    let mut p = expectrl::Session::spawn(cmd).expect("spawn in a pty");
+    p.set_expect_timeout(Some(std::time::Duration::from_secs(20)));
+    p
+}
+
+/// The terminal's local flags (`c_lflag`) as the program in the session last set them.
+#[cfg(unix)]
+pub fn pty_local_flags(p: &expectrl::session::OsSession) -> libc::tcflag_t {
+    use std::os::fd::AsRawFd;
+    let master = p.get_process().get_raw_handle().expect("the terminal's master side");
+    // SAFETY: tcgetattr writes into the termios we own, on a descriptor we own.
+    let mut t = unsafe { std::mem::zeroed::<libc::termios>() };
+    assert_eq!(unsafe { libc::tcgetattr(master.as_raw_fd(), &mut t) }, 0, "tcgetattr on the terminal");
+    t.c_lflag
+}
+
+/// Types `line` at a hidden prompt once the prompt really reads: echo off with canonical input
+/// on (a hidden prompt's terminal; a menu or a text prompt reads raw keys, canonical off). The
+/// prompt switches the terminal with TCSAFLUSH, which discards input typed before the switch (as
+/// a real terminal would), so a line sent on seeing the prompt text alone can be lost on a busy
+/// machine. Needs a session started with echo on ([`pty_session`]), or the wait would mean nothing.
 #[cfg(unix)]
 pub fn send_hidden(p: &mut expectrl::session::OsSession, line: &str) {
     use expectrl::Expect;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
-    while p.get_process().get_echo().unwrap_or(false) {
-        assert!(std::time::Instant::now() < deadline, "the hidden prompt never turned echo off");
+    loop {
+        let flags = pty_local_flags(p);
+        if flags & libc::ECHO == 0 && flags & libc::ICANON != 0 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the hidden prompt never took the terminal (echo off, canonical input)");
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
     p.send_line(line).unwrap();
