@@ -166,20 +166,7 @@ fn setup_with_login_runs_the_login() {
 fn interactive_wizard_through_a_pty() {
     use expectrl::{Eof, Expect, Regex};
     let f = fixture(|_| {});
-    let mut p = f.env.pty(&["setup", "--login-url", f.emu.url(), "--redirect-uri", &f.redirect]);
-    p.expect("Where mailfino runs").unwrap();
-    p.send_line("").unwrap(); // mailfino Cloud
-    p.expect("Salesforce org").unwrap();
-    p.send_line("").unwrap(); // preselected: My Domain, since --login-url is neither production nor sandbox
-    p.expect("My Domain URL").unwrap();
-    p.send_line("").unwrap(); // default: the emulator URL given by --login-url
-    p.expect("How to create the External Client App").unwrap();
-    p.send_line("").unwrap(); // click through Setup
-    for n in 1..=5 {
-        p.expect(format!("Step {n} done?")).unwrap();
-        p.send_line("y").unwrap();
-    }
-    p.expect("Consumer Key").unwrap();
+    let mut p = wizard_at_the_consumer_key(&f);
     p.send_line("bad key with spaces").unwrap();
     p.expect(Regex("whitespace")).unwrap();
     p.send_line(f.emu.client_id()).unwrap();
