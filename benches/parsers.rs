@@ -44,6 +44,12 @@ fn benches(c: &mut Criterion) {
     c.bench_function("answers::error_in_body (90 KiB page, none)", |b| b.iter(|| error_in_body(black_box(&page))));
     let hostile = "error=".repeat(170_000);
     c.bench_function("answers::error_in_body (1 MiB of error=)", |b| b.iter(|| error_in_body(black_box(&hostile))));
+    let hostile_keys = "&error=".repeat(150_000);
+    c.bench_function("answers::error_in_body (1 MiB of &error=)", |b| b.iter(|| error_in_body(black_box(&hostile_keys))));
+    let hostile_pairs = "&error=&error_description=x".repeat(40_000);
+    c.bench_function("answers::error_in_body (1 MiB of empty errors with descriptions)", |b| {
+        b.iter(|| error_in_body(black_box(&hostile_pairs)))
+    });
     let existing: String =
         (0..200).map(|i| format!("# comment {i}\nexport KEY_{i}=value-{i}\n")).collect::<String>() + "MAILFINO_SALESFORCE_CLIENT_ID=old\n";
     c.bench_function("envfile::merge (400 lines)", |b| {

@@ -160,13 +160,21 @@ fn recover(ctx: &Context, token: &SecretString, cause: Error) -> Recovered {
             .hint(format!("the new token is kept in {} (mode 0600); it is the only valid one now", path.display()))
             .hint("fix the store (disk space, permissions, keyring); the next mailfino-sf command restores the token from that file by itself, before it sends anything")
             .hint("in CI, put that file's token into the CI secret (MAILFINO_SF_REFRESH_TOKEN) instead"),
-        Ok(path) => Error::storage(format!("{KEPT} ({cause})"))
+        Ok(path) if recovery::found_automatically(&ctx.config_dir, &path) => Error::storage(format!("{KEPT} ({cause})"))
             .hint(format!("the new token is kept in {} (mode 0600, in a private directory); it is the only valid one now", path.display()))
             .hint(format!(
                 "fix the config dir {} and the store (disk space, permissions); the next mailfino-sf command finds the token there and restores it by itself, before it sends anything (the temp dir must survive until then: no reboot that clears it)",
                 ctx.config_dir.display()
             ))
             .hint("in CI, put that file's token into the CI secret (MAILFINO_SF_REFRESH_TOKEN) instead"),
+        // This user's directory in the temp dir was not trusted (someone else made it first).
+        Ok(path) => Error::storage(format!("{KEPT} ({cause})"))
+            .hint(format!("the new token is kept in {} (mode 0600, in a private directory); it is the only valid one now", path.display()))
+            .hint(format!(
+                "once the config dir can be written, move it there: `mv {} {}/` and run any command; it is restored before anything is sent",
+                path.display(),
+                recovery::dir(&ctx.config_dir).display()
+            )),
         Err(e) => Error::storage(format!("Salesforce rotated the refresh token and it could not be stored anywhere ({cause}; {})", e.message))
             .hint(format!("run `{}` again once the store works", explain::command("login"))),
     };

@@ -4,12 +4,14 @@
 //!
 //! Invariants: recovery files live in `CONFIG_DIR/recovered/` (0700), one per rotation, named
 //! `PROFILE.NANOS.token`, created exclusively (never over an existing file, never through a
-//! link) with mode 0600 and fsynced. When the config dir cannot take it, a fresh private
-//! directory with a random name is created in the temp dir (never a predictable name in a shared
-//! dir), with a `config-dir` file naming the config dir it belongs to. [`find`] looks there too,
-//! but only in directories this user owns and nobody else may enter (mode 0700 on Unix), whose
-//! `config-dir` names this config dir: another user cannot plant a token. [`remove`] removes such
-//! a directory once its last token is spent.
+//! link) with mode 0600 and fsynced. When the config dir cannot take it, a fresh directory with
+//! a random name (mode 0700) is made inside this user's own directory in the temp dir,
+//! `mailfino-sf-recovery-user-UID`, with a `config-dir` file naming the config dir it belongs
+//! to. [`find`] looks there too (one directory to read, not the whole temp dir), but only when
+//! that directory is a real one this user owns and nobody else may enter (mode 0700 on Unix):
+//! another user who made it first cannot plant or read a token; the file then goes to a random
+//! directory straight in the temp dir, which is not found automatically (the message says how to
+//! move it back). [`remove`] removes a random directory once its last token is spent.
 
 use std::fs;
 use std::io::Write;
@@ -26,6 +28,30 @@ const MARKER: &str = "config-dir";
 /// How the private temp dirs' names start (a random suffix follows).
 const TEMP_PREFIX: &str = "mailfino-sf-recovery-";
 
+/// This user's own directory in `temp` for recovery files (its random directories inside).
+fn user_dir(temp: &Path) -> PathBuf {
+    #[cfg(unix)]
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let name = format!("{TEMP_PREFIX}user-{}", unsafe { libc::geteuid() });
+    #[cfg(not(unix))]
+    let name = format!("{TEMP_PREFIX}user"); // %TEMP% is in the user's own profile
+    temp.join(name)
+}
+
+/// [`user_dir`], made (mode 0700) when missing; None when it exists but is not this user's
+/// private directory (someone else made it first, or it is a link).
+fn trusted_user_dir(temp: &Path) -> Option<PathBuf> {
+    let dir = user_dir(temp);
+    let _ = private_dir_builder().create(&dir);
+    private_to_this_user(&dir).then_some(dir)
+}
+
+/// Whether a recovery file in `path` is found by the next run by itself (in the config dir, or in
+/// this user's directory in the temp dir); otherwise it has to be moved back by hand.
+pub fn found_automatically(config_dir: &Path, path: &Path) -> bool {
+    path.starts_with(dir(config_dir)) || path.starts_with(user_dir(&std::env::temp_dir()))
+}
+
 /// The directory of a config dir's recovery files.
 pub fn dir(config_dir: &Path) -> PathBuf {
     config_dir.join("recovered")
@@ -39,7 +65,10 @@ pub fn save(config_dir: &Path, profile: &str, token: &SecretString) -> Result<Pa
     match in_config {
         Ok(path) => Ok(path),
         Err(first) => {
-            let private = private_temp_dir().map_err(|e| first.clone().context(format!("and no private temp dir could be made ({e})")))?;
+            let temp = std::env::temp_dir();
+            let base = trusted_user_dir(&temp).unwrap_or(temp);
+            let private =
+                private_temp_dir(&base).map_err(|e| first.clone().context(format!("and no private temp dir could be made ({e})")))?;
             // Without the marker the file could not be found again; it is kept all the same.
             let _ = write_exclusive(&private.join(MARKER), config_key(config_dir).as_bytes());
             create_exclusive(&private.join(&name), token).map_err(|e| first.context(e.message))
@@ -47,20 +76,25 @@ pub fn save(config_dir: &Path, profile: &str, token: &SecretString) -> Result<Pa
     }
 }
 
-/// A new directory in the temp dir with a random name, created exclusively with mode 0700.
-fn private_temp_dir() -> std::io::Result<PathBuf> {
+/// A directory builder for mode 0700 (on Windows the temp dir's per-user ACL applies).
+fn private_dir_builder() -> fs::DirBuilder {
+    #[allow(unused_mut)]
+    let mut builder = fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+}
+
+/// A new directory in `base` with a random name, created exclusively with mode 0700.
+fn private_temp_dir(base: &Path) -> std::io::Result<PathBuf> {
     use rand::RngCore;
     let mut last = None;
     for _ in 0..8 {
         let mut bytes = [0u8; 12];
         rand::rng().fill_bytes(&mut bytes);
         let name: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-        let path = std::env::temp_dir().join(format!("{TEMP_PREFIX}{name}"));
-        #[allow(unused_mut)] // set to mode 0700 on Unix; Windows keeps the temp dir's per-user ACL
-        let mut builder = fs::DirBuilder::new();
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        match builder.create(&path) {
+        let path = base.join(format!("{TEMP_PREFIX}{name}"));
+        match private_dir_builder().create(&path) {
             Ok(()) => return Ok(path),
             Err(e) => last = Some(e),
         }
@@ -133,16 +167,21 @@ fn config_key(config_dir: &Path) -> String {
     path.display().to_string()
 }
 
-/// The private temp dirs in `temp` that keep tokens of `config_dir`: named as [`save`] names
-/// them, owned by this user and closed to everybody else, with a marker naming `config_dir`.
+/// The directories in this user's private directory of `temp` that keep tokens of
+/// `config_dir` (their marker names it). Nothing when that directory is missing or not this
+/// user's private one.
 fn private_dirs(config_dir: &Path, temp: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = fs::read_dir(temp) else { return Vec::new() };
+    let parent = user_dir(temp);
+    if !private_to_this_user(&parent) {
+        return Vec::new();
+    }
+    let Ok(entries) = fs::read_dir(&parent) else { return Vec::new() };
     let key = config_key(config_dir);
     entries
         .flatten()
         .filter(|e| e.file_name().to_str().is_some_and(|n| n.starts_with(TEMP_PREFIX)))
         .map(|e| e.path())
-        .filter(|p| private_to_this_user(p))
+        .filter(|p| fs::symlink_metadata(p).is_ok_and(|m| m.is_dir()))
         .filter(|p| fsutil::read_text(&p.join(MARKER)).ok().flatten().is_some_and(|m| m == key))
         .collect()
 }
@@ -195,35 +234,56 @@ pub fn remove(paths: &[PathBuf]) {
 mod tests {
     use super::*;
 
-    /// A private temp dir as `save` makes it, in `temp`, keeping `token` for `config_dir`.
+    /// A random recovery dir as `save` makes it, in `parent`, keeping `token` for the config dir
+    /// `marker` names.
     #[cfg(unix)]
-    fn plant(temp: &Path, name: &str, mode: u32, marker: &str, token: &str) -> PathBuf {
-        use std::os::unix::fs::PermissionsExt;
-        let d = temp.join(format!("{TEMP_PREFIX}{name}"));
-        fs::create_dir(&d).unwrap();
+    fn plant(parent: &Path, name: &str, marker: &str, token: &str) -> PathBuf {
+        let d = parent.join(format!("{TEMP_PREFIX}{name}"));
+        fs::create_dir_all(&d).unwrap();
         fs::write(d.join(MARKER), marker).unwrap();
         let file = d.join(format!("default.{:024}.token", 7));
         fs::write(&file, token).unwrap();
-        fs::set_permissions(&d, fs::Permissions::from_mode(mode)).unwrap();
         file
     }
 
     #[cfg(unix)]
+    fn chmod(path: &Path, mode: u32) {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
+    }
+
+    #[cfg(unix)]
     #[test]
-    fn only_this_users_private_dirs_for_this_config_dir_are_searched() {
+    fn only_this_users_private_dir_and_this_config_dirs_files_are_searched() {
         let config = tempfile::tempdir().unwrap();
         let temp = tempfile::tempdir().unwrap();
         let key = config_key(config.path());
-        let good = plant(temp.path(), "good", 0o700, &key, "mine");
-        plant(temp.path(), "open", 0o755, &key, "planted-in-an-open-dir");
-        plant(temp.path(), "other", 0o700, "/somewhere/else", "another-config-dirs");
-        std::os::unix::fs::symlink(good.parent().unwrap(), temp.path().join(format!("{TEMP_PREFIX}link"))).unwrap();
-        assert_eq!(find_in(config.path(), "default", temp.path()), vec![good.clone()], "only the private dir of this config dir");
+        let mine = trusted_user_dir(temp.path()).expect("made, private");
+        let good = plant(&mine, "good", &key, "mine");
+        plant(&mine, "other", "/somewhere/else", "another-config-dirs");
+        // Straight in the temp dir (where anyone may write): never searched.
+        plant(temp.path(), "loose", &key, "planted-in-the-shared-temp-dir");
+        assert_eq!(find_in(config.path(), "default", temp.path()), vec![good.clone()], "only this config dir's, in the user's dir");
         assert!(find_in(config.path(), "sandbox", temp.path()).is_empty(), "only the profile's files");
-        // Spent: the file, then the emptied dir, go.
+        // The user's dir opened to others (or made by someone else first): not trusted.
+        chmod(&mine, 0o755);
+        assert!(find_in(config.path(), "default", temp.path()).is_empty(), "an open user dir is not searched");
+        assert_eq!(trusted_user_dir(temp.path()), None, "nor written to");
+        chmod(&mine, 0o700);
+        // Spent: the file, then its emptied dir, go; the user's dir and others' files stay.
         remove(std::slice::from_ref(&good));
         assert!(!good.parent().unwrap().exists());
-        assert!(temp.path().join(format!("{TEMP_PREFIX}open")).exists(), "nobody else's dir is touched");
+        assert!(mine.exists() && temp.path().join(format!("{TEMP_PREFIX}loose")).exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_user_dir_that_is_a_link_is_not_trusted() {
+        let temp = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        chmod(elsewhere.path(), 0o700);
+        std::os::unix::fs::symlink(elsewhere.path(), user_dir(temp.path())).unwrap();
+        assert_eq!(trusted_user_dir(temp.path()), None);
     }
 
     #[test]

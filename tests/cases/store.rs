@@ -227,6 +227,11 @@ fn a_recovery_file_outside_the_config_dir_is_private_unpredictable_and_found_aga
         let err = stderr(&out);
         let path = std::path::PathBuf::from(recovery_path(&err));
         assert!(path.starts_with(&tmp), "{}", path.display());
+        // SAFETY: geteuid has no preconditions.
+        #[cfg(unix)]
+        let user_dir = tmp.join(format!("mailfino-sf-recovery-user-{}", unsafe { libc::geteuid() }));
+        #[cfg(unix)]
+        assert_eq!(path.parent().unwrap().parent(), Some(user_dir.as_path()), "in this user's own dir, one random dir per token");
         assert!(err.contains("finds the token there and restores it by itself"), "{err}");
         #[cfg(unix)]
         {
@@ -249,5 +254,39 @@ fn a_recovery_file_outside_the_config_dir_is_private_unpredictable_and_found_aga
     assert!(stderr(&out).contains("restored the refresh token kept in"), "{}", stderr(&out));
     assert_eq!(refresh_grants().last().unwrap().field("refresh_token"), Some(kept[1].1.as_str()), "the recovered token was used");
     assert!(!kept[1].0.parent().unwrap().exists(), "the last private dir was removed");
+    assert!(refresh_token_active(&f, &f.refresh_token().unwrap()));
+}
+
+/// This user's directory in the temp dir made by someone else first (here: opened to others): the
+/// recovery file goes to a random private directory straight in the temp dir, which is not
+/// searched, and the message says how to move it back; doing so, the next run restores it.
+#[cfg(unix)]
+#[test]
+fn a_recovery_file_next_to_an_untrusted_user_dir_says_how_to_move_it_back() {
+    use std::os::unix::fs::PermissionsExt;
+    let f = fixture(|c| c.rotate_refresh_tokens = true);
+    f.setup().login();
+    let tmp = f.env.path("tmp");
+    // SAFETY: geteuid has no preconditions.
+    let user_dir = tmp.join(format!("mailfino-sf-recovery-user-{}", unsafe { libc::geteuid() }));
+    std::fs::create_dir_all(&user_dir).unwrap();
+    std::fs::set_permissions(&user_dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let out =
+        f.env.cmd().arg("refresh").env("TMPDIR", &tmp).env("MAILFINO_SF_FAULT", "store-write,recovery-config-dir-full").output().unwrap();
+    assert_eq!(out.status.code(), Some(7), "{}", all_output(&out));
+    let err = stderr(&out);
+    let path = std::path::PathBuf::from(recovery_path(&err));
+    assert_eq!(path.parent().unwrap().parent(), Some(tmp.as_path()), "straight in the temp dir: {}", path.display());
+    assert_eq!(std::fs::read_dir(&user_dir).unwrap().count(), 0, "nothing goes into the untrusted dir");
+    assert!(err.contains("move it there: `mv"), "{err}");
+    assert_eq!(mode(path.parent().unwrap()), 0o700);
+    let kept = std::fs::read_to_string(&path).unwrap().trim().to_string();
+    let dir = f.env.config_dir().join("recovered");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::rename(&path, dir.join(path.file_name().unwrap())).unwrap();
+    let out = f.env.cmd().arg("refresh").env("TMPDIR", &tmp).output().unwrap();
+    assert!(out.status.success(), "{}", all_output(&out));
+    assert!(stderr(&out).contains("restored the refresh token kept in"), "{}", stderr(&out));
+    assert!(!refresh_token_active(&f, &kept), "the moved-back token was the one spent");
     assert!(refresh_token_active(&f, &f.refresh_token().unwrap()));
 }
