@@ -284,7 +284,7 @@ fn window(r: &Value, unit_field: Option<&str>) -> String {
 /// ExtlClntAppOauthPlcyCnfg.RefreshTokenPolicyType (A.1 1a; values as in reference 4.13 — that
 /// the sObject field holds the metadata values is UNSURE, so anything else is "could not tell").
 fn eca_refresh_policy(r: &Value) -> Check {
-    let id = CheckId::RefreshTokenPolicy;
+    let (id, fix) = (CheckId::RefreshTokenPolicy, hint(&Fix::RefreshTokenPolicy { connected: false }));
     match text(r, "RefreshTokenPolicyType").as_deref() {
         Some("Infinite") => Check::pass(id, "the refresh token is valid until revoked"),
         Some("SpecificInactivity") => Check::warn(
@@ -293,7 +293,7 @@ fn eca_refresh_policy(r: &Value) -> Check {
                 "the refresh token expires after {} without use: mailfino stays connected only while it refreshes at least that often",
                 window(r, Some("RefreshTokenValidityUnit"))
             ),
-            hint(&Fix::RefreshTokenPolicy { connected: false }),
+            fix,
         ),
         Some("SpecificLifetime") => Check::fail(
             id,
@@ -301,20 +301,18 @@ fn eca_refresh_policy(r: &Value) -> Check {
                 "the refresh token expires after a fixed time: mailfino loses access every {}",
                 window(r, Some("RefreshTokenValidityUnit"))
             ),
-            hint(&Fix::RefreshTokenPolicy { connected: false }),
+            fix,
         ),
-        Some("Zero") => Check::fail(
-            id,
-            "the refresh token expires immediately: mailfino loses access as soon as its access token expires",
-            hint(&Fix::RefreshTokenPolicy { connected: false }),
-        ),
+        Some("Zero") => {
+            Check::fail(id, "the refresh token expires immediately: mailfino loses access as soon as its access token expires", fix)
+        }
         other => Check::warn(
             id,
             format!(
                 "could not tell the refresh token policy (RefreshTokenPolicyType = {})",
                 other.map(sanitize).unwrap_or_else(|| "empty".into())
             ),
-            hint(&Fix::RefreshTokenPolicy { connected: false }),
+            fix,
         ),
     }
 }
@@ -323,19 +321,19 @@ fn eca_refresh_policy(r: &Value) -> Check {
 /// "true: measured on the last use of the token; otherwise on the token duration"). How "valid
 /// until revoked" shows in these fields is not documented (UNSURE): no period is "could not tell".
 fn connected_refresh_policy(r: &Value) -> Check {
-    let id = CheckId::RefreshTokenPolicy;
+    let (id, fix) = (CheckId::RefreshTokenPolicy, hint(&Fix::RefreshTokenPolicy { connected: true }));
     let period = field(r, "RefreshTokenValidityPeriod").and_then(Value::as_u64);
     let on_last_use = field(r, "OptionsRefreshTokenValidityMetric").and_then(Value::as_bool);
     match (period, on_last_use) {
-        (Some(0), _) => Check::fail(id, "the refresh token expires immediately: mailfino loses access as soon as its access token expires", hint(&Fix::RefreshTokenPolicy { connected: true })),
-        (Some(_), Some(true)) => Check::warn(id, format!("the refresh token expires after {} without use", window(r, None)), hint(&Fix::RefreshTokenPolicy { connected: true })),
+        (Some(0), _) => Check::fail(id, "the refresh token expires immediately: mailfino loses access as soon as its access token expires", fix),
+        (Some(_), Some(true)) => Check::warn(id, format!("the refresh token expires after {} without use", window(r, None)), fix),
         (Some(_), Some(false)) => {
-            Check::fail(id, format!("the refresh token expires after a fixed time: mailfino loses access every {}", window(r, None)), hint(&Fix::RefreshTokenPolicy { connected: true }))
+            Check::fail(id, format!("the refresh token expires after a fixed time: mailfino loses access every {}", window(r, None)), fix)
         }
         _ => Check::warn(
             id,
             "could not tell the Connected App's refresh token policy: Salesforce does not document how \"valid until revoked\" shows in its fields",
-            hint(&Fix::RefreshTokenPolicy { connected: true }),
+            fix,
         ),
     }
 }

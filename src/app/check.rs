@@ -276,7 +276,7 @@ fn loosely(url: &str) -> String {
 fn callback_urls(global: &Element, exp: &Expected) -> Check {
     let raw = global.field("callbackUrl").unwrap_or_default();
     let urls: Vec<&str> = raw.lines().map(str::trim).filter(|u| !u.is_empty()).collect();
-    let hint = hint(&Fix::MetaCallbacks { callback: exp.callback.clone(), redirect: exp.redirect.clone() });
+    let fix = hint(&Fix::MetaCallbacks { callback: exp.callback.clone(), redirect: exp.redirect.clone() });
     let has_loopback = urls.contains(&exp.redirect.as_str());
     if urls.contains(&exp.callback.as_str()) {
         return if has_loopback {
@@ -291,7 +291,7 @@ fn callback_urls(global: &Element, exp: &Expected) -> Check {
                     "mailfino's callback is registered; the loopback redirect URI {} is missing (needed only for `mailfino-sf login`)",
                     exp.redirect
                 ),
-                crate::salesforce::explain::hint(&Fix::MetaLoopback { redirect: exp.redirect.clone() }),
+                hint(&Fix::MetaLoopback { redirect: exp.redirect.clone() }),
             )
         };
     }
@@ -316,7 +316,7 @@ fn callback_urls(global: &Element, exp: &Expected) -> Check {
         ),
     };
     let summary = if has_loopback { summary } else { format!("{summary}; the loopback {} is missing too", exp.redirect) };
-    Check::fail(CheckId::CallbackUrls, summary, hint)
+    Check::fail(CheckId::CallbackUrls, summary, fix)
 }
 
 fn pkce(global: &Element) -> Check {
@@ -357,7 +357,7 @@ fn secret_required(global: &Element) -> Check {
 }
 
 fn refresh_policy(p: &Element) -> Check {
-    let hint = hint(&Fix::MetaRefreshPolicy { idle: false });
+    let fix = hint(&Fix::MetaRefreshPolicy { idle: false });
     let period = || {
         let n = p.field("refreshTokenValidityPeriod").unwrap_or("?");
         let unit = p.field("refreshTokenValidityUnit").unwrap_or("?");
@@ -368,17 +368,17 @@ fn refresh_policy(p: &Element) -> Check {
         Some("SpecificLifetime") => Check::fail(
             CheckId::RefreshTokenPolicy,
             format!("the refresh token expires {} after login: mailfino then loses the connection until someone logs in again", period()),
-            hint,
+            fix,
         ),
         Some("SpecificInactivity") => Check::warn(
             CheckId::RefreshTokenPolicy,
             format!("the refresh token expires after {} without use", period()),
-            crate::salesforce::explain::hint(&Fix::MetaRefreshPolicy { idle: true }),
+            hint(&Fix::MetaRefreshPolicy { idle: true }),
         ),
         Some("Zero") => {
-            Check::fail(CheckId::RefreshTokenPolicy, "the refresh token expires immediately: mailfino cannot stay connected", hint)
+            Check::fail(CheckId::RefreshTokenPolicy, "the refresh token expires immediately: mailfino cannot stay connected", fix)
         }
-        _ => Check::warn(CheckId::RefreshTokenPolicy, format!("could not tell: {}", stated(p, "refreshTokenPolicyType")), hint),
+        _ => Check::warn(CheckId::RefreshTokenPolicy, format!("could not tell: {}", stated(p, "refreshTokenPolicyType")), fix),
     }
 }
 

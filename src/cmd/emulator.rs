@@ -12,15 +12,14 @@ pub struct EmulatorPlan {
     pub config: EmulatorConfig,
     /// The Consumer Key was generated (not given).
     pub generated_id: bool,
-    /// The Consumer Secret was generated (not given).
+    /// The Consumer Secret was generated (not given: a given one was typed on the command line,
+    /// visible in `ps`).
     pub generated_secret: bool,
-    /// The Consumer Secret was typed on the command line (visible in `ps`).
-    pub secret_typed: bool,
 }
 
 pub fn run(plan: &EmulatorPlan, ctx: &Context) -> Result<ExitCode> {
     let config = plan.config.clone();
-    if plan.secret_typed {
+    if !plan.generated_secret {
         ctx.ui.warn("--client-secret is visible to other users in `ps`; fine for the emulator's throwaway secret, never pass a real one on the command line");
     }
     let (gen_id, gen_secret) = (plan.generated_id, plan.generated_secret);

@@ -16,12 +16,7 @@ use mailfino_sf_emulator::{
 
 /// The emulator to run: its configuration and what was generated or typed.
 pub(super) fn plan(args: &EmulatorArgs) -> Result<EmulatorPlan> {
-    Ok(EmulatorPlan {
-        config: config(args)?,
-        generated_id: args.client_id.is_none(),
-        generated_secret: args.client_secret.is_none(),
-        secret_typed: args.client_secret.is_some(),
-    })
+    Ok(EmulatorPlan { config: config(args)?, generated_id: args.client_id.is_none(), generated_secret: args.client_secret.is_none() })
 }
 
 /// The robot browser's URL and answer.

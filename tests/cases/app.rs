@@ -915,7 +915,7 @@ fn export_takes_the_profile_and_writes_no_secret() {
 #[cfg(unix)]
 #[test]
 fn the_wizard_exports_the_app_and_waits_for_the_key_and_secret() {
-    use expectrl::{Eof, Expect};
+    use expectrl::Expect;
     let f = fixture(|_| {});
     let project = f.env.path("mailfino-app");
     let mut p = f.env.pty(&["setup", "--login-url", f.emu.url(), "--redirect-uri", &f.redirect]);
@@ -943,13 +943,7 @@ fn the_wizard_exports_the_app_and_waits_for_the_key_and_secret() {
     // No click-through checklist: the key and secret come next.
     p.expect("Consumer Key").unwrap();
     p.send_line(f.emu.client_id()).unwrap();
-    p.expect("Consumer Secret").unwrap();
-    send_hidden(&mut p, &f.emu.client_secret());
-    p.expect("server environment").unwrap();
-    p.send_line("").unwrap();
-    p.expect("Log in now").unwrap();
-    p.send_line("n").unwrap();
-    p.expect(Eof).unwrap();
+    finish_wizard_without_env_file_or_login(&mut p, &f.emu.client_secret());
     assert_pty_exit(&p, 0);
     assert_eq!(stored_secret(&f.env, "default", "client-secret"), Some(f.emu.client_secret()));
     assert_eq!(f.refresh_token(), None, "no login was asked for");

@@ -164,19 +164,13 @@ fn setup_with_login_runs_the_login() {
 #[cfg(unix)]
 #[test]
 fn interactive_wizard_through_a_pty() {
-    use expectrl::{Eof, Expect, Regex};
+    use expectrl::{Expect, Regex};
     let f = fixture(|_| {});
     let mut p = wizard_at_the_consumer_key(&f);
     p.send_line("bad key with spaces").unwrap();
     p.expect(Regex("whitespace")).unwrap();
     p.send_line(f.emu.client_id()).unwrap();
-    p.expect("Consumer Secret").unwrap();
-    send_hidden(&mut p, &f.emu.client_secret());
-    p.expect("server environment").unwrap();
-    p.send_line("").unwrap();
-    p.expect("Log in now").unwrap();
-    p.send_line("n").unwrap();
-    p.expect(Eof).unwrap();
+    finish_wizard_without_env_file_or_login(&mut p, &f.emu.client_secret());
     assert!(f.env.config_text().contains(&f.emu.client_id()));
     assert!(f.env.credentials_text().contains(&f.emu.client_secret()));
 }

@@ -594,3 +594,17 @@ pub fn wizard_at_the_consumer_key(f: &Fixture) -> expectrl::session::OsSession {
     p.expect("Consumer Key").unwrap();
     p
 }
+
+/// The wizard from the Consumer Secret prompt to its end: `secret` typed at the hidden prompt, no
+/// env file, no login; waits until the program has ended.
+#[cfg(unix)]
+pub fn finish_wizard_without_env_file_or_login(p: &mut expectrl::session::OsSession, secret: &str) {
+    use expectrl::{Eof, Expect};
+    p.expect("Consumer Secret").unwrap();
+    send_hidden(p, secret);
+    p.expect("server environment").unwrap();
+    p.send_line("").unwrap(); // no env file
+    p.expect("Log in now").unwrap();
+    p.send_line("n").unwrap();
+    p.expect(Eof).unwrap();
+}
